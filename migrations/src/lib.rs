@@ -1,0 +1,19 @@
+//! Keyhaven's database schema, one file per migration.
+//!
+//! Each migration keeps a frozen copy of the identifiers it creates (its own `Iden` enums) instead of
+//! importing the application's entities, so that later changes to the entities never rewrite history.
+//! Only the portable schema builder is used: the same migrations run on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+/// Runs every migration in order; `keyhaven migrate` and server start both call it.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}

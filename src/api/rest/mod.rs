@@ -1,0 +1,32 @@
+//! The REST API under `/api/`, for scripts and other tools. Every route authenticates with a
+//! session or a bearer token; token callers need the `admin` scope for this management API.
+
+mod audit;
+mod auth;
+mod body;
+mod setup;
+mod tokens;
+mod users;
+
+use crate::server::state::AppState;
+use axum::Router;
+use axum::routing::{get, post, put};
+
+pub use body::ApiJson;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/setup", post(setup::create_first_admin).get(setup::status))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/me", get(auth::me))
+        .route("/api/users", get(users::list).post(users::create))
+        .route("/api/users/{id}", put(users::update).delete(users::delete).get(users::get_one))
+        .route("/api/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/audit", get(audit::list))
+        .route("/api/{*rest}", axum::routing::any(not_found))
+}
+
+async fn not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound("No such API route.".into())
+}

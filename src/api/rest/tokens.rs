@@ -1,0 +1,49 @@
+use super::ApiJson;
+use crate::error::AppError;
+use crate::model::Scope;
+use crate::server::auth::Authed;
+use crate::server::services::tokens::{self, KIND_PERSONAL, TokenRequest};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Tokens are personal: every user, viewers included, manages their own.
+pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    let own = tokens::list_tokens(&state.db, caller.user.id).await?;
+    Ok(Json(json!({ "success": true, "tokens": own })))
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    name: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    expires_in_days: Option<u32>,
+}
+
+/// `POST /api/tokens` → 201 with the token, the only time it is shown.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<NewToken>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    caller.require_scope(Scope::Admin)?;
+    let scopes = tokens::parse_scopes(&body.scopes)?;
+    let request = TokenRequest { name: &body.name, scopes, expires_in_days: body.expires_in_days, kind: KIND_PERSONAL };
+    let created = tokens::create_token(&state.db, &caller.actor(), &caller.user, request).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "success": true, "api_token": created }))))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Authed,
+    Path(id): Path<i32>,
+) -> Result<Json<Value>, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    tokens::revoke_token(&state.db, &caller.actor(), caller.user.id, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Token revoked" })))
+}

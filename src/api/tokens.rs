@@ -1,0 +1,67 @@
+use crate::error::AppError;
+use crate::model::{CreatedToken, TokenView};
+use leptos::prelude::*;
+
+/// Session key of a token just created by a plain form post, shown once by the next page render.
+#[cfg(feature = "ssr")]
+const NEW_TOKEN_FLASH: &str = "new_token";
+
+#[server(prefix = "/rpc", endpoint = "list_tokens")]
+pub async fn list_tokens() -> Result<Vec<TokenView>, AppError> {
+    use crate::server::{context, services::tokens};
+    let (state, caller) = context::require_user().await?;
+    Ok(tokens::list_tokens(&state.db, caller.user.id).await?)
+}
+
+/// Creates a personal access token. One checkbox per scope (`"on"` when ticked), because a plain
+/// form post cannot carry a list.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/rpc", endpoint = "create_token")]
+pub async fn create_token(
+    name: String,
+    expires_in_days: Option<String>,
+    read_public_key: Option<String>,
+    write_public_key: Option<String>,
+    admin_public_key: Option<String>,
+    repo: Option<String>,
+    admin: Option<String>,
+) -> Result<CreatedToken, AppError> {
+    use crate::model::Scope;
+    use crate::server::{context, services::tokens};
+    let (state, caller) = context::require_user().await?;
+    let ticked = [
+        (read_public_key, Scope::ReadPublicKey),
+        (write_public_key, Scope::WritePublicKey),
+        (admin_public_key, Scope::AdminPublicKey),
+        (repo, Scope::Repo),
+        (admin, Scope::Admin),
+    ];
+    let scopes = ticked.into_iter().filter(|(v, _)| v.is_some()).map(|(_, s)| s).collect();
+    let days = match expires_in_days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None | Some("never") => None,
+        Some(d) => Some(
+            d.parse::<u32>().map_err(|_| AppError::invalid("expires_in_days", "Expiry must be a number of days."))?,
+        ),
+    };
+    let request = tokens::TokenRequest { name: &name, scopes, expires_in_days: days, kind: tokens::KIND_PERSONAL };
+    let created = tokens::create_token(&state.db, &caller.actor(), &caller.user, request).await?;
+    if context::is_form_post() {
+        let _ = context::session()?.insert(NEW_TOKEN_FLASH, &created).await;
+    }
+    Ok(created)
+}
+
+/// The token created by the last plain form post, once; `None` afterwards.
+#[server(prefix = "/rpc", endpoint = "take_new_token")]
+pub async fn take_new_token() -> Result<Option<CreatedToken>, AppError> {
+    use crate::server::context;
+    let _ = context::require_user().await?;
+    Ok(context::session()?.remove::<CreatedToken>(NEW_TOKEN_FLASH).await.ok().flatten())
+}
+
+#[server(prefix = "/rpc", endpoint = "revoke_token")]
+pub async fn revoke_token(id: i32) -> Result<(), AppError> {
+    use crate::server::{context, services::tokens};
+    let (state, caller) = context::require_user().await?;
+    Ok(tokens::revoke_token(&state.db, &caller.actor(), caller.user.id, id).await?)
+}

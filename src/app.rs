@@ -1,0 +1,53 @@
+//! The HTML shell and the router: which page answers which path.
+
+use crate::components::layout::Layout;
+use crate::pages::{
+    audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound, setup::SetupPage,
+    tokens::TokensPage, users::UsersPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="keyhaven" href="/pkg/keyhaven.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Keyhaven".to_string() } else { format!("{page} · Keyhaven") }
+        } />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/login") view=LoginPage />
+                <ParentRoute path=path!("") view=Layout>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("settings/users") view=UsersPage />
+                    <Route path=path!("settings/tokens") view=TokensPage />
+                    <Route path=path!("settings/audit") view=AuditPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

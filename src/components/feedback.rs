@@ -1,0 +1,59 @@
+//! Showing results: an action's error next to its form, a failed load, an empty state.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// The error of an action's last run, if it failed. With JavaScript off the error arrives in the
+/// redirect URL and `ServerAction` reads it from there, so the same view works both ways.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|result| result.err()))
+}
+
+/// Whether an action's last run succeeded (JavaScript on only; without it the page just reloads).
+pub fn action_succeeded<S>(action: ServerAction<S>) -> Signal<bool>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    Signal::derive(move || action.value().get().is_some_and(|result| result.is_ok()))
+}
+
+/// An error message for a form, announced to screen readers.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! {
+                <p class="form-error" role="alert">
+                    {e.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// A page section that could not load.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let hint = match &error {
+        AppError::Unauthorized(_) => Some(view! { <a href="/login">"Sign in again"</a> }),
+        _ => None,
+    };
+    view! {
+        <div class="notice notice-error" role="alert">
+            <p>{error.to_string()}</p>
+            {hint}
+        </div>
+    }
+}
+
+/// What to do when a list is empty.
+#[component]
+pub fn EmptyState(children: Children) -> impl IntoView {
+    view! { <div class="empty-state">{children()}</div> }
+}

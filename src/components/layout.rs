@@ -1,0 +1,85 @@
+//! The frame of every signed-in page: header, navigation, the signed-in user and sign-out.
+
+use crate::api::auth::{Logout, current_user};
+use crate::error::AppError;
+use crate::model::Me;
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+/// The signed-in user, loaded once per page by the layout and shared with the pages inside it.
+pub type MeResource = Resource<Result<Option<Me>, AppError>>;
+
+/// Whether the signed-in user is an admin (false while loading or signed out).
+pub fn is_admin(me: MeResource) -> Signal<bool> {
+    Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
+}
+
+const NAV: [(&str, &str); 4] = [
+    ("/", "Dashboard"),
+    ("/settings/users", "Users"),
+    ("/settings/tokens", "API tokens"),
+    ("/settings/audit", "Audit log"),
+];
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    let me_resource: MeResource = Resource::new(|| (), |_| current_user());
+    provide_context(me_resource);
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span aria-hidden="true">"🔑"</span>
+                " Keyhaven"
+            </a>
+            <Transition fallback=|| ()>
+                {move || {
+                    me_resource
+                        .get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .map(|user| {
+                            view! {
+                                <div class="whoami">
+                                    <span>
+                                        {user.username.clone()}
+                                        " "
+                                        <span class="badge">{user.role.as_str()}</span>
+                                    </span>
+                                    <ActionForm action=logout attr:class="inline-form">
+                                        <button type="submit" class="btn btn-quiet">
+                                            "Sign out"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            }
+                        })
+                }}
+            </Transition>
+        </header>
+        <div class="frame">
+            <nav class="sidenav" aria-label="Settings">
+                <ul>
+                    {NAV
+                        .into_iter()
+                        .map(|(href, label)| {
+                            view! {
+                                <li>
+                                    <A href=href exact=true>
+                                        {label}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet />
+            </main>
+        </div>
+    }
+}

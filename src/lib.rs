@@ -1,0 +1,22 @@
+//! Keyhaven: a self-hosted manager for SSH keys and SSH connections.
+//!
+//! `app`, `pages` and `components` are the UI and compile for the browser too; `api` holds the
+//! server functions and REST handlers; `server` (the `ssr` feature only) is the domain.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,9 @@
+//! One routed page per file. Pages use components, `ActionForm`s and resources only.
+
+pub mod audit;
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+pub mod setup;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,205 @@
+//! `/settings/users`: the accounts. Admins create, change role, disable, reset passwords and delete;
+//! viewers see the list only (the server refuses their changes anyway).
+
+use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::layout::{MeResource, is_admin};
+use crate::model::{Role, UserView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The row actions, shared by every row so one list refresh follows any of them.
+#[derive(Clone, Copy)]
+struct RowActions {
+    role: ServerAction<ChangeUserRole>,
+    active: ServerAction<SetUserActive>,
+    password: ServerAction<ResetUserPassword>,
+    delete: ServerAction<DeleteUser>,
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let admin = is_admin(expect_context::<MeResource>());
+    let create = ServerAction::<CreateUser>::new();
+    let rows = RowActions {
+        role: ServerAction::new(),
+        active: ServerAction::new(),
+        password: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let users = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                rows.role.version().get(),
+                rows.active.version().get(),
+                rows.password.version().get(),
+                rows.delete.version().get(),
+            )
+        },
+        |_| list_users(),
+    );
+    let row_error = Signal::derive(move || {
+        action_error(rows.role)
+            .get()
+            .or_else(|| action_error(rows.active).get())
+            .or_else(|| action_error(rows.password).get())
+            .or_else(|| action_error(rows.delete).get())
+    });
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        <Show when=move || admin.get()>
+            <CreateUserForm create />
+        </Show>
+        <FormError error=row_error />
+        <Transition fallback=|| view! { <p>"Loading users…"</p> }>
+            {move || {
+                users
+                    .get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => {
+                            view! { <EmptyState>"No users yet."</EmptyState> }.into_any()
+                        }
+                        Ok(list) => view! { <UserTable list admin rows /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let error = action_error(create);
+    view! {
+        <section class="card">
+            <h2>"Add a user"</h2>
+            <ActionForm action=create attr:class="form-grid">
+                <label for="new-username">"Username"</label>
+                <input id="new-username" name="username" required maxlength="64" autocomplete="off" />
+                <label for="new-password">"Password"</label>
+                <input
+                    id="new-password"
+                    name="password"
+                    type="password"
+                    required
+                    minlength="10"
+                    autocomplete="new-password"
+                />
+                <label for="new-role">"Role"</label>
+                <select id="new-role" name="role">
+                    <option value="viewer" selected>
+                        "Viewer: looks, changes nothing"
+                    </option>
+                    <option value="admin">"Admin: manages everything"</option>
+                </select>
+                <FormError error />
+                <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
+                    "Add user"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Accounts"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Username"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <Show when=move || admin.get()>
+                            <th scope="col">"Actions"</th>
+                        </Show>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|user| view! { <UserRow user admin rows /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn UserRow(user: UserView, admin: Signal<bool>, rows: RowActions) -> impl IntoView {
+    let uid = user.id;
+    let other_role = if user.role == Role::Admin { Role::Viewer } else { Role::Admin };
+    let (toggle_value, toggle_label) = if user.is_active { ("false", "Disable") } else { ("true", "Enable") };
+    let last_login = user.last_login_at.clone().unwrap_or_else(|| "never".into());
+    let name = user.username.clone();
+    let actions = move || {
+        let name = name.clone();
+        let (pw_id, pw_label) = (format!("pw-{uid}"), format!("New password for {name}"));
+        let confirm = format!("Delete {name}? Their API tokens stop working.");
+        view! {
+            <td class="row-actions">
+                <ActionForm action=rows.role attr:class="inline-form">
+                    <input type="hidden" name="id" value=uid.to_string() />
+                    <input type="hidden" name="role" value=other_role.as_str() />
+                    <button class="btn btn-small" type="submit">
+                        {format!("Make {other_role}")}
+                    </button>
+                </ActionForm>
+                <ActionForm action=rows.active attr:class="inline-form">
+                    <input type="hidden" name="id" value=uid.to_string() />
+                    <input type="hidden" name="active" value=toggle_value />
+                    <button class="btn btn-small" type="submit">
+                        {toggle_label}
+                    </button>
+                </ActionForm>
+                <details class="inline-details">
+                    <summary class="btn btn-small">"Reset password"</summary>
+                    <ActionForm action=rows.password attr:class="inline-form">
+                        <input type="hidden" name="id" value=uid.to_string() />
+                        <label for=pw_id.clone() class="visually-hidden">
+                            {pw_label}
+                        </label>
+                        <input
+                            id=pw_id
+                            name="password"
+                            type="password"
+                            minlength="10"
+                            required
+                            autocomplete="new-password"
+                        />
+                        <button class="btn btn-small" type="submit">
+                            "Set password"
+                        </button>
+                    </ActionForm>
+                </details>
+                <details class="inline-details">
+                    <summary class="btn btn-small btn-danger">"Delete"</summary>
+                    <ActionForm action=rows.delete attr:class="inline-form confirm">
+                        <input type="hidden" name="id" value=uid.to_string() />
+                        <span>{confirm}</span>
+                        <button class="btn btn-small btn-danger" type="submit">
+                            "Delete user"
+                        </button>
+                    </ActionForm>
+                </details>
+            </td>
+        }
+    };
+    view! {
+        <tr>
+            <th scope="row">{user.username.clone()}</th>
+            <td>
+                <span class="badge">{user.role.as_str()}</span>
+            </td>
+            <td>{if user.is_active { "active" } else { "disabled" }}</td>
+            <td>{last_login}</td>
+            <Show when=move || admin.get()>{actions.clone()}</Show>
+        </tr>
+    }
+}

@@ -1,0 +1,155 @@
+//! Who is asking: a browser session or a bearer token, resolved to a user, a role and scopes.
+//!
+//! Roles are checked here on the server for every change; the UI hiding a button is only a courtesy.
+
+use crate::error::AppError;
+use crate::model::{Role, Scope, scopes_grant};
+use crate::server::entities::user;
+use crate::server::services::audit::Actor;
+use crate::server::services::{tokens, users};
+use crate::server::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+/// Session key holding the signed-in user.
+pub const SESSION_AUTH_KEY: &str = "auth";
+
+/// What a session remembers about its login.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub user_id: i32,
+    /// The user's `auth_version` at login; a password, role or status change ends the session.
+    pub auth_version: i32,
+    /// Unix seconds of the login, for the absolute session lifetime.
+    pub login_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Credential {
+    Session,
+    Token(Vec<Scope>),
+}
+
+/// An authenticated request.
+#[derive(Clone, Debug)]
+pub struct Authed {
+    pub user: user::Model,
+    pub role: Role,
+    pub credential: Credential,
+    pub client_addr: String,
+}
+
+impl Authed {
+    pub fn actor(&self) -> Actor {
+        Actor { id: Some(self.user.id), name: self.user.username.clone(), client_addr: self.client_addr.clone() }
+    }
+
+    /// A token must carry the scope; a browser session holds every scope.
+    pub fn require_scope(&self, needed: Scope) -> Result<(), AppError> {
+        match &self.credential {
+            Credential::Session => Ok(()),
+            Credential::Token(held) if scopes_grant(held, needed) => Ok(()),
+            Credential::Token(_) => Err(AppError::Forbidden {
+                message: format!("This token lacks the '{}' scope.", needed.as_str()),
+                needed_scopes: Some(needed.as_str().to_string()),
+            }),
+        }
+    }
+
+    /// Changes to Keyhaven itself need the admin role, whatever the token's scopes.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("This action needs the admin role; your account is a viewer."))
+        }
+    }
+}
+
+/// The peer address axum saw; proxies are not trusted for this.
+pub fn client_addr(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The bearer token of a request, if it sent one (`Bearer` or GitHub's `token` form).
+pub fn bearer_token(parts_headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = parts_headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let scheme = scheme.to_ascii_lowercase();
+    (scheme == "bearer" || scheme == "token").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Resolves the caller. A bad bearer token is an error (401) even if a session exists too.
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Authed>, AppError> {
+    let client_addr = client_addr(parts);
+    if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+        let Some(token) = bearer_token(&parts.headers) else {
+            return Err(AppError::Unauthorized("Use 'Authorization: Bearer <token>'.".into()));
+        };
+        let (user, scopes) = tokens::authenticate_token(&state.db, &token).await?;
+        let role = users::role_of(&user);
+        return Ok(Some(Authed { user, role, credential: Credential::Token(scopes), client_addr }));
+    }
+    let Some(session) = parts.extensions.get::<Session>() else { return Ok(None) };
+    session_user(state, session, client_addr).await
+}
+
+async fn session_user(state: &AppState, session: &Session, client_addr: String) -> Result<Option<Authed>, AppError> {
+    let Ok(Some(auth)) = session.get::<SessionAuth>(SESSION_AUTH_KEY).await else { return Ok(None) };
+    let lifetime = i64::try_from(state.settings.session_lifetime_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
+    let expired = chrono::Utc::now().timestamp().saturating_sub(auth.login_at) > lifetime;
+    let user = match users::get_user(&state.db, auth.user_id).await {
+        Ok(user) => Some(user),
+        Err(crate::server::error::ServiceError::NotFound(_)) => None,
+        Err(other) => return Err(other.into()),
+    };
+    match user {
+        Some(user) if !expired && user.is_active && user.auth_version == auth.auth_version => {
+            let role = users::role_of(&user);
+            Ok(Some(Authed { user, role, credential: Credential::Session, client_addr }))
+        }
+        _ => {
+            // Stale session: forget it so the browser is asked to log in again.
+            let _ = session.flush().await;
+            Ok(None)
+        }
+    }
+}
+
+/// Extractor: the caller must be authenticated (401 otherwise).
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(state, parts).await?.ok_or_else(AppError::unauthenticated)
+    }
+}
+
+/// Extractor: the caller, if any.
+pub struct MaybeAuthed(pub Option<Authed>);
+
+impl FromRequestParts<AppState> for MaybeAuthed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeAuthed(authenticate(state, parts).await?))
+    }
+}
+
+/// Extractor: the client's address, for the audit log and login limits.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}

@@ -1,0 +1,195 @@
+//! The command line: `serve` (default), `migrate`, `user create`, `user reset-password`.
+
+use crate::model::Role;
+use crate::server::config::{Settings, settings_help};
+use crate::server::services::audit::Actor;
+use crate::server::services::users::{self, UserChanges};
+use crate::server::state::AppState;
+use crate::server::{db, router::build_router, session_store::DbSessionStore};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "keyhaven",
+    version,
+    about = "Keyhaven: SSH keys and SSH connections for backup and deployment servers"
+)]
+#[command(after_help = settings_help())]
+pub struct Cli {
+    /// Optional TOML file with settings (keys as listed below).
+    #[arg(long, env = "KEYHAVEN_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Manage accounts from the shell, e.g. when every admin is locked out.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account; the password is prompted for, or read from standard input.
+    Create {
+        username: String,
+        /// Make the account an admin (default: viewer).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password; prompted for, or read from standard input.
+    ResetPassword { username: String },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::from_process(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("keyhaven: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings.log);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => open_database(&settings).await.map(|_| println!("Database is up to date.")),
+        Command::User { action } => user_command(&settings, action).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("keyhaven: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Creates the data dir (0700: it will hold secrets) and opens and migrates the database.
+pub async fn open_database(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    create_private_dir(&settings.data_dir)?;
+    let url = settings.effective_database_url();
+    let conn = db::connect(&url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db::migrate(&conn).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(conn)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", dir.display()))?;
+    }
+    let mode = std::fs::metadata(dir).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    if mode & 0o077 != 0 {
+        tracing::warn!(dir = %dir.display(), mode = format!("{mode:o}"), "data dir is readable by others; chmod 700 it");
+    }
+    Ok(())
+}
+
+/// Runtime Leptos options: `Leptos.toml` in the working directory, else the copy built in.
+/// `LEPTOS_*` environment variables override either.
+fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
+    let text = std::fs::read_to_string("Leptos.toml").unwrap_or_else(|_| include_str!("../../Leptos.toml").to_string());
+    leptos::config::get_config_from_str(&text).map_err(|e| format!("Leptos.toml: {e}"))
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let conn = open_database(&settings).await?;
+    let listen = settings.listen.clone();
+    let state = AppState::new(leptos_options()?, conn.clone(), settings);
+    let app = build_router(state);
+    let sessions = DbSessionStore::new(conn);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(err) = sessions.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions");
+            }
+        }
+    });
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(address = %listen, startup_ms = started.elapsed().as_millis() as u64, "Keyhaven is listening on http://{listen}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+async fn user_command(settings: &Settings, action: UserCommand) -> Result<(), String> {
+    let conn = open_database(settings).await?;
+    let actor = Actor::cli();
+    match action {
+        UserCommand::Create { username, admin } => {
+            let password = read_password()?;
+            let role = if admin { Role::Admin } else { Role::Viewer };
+            let user =
+                users::create_user(&conn, &actor, &username, &password, role).await.map_err(|e| e.to_string())?;
+            println!("Created {} '{}'.", role, user.username);
+        }
+        UserCommand::ResetPassword { username } => {
+            let user = users::find_by_username(&conn, &username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user named '{username}'"))?;
+            let password = read_password()?;
+            let changes = UserChanges { password: Some(password), ..Default::default() };
+            users::update_user(&conn, &actor, user.id, changes).await.map_err(|e| e.to_string())?;
+            println!("Password of '{}' changed; their sessions have ended.", user.username);
+        }
+    }
+    Ok(())
+}
+
+/// Prompts twice on a terminal; otherwise reads the first line of standard input.
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let second = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != second {
+            return Err("the passwords do not match".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}

@@ -1,0 +1,270 @@
+//! Layered settings: built-in defaults → an optional TOML file → `KEYHAVEN_*` environment variables.
+//!
+//! Each setting is one row of `SETTINGS`, which `keyhaven --help` prints, so the help text can never
+//! drift from what is read.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The resolved settings Keyhaven runs with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// `None` means the default SQLite file inside the data dir.
+    pub database_url: Option<String>,
+    pub listen: String,
+    pub log: String,
+    /// The address users reach Keyhaven at; an `https://` URL turns on `Secure` cookies.
+    pub public_url: Option<String>,
+    pub session_idle_minutes: u64,
+    pub session_lifetime_hours: u64,
+    pub api_token_ttl_hours: u64,
+}
+
+/// One documented setting: its TOML key, environment variable, default and meaning.
+pub struct SettingDoc {
+    pub key: &'static str,
+    pub env: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+pub const SETTINGS: &[SettingDoc] = &[
+    SettingDoc {
+        key: "data_dir",
+        env: "KEYHAVEN_DATA_DIR",
+        default: "./data",
+        help: "Directory for the database and derived files; created with mode 0700",
+    },
+    SettingDoc {
+        key: "database_url",
+        env: "KEYHAVEN_DATABASE_URL",
+        default: "sqlite://<data_dir>/keyhaven.db",
+        help: "sqlite:// or postgres:// URL",
+    },
+    SettingDoc {
+        key: "listen",
+        env: "KEYHAVEN_LISTEN",
+        default: "127.0.0.1:3000",
+        help: "Address and port the web server listens on",
+    },
+    SettingDoc {
+        key: "log",
+        env: "KEYHAVEN_LOG",
+        default: "info",
+        help: "Log filter, e.g. info or keyhaven=debug,tower_http=info",
+    },
+    SettingDoc {
+        key: "public_url",
+        env: "KEYHAVEN_PUBLIC_URL",
+        default: "(unset)",
+        help: "URL users reach Keyhaven at; https:// marks session cookies Secure",
+    },
+    SettingDoc {
+        key: "session_idle_minutes",
+        env: "KEYHAVEN_SESSION_IDLE_MINUTES",
+        default: "480",
+        help: "A browser session ends after this long without a request",
+    },
+    SettingDoc {
+        key: "session_lifetime_hours",
+        env: "KEYHAVEN_SESSION_LIFETIME_HOURS",
+        default: "168",
+        help: "A browser session ends this long after login, active or not",
+    },
+    SettingDoc {
+        key: "api_token_ttl_hours",
+        env: "KEYHAVEN_API_TOKEN_TTL_HOURS",
+        default: "8",
+        help: "Lifetime of tokens issued by POST /api/auth/login",
+    },
+];
+
+/// Text for `keyhaven --help`: every setting with its variable and default.
+pub fn settings_help() -> String {
+    let mut text = String::from("Settings (defaults → --config TOML file → environment variables):\n");
+    for s in SETTINGS {
+        text.push_str(&format!("  {:<24} {:<34} default {}\n      {}\n", s.key, s.env, s.default, s.help));
+    }
+    text
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            listen: "127.0.0.1:3000".into(),
+            log: "info".into(),
+            public_url: None,
+            session_idle_minutes: 480,
+            session_lifetime_hours: 168,
+            api_token_ttl_hours: 8,
+        }
+    }
+}
+
+/// The TOML file's shape: every key optional, unknown keys refused so typos are caught.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<String>,
+    log: Option<String>,
+    public_url: Option<String>,
+    session_idle_minutes: Option<u64>,
+    session_lifetime_hours: Option<u64>,
+    api_token_ttl_hours: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{var}: {message}")]
+    Env { var: String, message: String },
+}
+
+impl Settings {
+    /// Resolves settings from an optional file and the given environment.
+    pub fn load(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let mut settings = Settings::default();
+        if let Some(path) = file {
+            let shown = path.display().to_string();
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+            let parsed: FileSettings = toml::from_str(&text)
+                .map_err(|e| ConfigError::Parse { path: shown, message: e.message().to_string() })?;
+            settings.apply_file(parsed);
+        }
+        settings.apply_env(env)?;
+        Ok(settings)
+    }
+
+    /// Settings from the process environment, for `main`.
+    pub fn from_process(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Settings::load(file, &env)
+    }
+
+    fn apply_file(&mut self, f: FileSettings) {
+        if let Some(v) = f.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = f.database_url {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = f.listen {
+            self.listen = v;
+        }
+        if let Some(v) = f.log {
+            self.log = v;
+        }
+        if let Some(v) = f.public_url {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = f.session_idle_minutes {
+            self.session_idle_minutes = v;
+        }
+        if let Some(v) = f.session_lifetime_hours {
+            self.session_lifetime_hours = v;
+        }
+        if let Some(v) = f.api_token_ttl_hours {
+            self.api_token_ttl_hours = v;
+        }
+    }
+
+    fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
+        let get = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        let number = |name: &str| -> Result<Option<u64>, ConfigError> {
+            get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| ConfigError::Env {
+                        var: name.to_string(),
+                        message: format!("expected a whole number, got {v:?}"),
+                    })
+                })
+                .transpose()
+        };
+        if let Some(v) = get("KEYHAVEN_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("KEYHAVEN_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("KEYHAVEN_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("KEYHAVEN_LOG") {
+            self.log = v;
+        }
+        if let Some(v) = get("KEYHAVEN_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = number("KEYHAVEN_SESSION_IDLE_MINUTES")? {
+            self.session_idle_minutes = v;
+        }
+        if let Some(v) = number("KEYHAVEN_SESSION_LIFETIME_HOURS")? {
+            self.session_lifetime_hours = v;
+        }
+        if let Some(v) = number("KEYHAVEN_API_TOKEN_TTL_HOURS")? {
+            self.api_token_ttl_hours = v;
+        }
+        Ok(())
+    }
+
+    /// The database URL in use: the configured one, or a SQLite file in the data dir.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/keyhaven.db?mode=rwc", self.data_dir.display()),
+        }
+    }
+
+    /// Cookies get `Secure` only when users reach Keyhaven over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("keyhaven.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:8080\"\nlog = \"debug\"\n").unwrap();
+        let env = HashMap::from([("KEYHAVEN_LOG".to_string(), "warn".to_string())]);
+        let s = Settings::load(Some(&file), &env).unwrap();
+        assert_eq!(s.listen, "0.0.0.0:8080");
+        assert_eq!(s.log, "warn");
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_numbers_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        assert!(matches!(Settings::load(Some(&file), &HashMap::new()), Err(ConfigError::Parse { .. })));
+        let env = HashMap::from([("KEYHAVEN_SESSION_IDLE_MINUTES".to_string(), "soon".to_string())]);
+        let err = Settings::load(None, &env).unwrap_err();
+        assert!(err.to_string().contains("KEYHAVEN_SESSION_IDLE_MINUTES"));
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir_and_help_lists_every_variable() {
+        let s = Settings { data_dir: PathBuf::from("/srv/kh"), ..Settings::default() };
+        assert_eq!(s.effective_database_url(), "sqlite:///srv/kh/keyhaven.db?mode=rwc");
+        let help = settings_help();
+        for var in ["KEYHAVEN_DATA_DIR", "KEYHAVEN_DATABASE_URL", "KEYHAVEN_LISTEN", "KEYHAVEN_LOG"] {
+            assert!(help.contains(var), "{var} missing from --help");
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! sea-orm entities, one per table.
+
+pub mod api_token;
+pub mod app_setting;
+pub mod audit_log;
+pub mod session;
+pub mod user;

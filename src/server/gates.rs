@@ -1,0 +1,81 @@
+//! Page gates: before setup every page leads to `/setup`; after it, pages need a signed-in user.
+//!
+//! Only browser page loads (GET of a page path) are gated here. APIs answer 401 themselves, and
+//! assets and server functions pass through.
+
+use crate::server::auth::authenticate;
+use crate::server::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Paths that are never gated: APIs, server functions, assets, health.
+fn is_ungated(path: &str) -> bool {
+    const PREFIXES: [&str; 6] = ["/api/", "/rpc/", "/pkg/", "/healthz", "/user/", "/users/"];
+    PREFIXES.iter().any(|p| path.starts_with(p))
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+        || path.starts_with("/repos/")
+}
+
+pub async fn page_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    if request.method() != Method::GET || is_ungated(&path) {
+        return next.run(request).await;
+    }
+    let setup_done = match state.setup_done().await {
+        Ok(done) => done,
+        Err(err) => return crate::error::AppError::from(err).into_response(),
+    };
+    if !setup_done {
+        return if path == "/setup" { next.run(request).await } else { Redirect::to("/setup").into_response() };
+    }
+    if path == "/login" || path == "/setup" {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let signed_in = matches!(authenticate(&state, &parts).await, Ok(Some(_)));
+    if !signed_in {
+        let target = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let next_param = if target == "/" { String::new() } else { format!("?next={}", urlencode(target)) };
+        return Redirect::to(&format!("/login{next_param}")).into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A post-login destination must be a path on this site, never another host.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if ok { next.to_string() } else { "/".to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/settings/users"), "/settings/users");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+
+    #[test]
+    fn assets_and_apis_are_not_gated() {
+        assert!(is_ungated("/pkg/keyhaven.wasm"));
+        assert!(is_ungated("/api/users"));
+        assert!(is_ungated("/favicon.ico"));
+        assert!(!is_ungated("/settings/users"));
+        assert!(!is_ungated("/"));
+    }
+}

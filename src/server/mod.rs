@@ -1,0 +1,18 @@
+//! Everything that runs only on the server (the `ssr` feature): configuration, database, domain
+//! services, authentication and the HTTP router. Pages and components never import this module.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod csrf;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod gates;
+pub mod router;
+pub mod rpc_status;
+pub mod services;
+pub mod session_store;
+pub mod state;
+pub mod throttle;

@@ -1,0 +1,79 @@
+//! A tower-sessions store in Keyhaven's own database, through sea-orm, so that one code path serves
+//! SQLite and PostgreSQL and sessions survive a restart.
+
+use crate::server::entities::session;
+use async_trait::async_trait;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{Error, Result, SessionStore};
+
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: DatabaseConnection,
+}
+
+impl DbSessionStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        DbSessionStore { db }
+    }
+
+    /// Removes expired sessions; the server runs this hourly.
+    pub async fn delete_expired(&self) -> std::result::Result<u64, sea_orm::DbErr> {
+        let result = session::Entity::delete_many()
+            .filter(session::Column::ExpiresAt.lt(chrono::Utc::now()))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+fn backend(err: impl std::fmt::Display) -> Error {
+    Error::Backend(err.to_string())
+}
+
+fn to_chrono(at: time::OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(at.unix_timestamp(), 0).unwrap_or_else(chrono::Utc::now)
+}
+
+fn to_time(at: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(at.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn save(&self, record: &Record) -> Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let row = session::ActiveModel {
+            id: Set(record.id.to_string()),
+            data: Set(data),
+            expires_at: Set(to_chrono(record.expiry_date)),
+        };
+        session::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(session::Column::Id)
+                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, session_id: &Id) -> Result<Option<Record>> {
+        let row = session::Entity::find_by_id(session_id.to_string())
+            .filter(session::Column::ExpiresAt.gt(chrono::Utc::now()))
+            .one(&self.db)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *session_id, data, expiry_date: to_time(row.expires_at) }))
+    }
+
+    async fn delete(&self, session_id: &Id) -> Result<()> {
+        session::Entity::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+//! Shared application state, handed to axum handlers and (as Leptos context) to server functions.
+
+use crate::server::config::Settings;
+use crate::server::throttle::LoginThrottle;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<LoginThrottle>,
+    /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
+    /// database query per request after the first admin exists.
+    setup_done: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
+        AppState {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+            throttle: Arc::new(LoginThrottle::default()),
+            setup_done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn with_throttle(mut self, throttle: LoginThrottle) -> Self {
+        self.throttle = Arc::new(throttle);
+        self
+    }
+
+    /// Whether the first admin exists, asking the database only until it does.
+    pub async fn setup_done(&self) -> Result<bool, crate::server::error::ServiceError> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = crate::server::services::users::setup_done(&self.db).await?;
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,20 @@
+//! Integration tests: services on real databases, and the HTTP surface through the real router.
+//! One test binary keeps link time down; each area is its own module.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+#[path = "integration/audit_service.rs"]
+mod audit_service;
+#[path = "integration/http_authorization.rs"]
+mod http_authorization;
+#[path = "integration/http_bad_input.rs"]
+mod http_bad_input;
+#[path = "integration/http_sessions.rs"]
+mod http_sessions;
+#[path = "integration/leptos_config.rs"]
+mod leptos_config;
+#[path = "integration/tokens_service.rs"]
+mod tokens_service;
+#[path = "integration/users_service.rs"]
+mod users_service;

@@ -1,0 +1,93 @@
+use crate::common::on_every_engine;
+use keyhaven::model::{Role, Scope};
+use keyhaven::server::error::ServiceError;
+use keyhaven::server::services::audit::Actor;
+use keyhaven::server::services::tokens::{self, KIND_PERSONAL, TokenRequest};
+use keyhaven::server::services::users::{self, UserChanges};
+use sea_orm::EntityTrait;
+
+#[tokio::test]
+async fn tokens_are_stored_hashed_and_authenticate_until_revoked() {
+    on_every_engine(|db| async move {
+        let user =
+            users::create_user(&db.conn, &Actor::cli(), "frank", "long enough pass", Role::Viewer).await.unwrap();
+        let request = TokenRequest {
+            name: "ci",
+            scopes: vec![Scope::ReadPublicKey],
+            expires_in_days: Some(30),
+            kind: KIND_PERSONAL,
+        };
+        let created = tokens::create_token(&db.conn, &Actor::cli(), &user, request).await.unwrap();
+        assert!(created.token.starts_with("khp_"));
+        let rows = keyhaven::server::entities::api_token::Entity::find().all(&db.conn).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_ne!(rows[0].token_hash, created.token, "the token itself is never stored");
+        assert!(!rows[0].token_hash.contains(&created.token[4..]));
+
+        let (owner, scopes) = tokens::authenticate_token(&db.conn, &created.token).await.unwrap();
+        assert_eq!(owner.id, user.id);
+        assert_eq!(scopes, vec![Scope::ReadPublicKey]);
+        let listed = tokens::list_tokens(&db.conn, user.id).await.unwrap();
+        assert!(listed[0].last_used_at.is_some(), "use is recorded");
+
+        tokens::revoke_token(&db.conn, &Actor::cli(), user.id, created.info.id).await.unwrap();
+        assert!(matches!(
+            tokens::authenticate_token(&db.conn, &created.token).await,
+            Err(ServiceError::Unauthorized(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_tokens_and_tokens_of_disabled_users_fail() {
+    on_every_engine(|db| async move {
+        let user = users::create_user(&db.conn, &Actor::cli(), "gina", "long enough pass", Role::Admin).await.unwrap();
+        users::create_user(&db.conn, &Actor::cli(), "helper", "long enough pass", Role::Admin).await.unwrap();
+        let expired =
+            tokens::create_login_token(&db.conn, &Actor::cli(), &user, chrono::Duration::seconds(-1)).await.unwrap();
+        assert!(tokens::authenticate_token(&db.conn, &expired.token).await.is_err());
+        let live =
+            tokens::create_login_token(&db.conn, &Actor::cli(), &user, chrono::Duration::hours(1)).await.unwrap();
+        assert!(tokens::authenticate_token(&db.conn, &live.token).await.is_ok());
+        users::update_user(
+            &db.conn,
+            &Actor::cli(),
+            user.id,
+            UserChanges { is_active: Some(false), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        assert!(tokens::authenticate_token(&db.conn, &live.token).await.is_err());
+        assert!(tokens::authenticate_token(&db.conn, "khp_made_up").await.is_err());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn token_requests_are_validated_and_revoking_anothers_token_is_not_found() {
+    on_every_engine(|db| async move {
+        let a = users::create_user(&db.conn, &Actor::cli(), "ivan", "long enough pass", Role::Viewer).await.unwrap();
+        let b = users::create_user(&db.conn, &Actor::cli(), "judy", "long enough pass", Role::Viewer).await.unwrap();
+        let bad = [
+            TokenRequest { name: " ", scopes: vec![Scope::Repo], expires_in_days: None, kind: KIND_PERSONAL },
+            TokenRequest { name: "x", scopes: vec![], expires_in_days: None, kind: KIND_PERSONAL },
+            TokenRequest { name: "x", scopes: vec![Scope::Repo], expires_in_days: Some(0), kind: KIND_PERSONAL },
+        ];
+        for (request, field) in bad.into_iter().zip(["name", "scopes", "expires_in_days"]) {
+            let err = tokens::create_token(&db.conn, &Actor::cli(), &a, request).await.unwrap_err();
+            assert!(matches!(err, ServiceError::Invalid { field: f, .. } if f == field), "{err:?}");
+        }
+        assert!(matches!(
+            tokens::parse_scopes(&["write:org".into()]),
+            Err(ServiceError::Invalid { field: "scopes", .. })
+        ));
+        let request =
+            TokenRequest { name: "mine", scopes: vec![Scope::Repo], expires_in_days: None, kind: KIND_PERSONAL };
+        let created = tokens::create_token(&db.conn, &Actor::cli(), &a, request).await.unwrap();
+        let err = tokens::revoke_token(&db.conn, &Actor::cli(), b.id, created.info.id).await.unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound(_)));
+        assert!(tokens::authenticate_token(&db.conn, &created.token).await.is_ok(), "still valid");
+    })
+    .await;
+}
