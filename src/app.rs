@@ -8,9 +8,12 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The document around every page, rendered on the server.
+///
+/// Every route renders in `SsrMode::Async`: the server waits for the page's data and sends complete
+/// HTML, so pages work with JavaScript off (streamed Suspense needs a script to swap content in).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -39,13 +42,13 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/setup") view=SetupPage />
-                <Route path=path!("/login") view=LoginPage />
-                <ParentRoute path=path!("") view=Layout>
-                    <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("settings/users") view=UsersPage />
-                    <Route path=path!("settings/tokens") view=TokensPage />
-                    <Route path=path!("settings/audit") view=AuditPage />
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/audit") view=AuditPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

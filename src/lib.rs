@@ -3,6 +3,8 @@
 //! `app`, `pages` and `components` are the UI and compile for the browser too; `api` holds the
 //! server functions and REST handlers; `server` (the `ssr` feature only) is the domain.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;

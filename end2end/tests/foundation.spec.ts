@@ -14,8 +14,8 @@ test.afterAll(async () => {
 });
 
 async function signIn(page: Page, username: string, password: string) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -23,23 +23,23 @@ test('setup creates the first admin, who adds a viewer; the viewer cannot change
   const javaScriptEnabled = info.project.use.javaScriptEnabled !== false;
   await page.goto(`${kh.url}/settings/users`);
   await expect(page).toHaveURL(/\/setup$/);
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill('short');
-  await page.getByLabel('Password').evaluate((el) => el.removeAttribute('minlength')).catch(() => {});
+  await page.getByLabel('Username', { exact: true }).fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Password', { exact: true }).evaluate((el) => el.removeAttribute('minlength')).catch(() => {});
   if (javaScriptEnabled) {
     // The server's own message appears when the browser's checks are bypassed.
     await page.getByRole('button', { name: 'Create admin account' }).click();
     await expect(page.getByRole('alert')).toContainText('at least 10 characters');
   }
-  await page.getByLabel('Password').fill('admin password 1');
+  await page.getByLabel('Password', { exact: true }).fill('admin password 1');
   await page.getByRole('button', { name: 'Create admin account' }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await expect(page.getByText('Signed in as')).toContainText('admin');
 
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
-  await page.getByLabel('Username').fill('viewer1');
-  await page.getByLabel('Password').fill('viewer password 1');
+  await page.getByLabel('Username', { exact: true }).fill('viewer1');
+  await page.getByLabel('Password', { exact: true }).fill('viewer password 1');
   await page.getByLabel('Role').selectOption('viewer');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('rowheader', { name: 'viewer1' })).toBeVisible();
@@ -73,7 +73,7 @@ test('a token is shown once, sessions survive a restart, and the audit log recor
   await signIn(page, 'admin', 'admin password 1');
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
 
-  await page.getByRole('link', { name: 'API tokens' }).click();
+  await page.getByRole('link', { name: 'API tokens', exact: true }).click();
   await expect(page.getByText('You have no tokens')).toBeVisible();
   await page.getByLabel('Name').fill('backup script');
   await page.getByRole('checkbox', { name: /read:public_key/ }).check();
@@ -96,7 +96,7 @@ test('a token is shown once, sessions survive a restart, and the audit log recor
   await page.getByRole('button', { name: 'Revoke backup script' }).click();
   await expect(page.getByText('revoked')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   const table = page.getByRole('table');
   await expect(table).toContainText('setup.admin_created');

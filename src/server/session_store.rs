@@ -40,16 +40,34 @@ fn to_time(at: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(at.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+fn to_row(record: &Record) -> Result<session::ActiveModel> {
+    let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+    Ok(session::ActiveModel {
+        id: Set(record.id.to_string()),
+        data: Set(data),
+        expires_at: Set(to_chrono(record.expiry_date)),
+    })
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    /// Inserts a new session; on the (astronomically unlikely) id collision, draws a new id, so an
+    /// existing session is never overwritten.
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        for _ in 0..8 {
+            match session::Entity::insert(to_row(record)?).exec(&self.db).await {
+                Ok(_) => return Ok(()),
+                Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                    record.id = Id::default();
+                }
+                Err(err) => return Err(backend(err)),
+            }
+        }
+        Err(Error::Backend("could not allocate a unique session id".into()))
+    }
+
     async fn save(&self, record: &Record) -> Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let row = session::ActiveModel {
-            id: Set(record.id.to_string()),
-            data: Set(data),
-            expires_at: Set(to_chrono(record.expiry_date)),
-        };
-        session::Entity::insert(row)
+        session::Entity::insert(to_row(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])

@@ -10,5 +10,4 @@ fn runtime_and_build_settings_agree() {
     assert_eq!(build.output_name, run.output_name);
     assert_eq!(build.site_root, run.site_root);
     assert_eq!(build.site_pkg_dir, run.site_pkg_dir);
-    assert_eq!(build.env, run.env);
 }
