@@ -3,7 +3,7 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound, setup::SetupPage,
-    tokens::TokensPage, users::UsersPage,
+    ssh_keys::SshKeysPage, tokens::TokensPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async />
                     <Route path=path!("settings/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("settings/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("settings/audit") view=AuditPage ssr=SsrMode::Async />

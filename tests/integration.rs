@@ -12,8 +12,14 @@ mod http_authorization;
 mod http_bad_input;
 #[path = "integration/http_sessions.rs"]
 mod http_sessions;
+#[path = "integration/http_ssh_keys.rs"]
+mod http_ssh_keys;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
+#[path = "integration/ssh_keys_at_rest.rs"]
+mod ssh_keys_at_rest;
+#[path = "integration/ssh_keys_interop.rs"]
+mod ssh_keys_interop;
 #[path = "integration/tokens_service.rs"]
 mod tokens_service;
 #[path = "integration/users_service.rs"]

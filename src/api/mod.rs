@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod setup;
+pub mod ssh_keys;
 pub mod tokens;
 pub mod users;
 

@@ -14,8 +14,9 @@ pub fn is_admin(me: MeResource) -> Signal<bool> {
     Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
 }
 
-const NAV: [(&str, &str); 4] = [
+const NAV: [(&str, &str); 5] = [
     ("/", "Dashboard"),
+    ("/settings/ssh-keys", "SSH keys"),
     ("/settings/users", "Users"),
     ("/settings/tokens", "API tokens"),
     ("/settings/audit", "Audit log"),

@@ -1,4 +1,5 @@
 //! Reusable view pieces. Components see `model`, `error` and server functions, never the server.
 
 pub mod feedback;
+pub mod key_card;
 pub mod layout;

@@ -5,5 +5,6 @@ pub mod dashboard;
 pub mod login;
 pub mod not_found;
 pub mod setup;
+pub mod ssh_keys;
 pub mod tokens;
 pub mod users;

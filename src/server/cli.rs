@@ -32,11 +32,22 @@ pub enum Command {
     Serve,
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// Manage the master key that seals private keys.
+    MasterKey {
+        #[command(subcommand)]
+        action: MasterKeyCommand,
+    },
     /// Manage accounts from the shell, e.g. when every admin is locked out.
     User {
         #[command(subcommand)]
         action: UserCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MasterKeyCommand {
+    /// Generate a new master key, re-encrypt every secret with it and retire the old one.
+    Rotate,
 }
 
 #[derive(Subcommand, Debug)]
@@ -66,6 +77,7 @@ pub async fn run() -> ExitCode {
         Command::Serve => serve(settings).await,
         Command::Migrate => open_database(&settings).await.map(|_| println!("Database is up to date.")),
         Command::User { action } => user_command(&settings, action).await,
+        Command::MasterKey { action: MasterKeyCommand::Rotate } => super::master_key_cli::rotate(&settings).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,8 +129,9 @@ fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
 async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
     let conn = open_database(&settings).await?;
+    let master_key = super::master_key_cli::load_checked(&settings, &conn).await?;
     let listen = settings.listen.clone();
-    let state = AppState::new(leptos_options()?, conn.clone(), settings);
+    let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
     tokio::spawn(async move {

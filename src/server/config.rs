@@ -20,6 +20,10 @@ pub struct Settings {
     pub session_idle_minutes: u64,
     pub session_lifetime_hours: u64,
     pub api_token_ttl_hours: u64,
+    /// Where the master key lives when `KEYHAVEN_MASTER_KEY` is not set; `None`: `<data_dir>/master.key`.
+    pub master_key_file: Option<PathBuf>,
+    /// Directories private keys may be imported from by path; empty turns path import off.
+    pub import_dirs: Vec<PathBuf>,
 }
 
 /// One documented setting: its TOML key, environment variable, default and meaning.
@@ -79,6 +83,24 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "8",
         help: "Lifetime of tokens issued by POST /api/auth/login",
     },
+    SettingDoc {
+        key: "master_key_file",
+        env: "KEYHAVEN_MASTER_KEY_FILE",
+        default: "<data_dir>/master.key",
+        help: "File holding the master key that seals private keys; created 0600 on first run",
+    },
+    SettingDoc {
+        key: "(environment only)",
+        env: "KEYHAVEN_MASTER_KEY",
+        default: "(unset)",
+        help: "The master key itself, base64 of 32 bytes; wins over the file",
+    },
+    SettingDoc {
+        key: "import_dirs",
+        env: "KEYHAVEN_IMPORT_DIRS",
+        default: "(empty: off)",
+        help: "Directories, separated by ':', that private keys may be imported from by path",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.
@@ -101,6 +123,8 @@ impl Default for Settings {
             session_idle_minutes: 480,
             session_lifetime_hours: 168,
             api_token_ttl_hours: 8,
+            master_key_file: None,
+            import_dirs: Vec::new(),
         }
     }
 }
@@ -117,6 +141,8 @@ struct FileSettings {
     session_idle_minutes: Option<u64>,
     session_lifetime_hours: Option<u64>,
     api_token_ttl_hours: Option<u64>,
+    master_key_file: Option<PathBuf>,
+    import_dirs: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +199,12 @@ impl Settings {
         if let Some(v) = f.session_lifetime_hours {
             self.session_lifetime_hours = v;
         }
+        if let Some(v) = f.master_key_file {
+            self.master_key_file = Some(v);
+        }
+        if let Some(v) = f.import_dirs {
+            self.import_dirs = v;
+        }
         if let Some(v) = f.api_token_ttl_hours {
             self.api_token_ttl_hours = v;
         }
@@ -211,6 +243,12 @@ impl Settings {
         if let Some(v) = number("KEYHAVEN_SESSION_LIFETIME_HOURS")? {
             self.session_lifetime_hours = v;
         }
+        if let Some(v) = get("KEYHAVEN_MASTER_KEY_FILE") {
+            self.master_key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env.get("KEYHAVEN_IMPORT_DIRS") {
+            self.import_dirs = v.split(':').filter(|d| !d.trim().is_empty()).map(PathBuf::from).collect();
+        }
         if let Some(v) = number("KEYHAVEN_API_TOKEN_TTL_HOURS")? {
             self.api_token_ttl_hours = v;
         }
@@ -223,6 +261,10 @@ impl Settings {
             Some(url) => url.clone(),
             None => format!("sqlite://{}/keyhaven.db?mode=rwc", self.data_dir.display()),
         }
+    }
+
+    pub fn effective_master_key_file(&self) -> PathBuf {
+        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
     }
 
     /// Cookies get `Secure` only when users reach Keyhaven over https.

@@ -1,6 +1,7 @@
 //! Shared application state, handed to axum handlers and (as Leptos context) to server functions.
 
 use crate::server::config::Settings;
+use crate::server::secrets::MasterKey;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -14,18 +15,26 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
+    /// Seals and opens private keys; never leaves the process.
+    pub master_key: Arc<MasterKey>,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        settings: Settings,
+        master_key: MasterKey,
+    ) -> Self {
         AppState {
             leptos_options,
             db,
             settings: Arc::new(settings),
             throttle: Arc::new(LoginThrottle::default()),
+            master_key: Arc::new(master_key),
             setup_done: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -56,7 +56,12 @@ impl TestResponse {
 
 impl TestApp {
     pub fn new(db: TestDb) -> Self {
-        let state = test_state(db.conn.clone());
+        Self::with_settings(db, super::test_settings())
+    }
+
+    pub fn with_settings(db: TestDb, settings: keyhaven::server::config::Settings) -> Self {
+        let mut state = test_state(db.conn.clone());
+        state.settings = std::sync::Arc::new(settings);
         TestApp { router: build_router(state.clone()), state, db }
     }
 

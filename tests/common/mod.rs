@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod openssh;
 
 use keyhaven::server::config::Settings;
 use keyhaven::server::db;
@@ -72,5 +73,6 @@ pub fn test_settings() -> Settings {
 
 pub fn test_state(conn: DatabaseConnection) -> AppState {
     let options = leptos::config::LeptosOptions::builder().output_name("keyhaven").build();
-    AppState::new(options, conn, test_settings())
+    let (master_key, _) = keyhaven::server::secrets::MasterKey::generate().expect("master key");
+    AppState::new(options, conn, test_settings(), master_key)
 }

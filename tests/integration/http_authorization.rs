@@ -20,6 +20,22 @@ struct Callers {
     admin2: Auth,
 }
 
+/// Ids of SSH keys made for the matrix: one to read and edit, one per caller to delete.
+struct MatrixKeys {
+    shared: i64,
+    victims: Vec<i64>,
+}
+
+async fn matrix_keys(app: &TestApp, admin: &Auth) -> MatrixKeys {
+    let mut ids = Vec::new();
+    for name in ["shared", "del-anon", "del-viewer", "del-admin", "del-admin2"] {
+        let res = app.json(Method::POST, "/api/ssh-keys", admin, Some(json!({"name": name}))).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        ids.push(res.json()["ssh_key"]["id"].as_i64().unwrap());
+    }
+    MatrixKeys { shared: ids[0], victims: ids[1..].to_vec() }
+}
+
 async fn app_with_callers(session: bool) -> (TestApp, Callers, Vec<i64>) {
     let app = TestApp::new(sqlite().await);
     app.setup_admin("alice", PW).await;
@@ -52,6 +68,7 @@ async fn app_with_callers(session: bool) -> (TestApp, Callers, Vec<i64>) {
 #[tokio::test]
 async fn rest_routes_answer_each_caller_as_specified() {
     let (app, c, victims) = app_with_callers(false).await;
+    let keys = matrix_keys(&app, &c.admin).await;
     let who = [("anonymous", &c.anonymous), ("viewer", &c.viewer), ("admin", &c.admin), ("admin2", &c.admin2)];
     let cases: Vec<RestCase> = vec![
         ("list users", Box::new(|_| (Method::GET, "/api/users".into(), None)), [401, 200, 200, 200]),
@@ -99,6 +116,47 @@ async fn rest_routes_answer_each_caller_as_specified() {
             [409, 409, 409, 409],
         ),
         ("unknown api route", Box::new(|_| (Method::GET, "/api/nope".into(), None)), [404, 404, 404, 404]),
+        ("list ssh keys", Box::new(|_| (Method::GET, "/api/ssh-keys".into(), None)), [401, 200, 200, 200]),
+        ("system key", Box::new(|_| (Method::GET, "/api/ssh-keys/system-key".into(), None)), [401, 200, 200, 200]),
+        (
+            "generate system key",
+            Box::new(|_| (Method::POST, "/api/ssh-keys/generate".into(), Some(json!({"name": "System SSH Key"})))),
+            [401, 403, 200, 409],
+        ),
+        (
+            "import system key by path",
+            Box::new(|_| {
+                (Method::POST, "/api/ssh-keys/import".into(), Some(json!({"name": "S", "private_key_path": "/tmp/x"})))
+            }),
+            [401, 403, 403, 403],
+        ),
+        (
+            "create named key",
+            Box::new(|i| (Method::POST, "/api/ssh-keys".into(), Some(json!({"name": format!("named-{i}")})))),
+            [401, 403, 201, 201],
+        ),
+        (
+            "get ssh key",
+            Box::new(move |_| (Method::GET, format!("/api/ssh-keys/{}", keys.shared), None)),
+            [401, 200, 200, 200],
+        ),
+        (
+            "public key file",
+            Box::new(move |_| (Method::GET, format!("/api/ssh-keys/{}/public-key", keys.shared), None)),
+            [401, 200, 200, 200],
+        ),
+        (
+            "update ssh key",
+            Box::new(move |_| {
+                (Method::PUT, format!("/api/ssh-keys/{}", keys.shared), Some(json!({"description": "d"})))
+            }),
+            [401, 403, 200, 200],
+        ),
+        (
+            "delete ssh key",
+            Box::new(|i| (Method::DELETE, format!("/api/ssh-keys/{}", keys.victims[i]), None)),
+            [401, 403, 200, 200],
+        ),
     ];
     let mut mismatches = Vec::new();
     for (name, make, expected) in &cases {
@@ -152,6 +210,23 @@ async fn server_functions_enforce_roles_for_browser_sessions() {
         ),
         ("delete_user", Box::new(|i| vec![("id".into(), victims[i].to_string())]), [401, 403, 200, 200]),
         ("list_tokens", Box::new(|_| vec![]), [401, 200, 200, 200]),
+        ("list_ssh_keys", Box::new(|_| vec![]), [401, 200, 200, 200]),
+        (
+            "generate_ssh_key",
+            Box::new(|i| vec![("name".into(), format!("web-key-{i}")), ("key_spec".into(), "ed25519".into())]),
+            [401, 403, 200, 200],
+        ),
+        (
+            "import_ssh_key",
+            Box::new(|_| vec![("name".into(), "pasted".into()), ("private_key".into(), "not a key".into())]),
+            [401, 403, 422, 422],
+        ),
+        (
+            "rename_ssh_key",
+            Box::new(|_| vec![("id".into(), "999".into()), ("name".into(), "x".into())]),
+            [401, 403, 404, 404],
+        ),
+        ("delete_ssh_key", Box::new(|_| vec![("id".into(), "999".into())]), [401, 403, 404, 404]),
         (
             "load_audit_page",
             Box::new(|_| vec![("action".into(), "".into()), ("actor".into(), "".into()), ("page".into(), "1".into())]),

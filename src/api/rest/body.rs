@@ -19,6 +19,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 field: None,
                 message: "Send the body as JSON with 'Content-Type: application/json'.".into(),
             }),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::BadRequest {
+                field: None,
+                message: "The request body is too large or could not be read (limit 2 MB).".into(),
+            }),
             Err(_) => Err(AppError::BadRequest { field: None, message: "Problems parsing JSON".into() }),
         }
     }
@@ -39,6 +43,23 @@ fn data_error(text: &str) -> AppError {
         None => "The JSON body has the wrong shape.".into(),
     };
     AppError::Invalid { field, message }
+}
+
+/// A path parameter that answers 400 naming the parameter when it does not parse.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|_| AppError::BadRequest {
+                field: Some("id".into()),
+                message: "The id in the URL must be a number.".into(),
+            })
+    }
 }
 
 #[cfg(test)]

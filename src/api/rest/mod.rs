@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod body;
 mod setup;
+mod ssh_keys;
 mod tokens;
 mod users;
 
@@ -12,7 +13,7 @@ use crate::server::state::AppState;
 use axum::Router;
 use axum::routing::{get, post, put};
 
-pub use body::ApiJson;
+pub use body::{ApiJson, ApiPath};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +25,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/api/audit", get(audit::list))
+        .route("/api/ssh-keys", get(ssh_keys::list).post(ssh_keys::create_named))
+        .route("/api/ssh-keys/system-key", get(ssh_keys::system_key))
+        .route("/api/ssh-keys/generate", post(ssh_keys::generate_system))
+        .route("/api/ssh-keys/import", post(ssh_keys::import_system))
+        .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))
+        .route("/api/ssh-keys/{id}/public-key", get(ssh_keys::public_key))
         .route("/api/{*rest}", axum::routing::any(not_found))
 }
 

@@ -1,11 +1,11 @@
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::error::AppError;
 use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::tokens::{self, KIND_PERSONAL, TokenRequest};
 use crate::server::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,7 +41,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Authed,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
     caller.require_scope(Scope::Admin)?;
     tokens::revoke_token(&state.db, &caller.actor(), caller.user.id, id).await?;

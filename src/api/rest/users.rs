@@ -1,11 +1,11 @@
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::error::AppError;
 use crate::model::{Role, Scope};
 use crate::server::auth::Authed;
 use crate::server::services::users::{self, UserChanges};
 use crate::server::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Authed,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
     caller.require_scope(Scope::Admin)?;
     let user = users::get_user(&state.db, id).await?;
@@ -64,7 +64,7 @@ pub struct UserUpdate {
 pub async fn update(
     State(state): State<AppState>,
     caller: Authed,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<Value>, AppError> {
     caller.require_scope(Scope::Admin)?;
@@ -81,7 +81,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Authed,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
     caller.require_scope(Scope::Admin)?;
     caller.require_admin()?;

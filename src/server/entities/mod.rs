@@ -4,4 +4,6 @@ pub mod api_token;
 pub mod app_setting;
 pub mod audit_log;
 pub mod session;
+pub mod ssh_connection;
+pub mod ssh_key;
 pub mod user;

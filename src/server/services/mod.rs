@@ -2,8 +2,11 @@
 //! actor for the audit log), so tests run them on a fresh database without a web server.
 
 pub mod audit;
+pub mod key_paths;
 pub mod login;
+pub mod master_key;
 pub mod passwords;
+pub mod ssh_keys;
 pub mod tokens;
 pub mod users;
 

@@ -1,0 +1,67 @@
+// The SSH Keys page: generate the system key, import a key made by ssh-keygen, see fingerprints
+// that match OpenSSH's, delete. With JavaScript on and off.
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKeyhaven, type Keyhaven } from './server';
+
+test.describe.configure({ mode: 'serial' });
+
+let kh: Keyhaven;
+test.beforeAll(async () => {
+  kh = await startKeyhaven();
+  const res = await fetch(`${kh.url}/api/setup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'admin password 1' }),
+  });
+  expect(res.status).toBe(201);
+});
+test.afterAll(async () => {
+  await kh?.stop();
+});
+
+test('generate the system key, import a named key, delete it', async ({ page }) => {
+  await page.goto(`${kh.url}/login`);
+  await page.getByLabel('Username', { exact: true }).fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('admin password 1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'SSH keys', exact: true }).click();
+  await expect(page.getByText('No SSH keys yet')).toBeVisible();
+
+  const generate = page.getByRole('region', { name: 'Generate a key' }).or(page.locator('section', { hasText: 'Generate a key' }));
+  await generate.getByLabel('Name').fill('primary');
+  await generate.getByLabel('Type and size').selectOption('ed25519');
+  await generate.getByRole('checkbox', { name: /system key/ }).check();
+  await generate.getByRole('button', { name: 'Generate key' }).click();
+  const card = page.locator('section.key-card', { hasText: 'primary (system key)' });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('ed25519 256');
+  await expect(card.locator('.randomart')).toContainText('[ED25519 256]');
+  await expect(card.getByLabel('Public key')).toHaveValue(/^ssh-ed25519 /);
+
+  // A key made by ssh-keygen imports with the fingerprint ssh-keygen prints.
+  const dir = mkdtempSync(join(tmpdir(), 'kh-e2e-key-'));
+  const file = join(dir, 'id');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '384', '-N', 'pass phrase', '-f', file]);
+  const expected = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`]).toString().split(' ')[1];
+  const importForm = page.locator('section', { hasText: 'Import a key' });
+  await importForm.getByLabel('Name').fill('laptop');
+  await importForm.getByLabel('Private key (OpenSSH or PEM)').fill(readFileSync(file, 'utf8'));
+  await importForm.getByRole('button', { name: 'Import key' }).click();
+  await expect(importForm.getByRole('alert')).toContainText('encrypted; enter its passphrase');
+  await importForm.getByLabel('Name').fill('laptop');
+  await importForm.getByLabel('Private key (OpenSSH or PEM)').fill(readFileSync(file, 'utf8'));
+  await importForm.getByLabel('Passphrase (if the key has one)').fill('pass phrase');
+  await importForm.getByRole('button', { name: 'Import key' }).click();
+  const laptop = page.locator('section.key-card', { hasText: 'laptop' });
+  await expect(laptop).toContainText(expected);
+  await expect(laptop).toContainText('ecdsa 384');
+
+  await laptop.getByText('Delete', { exact: true }).click();
+  await laptop.getByRole('button', { name: 'Delete laptop' }).click();
+  await expect(page.locator('section.key-card', { hasText: 'laptop' })).toHaveCount(0);
+  await expect(page.locator('section.key-card')).toHaveCount(1);
+});

@@ -1,0 +1,81 @@
+use crate::error::AppError;
+use crate::model::SshKeyDetail;
+use leptos::prelude::*;
+
+/// Every key with its fingerprints, randomart and users; the system key first.
+#[server(prefix = "/rpc", endpoint = "list_ssh_keys")]
+pub async fn list_ssh_keys() -> Result<Vec<SshKeyDetail>, AppError> {
+    use crate::server::services::ssh_keys;
+    use crate::server::ssh::keys;
+    let (state, _caller) = crate::server::context::require_user().await?;
+    let mut out = Vec::new();
+    for key in ssh_keys::list_keys(&state.db).await? {
+        let fingerprint_md5 =
+            keys::fingerprint_md5(&key.public_key).map_err(|e| ssh_keys::key_error("public_key", e))?;
+        let randomart = keys::randomart(&key.public_key).map_err(|e| ssh_keys::key_error("public_key", e))?;
+        let used_by = ssh_keys::key_users(&state.db, key.id).await?;
+        out.push(SshKeyDetail { key: ssh_keys::to_view(&state.db, &key).await?, fingerprint_md5, randomart, used_by });
+    }
+    Ok(out)
+}
+
+/// Generates the system key (`system = "on"`) or a named key. `key_spec` is `type` or `type-bits`.
+#[server(prefix = "/rpc", endpoint = "generate_ssh_key")]
+pub async fn generate_ssh_key(
+    name: String,
+    description: Option<String>,
+    key_spec: String,
+    system: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::services::ssh_keys::{self, NewKey};
+    use crate::server::ssh::keys::KeySpec;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let (key_type, bits) =
+        key_spec.split_once('-').map(|(t, b)| (t, b.parse().ok())).unwrap_or((key_spec.as_str(), None));
+    let spec = KeySpec::parse(key_type, bits).map_err(|m| AppError::invalid("key_spec", m))?;
+    let new = NewKey { name: &name, description: description.as_deref().unwrap_or(""), system: system.is_some() };
+    ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
+    Ok(())
+}
+
+/// Imports a pasted private key as the system key or a named key.
+#[server(prefix = "/rpc", endpoint = "import_ssh_key")]
+pub async fn import_ssh_key(
+    name: String,
+    description: Option<String>,
+    private_key: String,
+    passphrase: Option<String>,
+    system: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::services::ssh_keys::{self, NewKey};
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let new = NewKey { name: &name, description: description.as_deref().unwrap_or(""), system: system.is_some() };
+    ssh_keys::import_text(
+        &state.db,
+        &state.master_key,
+        &caller.actor(),
+        new,
+        &private_key,
+        passphrase.as_deref(),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a key; one in use needs `confirm = "on"`, after the page listed its connections.
+#[server(prefix = "/rpc", endpoint = "delete_ssh_key")]
+pub async fn delete_ssh_key(id: i32, confirm: Option<String>) -> Result<(), AppError> {
+    use crate::server::services::ssh_keys;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    ssh_keys::delete_key(&state.db, &caller.actor(), id, confirm.is_some()).await?;
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "rename_ssh_key")]
+pub async fn rename_ssh_key(id: i32, name: String) -> Result<(), AppError> {
+    use crate::server::services::ssh_keys;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    ssh_keys::update_key(&state.db, &caller.actor(), id, Some(&name), None, None).await?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! `/settings/ssh-keys`: the system key, named keys, and forms to generate or import one.
+
+use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::key_card::KeyCard;
+use crate::components::layout::{MeResource, is_admin};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const KEY_SPECS: [(&str, &str); 7] = [
+    ("ed25519", "ed25519 (recommended)"),
+    ("ecdsa-256", "ecdsa 256"),
+    ("ecdsa-384", "ecdsa 384"),
+    ("ecdsa-521", "ecdsa 521"),
+    ("rsa-2048", "rsa 2048"),
+    ("rsa-3072", "rsa 3072"),
+    ("rsa-4096", "rsa 4096"),
+];
+
+#[component]
+pub fn SshKeysPage() -> impl IntoView {
+    let admin = is_admin(expect_context::<MeResource>());
+    let generate = ServerAction::<GenerateSshKey>::new();
+    let import = ServerAction::<ImportSshKey>::new();
+    let delete = ServerAction::<DeleteSshKey>::new();
+    let rename = ServerAction::<RenameSshKey>::new();
+    let keys = Resource::new(
+        move || (generate.version().get(), import.version().get(), delete.version().get(), rename.version().get()),
+        |_| list_ssh_keys(),
+    );
+    let row_error = Signal::derive(move || action_error(delete).get().or_else(|| action_error(rename).get()));
+    view! {
+        <Title text="SSH keys" />
+        <h1>"SSH keys"</h1>
+        <p class="lead">
+            "The system key is the identity every connection uses unless you pick another. Private keys are encrypted at rest and never shown again."
+        </p>
+        <FormError error=row_error />
+        <Transition fallback=|| view! { <p>"Loading keys…"</p> }>
+            {move || {
+                keys.get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <EmptyState>
+                                    "No SSH keys yet. Generate the system key below, or import one you already use."
+                                </EmptyState>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => {
+                            list.into_iter()
+                                .map(|detail| view! { <KeyCard detail admin delete rename /> })
+                                .collect_view()
+                                .into_any()
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+        <Show when=move || admin.get()>
+            <KeyForms generate import />
+        </Show>
+    }
+}
+
+#[component]
+fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportSshKey>) -> impl IntoView {
+    let generating = generate.pending();
+    view! {
+        <div class="cards">
+            <section class="card">
+                <h2>"Generate a key"</h2>
+                <ActionForm action=generate attr:class="stack">
+                    <label for="gen-name">"Name"</label>
+                    <input id="gen-name" name="name" required maxlength="64" placeholder="backup-nas" />
+                    <label for="gen-type">"Type and size"</label>
+                    <select id="gen-type" name="key_spec">
+                        {KEY_SPECS.map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    </select>
+                    <label for="gen-description">"Description"</label>
+                    <input id="gen-description" name="description" maxlength="500" />
+                    <label class="check">
+                        <input type="checkbox" name="system" />
+                        " Make this the system key (the default for every connection)"
+                    </label>
+                    <FormError error=action_error(generate) />
+                    <button class="btn btn-primary" type="submit" disabled=move || generating.get()>
+                        {move || if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate key" }}
+                    </button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>"Import a key"</h2>
+                <ActionForm action=import attr:class="stack">
+                    <label for="imp-name">"Name"</label>
+                    <input id="imp-name" name="name" required maxlength="64" />
+                    <label for="imp-key">"Private key (OpenSSH or PEM)"</label>
+                    <textarea
+                        id="imp-key"
+                        name="private_key"
+                        class="mono"
+                        rows="6"
+                        required
+                        placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+                    ></textarea>
+                    <label for="imp-pass">"Passphrase (if the key has one)"</label>
+                    <input id="imp-pass" name="passphrase" type="password" autocomplete="off" />
+                    <label for="imp-description">"Description"</label>
+                    <input id="imp-description" name="description" maxlength="500" />
+                    <label class="check">
+                        <input type="checkbox" name="system" />
+                        " Make this the system key"
+                    </label>
+                    <FormError error=action_error(import) />
+                    <button class="btn btn-primary" type="submit" disabled=move || import.pending().get()>
+                        "Import key"
+                    </button>
+                </ActionForm>
+            </section>
+        </div>
+    }
+}
