@@ -33,8 +33,8 @@ pub fn Layout() -> impl IntoView {
         </a>
         <header class="topbar">
             <a class="brand" href="/">
-                <span aria-hidden="true">"🔑"</span>
-                " Keyhaven"
+                <span class="brand-mark" aria-hidden="true"></span>
+                "Keyhaven"
             </a>
             <Transition fallback=|| ()>
                 {move || {

@@ -58,9 +58,13 @@ pub fn SshKeysPage() -> impl IntoView {
                     })
             }}
         </Transition>
-        <Show when=move || admin.get()>
-            <KeyForms generate import />
-        </Show>
+        // Inside a Transition so the server render waits for the signed-in user (pages must be
+        // complete without JavaScript).
+        <Transition fallback=|| ()>
+            <Show when=move || admin.get()>
+                <KeyForms generate import />
+            </Show>
+        </Transition>
     }
 }
 

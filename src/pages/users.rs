@@ -49,9 +49,11 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
-        <Show when=move || admin.get()>
-            <CreateUserForm create />
-        </Show>
+        <Transition fallback=|| ()>
+            <Show when=move || admin.get()>
+                <CreateUserForm create />
+            </Show>
+        </Transition>
         <FormError error=row_error />
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || {
