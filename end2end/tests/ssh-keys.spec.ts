@@ -23,7 +23,8 @@ test.afterAll(async () => {
   await kh?.stop();
 });
 
-test('generate the system key, import a named key, delete it', async ({ page }) => {
+test('generate the system key, import a named key, delete it', async ({ page, context }, info) => {
+  const javaScriptEnabled = info.project.use.javaScriptEnabled !== false;
   await page.goto(`${kh.url}/login`);
   await page.getByLabel('Username', { exact: true }).fill('admin');
   await page.getByLabel('Password', { exact: true }).fill('admin password 1');
@@ -41,6 +42,16 @@ test('generate the system key, import a named key, delete it', async ({ page }) 
   await expect(card).toContainText('ed25519 256');
   await expect(card.locator('.randomart')).toContainText('[ED25519 256]');
   await expect(card.getByLabel('Public key')).toHaveValue(/^ssh-ed25519 /);
+  const copy = card.getByRole('button', { name: 'Copy public key' });
+  if (javaScriptEnabled) {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await copy.click();
+    await expect(card.getByRole('button', { name: 'Copied' })).toBeVisible();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await card.getByLabel('Public key').inputValue());
+  } else {
+    await expect(copy).toBeHidden();
+  }
 
   // A key made by ssh-keygen imports with the fingerprint ssh-keygen prints.
   const dir = mkdtempSync(join(tmpdir(), 'kh-e2e-key-'));

@@ -2,6 +2,7 @@
 //! (for admins) rename and delete with a confirmation that names what will lose access.
 
 use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
+use crate::components::copy_button::CopyButton;
 use crate::model::SshKeyDetail;
 use leptos::prelude::*;
 
@@ -91,9 +92,12 @@ pub fn KeyCard(
                     <textarea id=format!("pub-{id}") class="mono" readonly rows="3">
                         {key.public_key.clone()}
                     </textarea>
-                    <a class="btn btn-small" href=format!("/api/ssh-keys/{id}/public-key") download>
-                        "Download .pub"
-                    </a>
+                    <div class="row-actions">
+                        <CopyButton text=key.public_key.clone() label="Copy public key" />
+                        <a class="btn btn-small" href=format!("/api/ssh-keys/{id}/public-key") download>
+                            "Download .pub"
+                        </a>
+                    </div>
                 </div>
             </div>
             <Show when=move || admin.get()>{admin_actions.clone()}</Show>

@@ -1,6 +1,7 @@
 //! `/settings/tokens`: personal access tokens. A new token is shown once, then only its prefix.
 
 use crate::api::tokens::{CreateToken, RevokeToken, list_tokens, take_new_token};
+use crate::components::copy_button::CopyButton;
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
 use crate::model::{CreatedToken, Scope, TokenView};
 use leptos::prelude::*;
@@ -97,6 +98,7 @@ fn NewTokenNotice(token: CreatedToken) -> impl IntoView {
             </p>
             <label for="new-token-value">"Token"</label>
             <input id="new-token-value" class="mono" readonly value=token.token.clone() />
+            <CopyButton text=token.token.clone() label="Copy token" />
         </div>
     }
 }

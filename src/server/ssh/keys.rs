@@ -62,6 +62,10 @@ impl std::fmt::Debug for KeyMaterial {
 }
 
 pub async fn generate(spec: KeySpec, comment: &str) -> Result<KeyMaterial, SshError> {
+    // ed25519 and ecdsa take microseconds: a trip to the blocking pool would cost more than the work.
+    if !matches!(spec, KeySpec::Rsa { .. }) {
+        return generate_blocking(spec, comment);
+    }
     let comment = comment.to_string();
     tokio::task::spawn_blocking(move || generate_blocking(spec, &comment))
         .await
