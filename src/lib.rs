@@ -4,6 +4,8 @@
 //! server functions and REST handlers; `server` (the `ssr` feature only) is the domain.
 
 #![recursion_limit = "256"]
+// Outside tests, every failure is handled: no unwrap or expect.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
 pub mod app;

@@ -71,8 +71,27 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await expect(laptop).toContainText(expected);
   await expect(laptop).toContainText('ecdsa 384');
 
+  // The same kind of key as an uploaded file: a wrong passphrase is explained, then it imports.
+  const upload = page.locator('section', { hasText: 'Upload a key file' });
+  const uploaded = join(dir, 'uploaded');
+  execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'file pass', '-f', uploaded]);
+  const uploadedFingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${uploaded}.pub`]).toString().split(' ')[1];
+  await upload.getByLabel('Name').fill('from-file');
+  await upload.getByLabel('Private key file').setInputFiles(uploaded);
+  await upload.getByLabel('Passphrase (if the key has one)').fill('not it');
+  await upload.getByRole('button', { name: 'Upload key' }).click();
+  await expect(page.locator('section', { hasText: 'Upload a key file' }).getByRole('alert')).toContainText('passphrase is wrong');
+  await expect(page.locator('section.key-card', { hasText: 'from-file' })).toHaveCount(0);
+  await upload.getByLabel('Name').fill('from-file');
+  await upload.getByLabel('Private key file').setInputFiles(uploaded);
+  await upload.getByLabel('Passphrase (if the key has one)').fill('file pass');
+  await upload.getByRole('button', { name: 'Upload key' }).click();
+  const fromFile = page.locator('section.key-card', { hasText: 'from-file' });
+  await expect(fromFile).toContainText(uploadedFingerprint);
+  await expect(fromFile).toContainText('rsa 2048');
+
   await laptop.getByText('Delete', { exact: true }).click();
   await laptop.getByRole('button', { name: 'Delete laptop' }).click();
   await expect(page.locator('section.key-card', { hasText: 'laptop' })).toHaveCount(0);
-  await expect(page.locator('section.key-card')).toHaveCount(1);
+  await expect(page.locator('section.key-card')).toHaveCount(2);
 });

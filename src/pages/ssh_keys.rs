@@ -6,6 +6,7 @@ use crate::components::key_card::KeyCard;
 use crate::components::layout::{MeResource, is_admin};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 const KEY_SPECS: [(&str, &str); 7] = [
     ("ed25519", "ed25519 (recommended)"),
@@ -94,6 +95,7 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                     </button>
                 </ActionForm>
             </section>
+            <UploadForm />
             <section class="card">
                 <h2>"Import a key"</h2>
                 <ActionForm action=import attr:class="stack">
@@ -123,5 +125,36 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                 </ActionForm>
             </section>
         </div>
+    }
+}
+
+/// A plain multipart form (an upload cannot ride a server function's URL-encoded post); the server
+/// redirects back, with `?upload_error=` when the import failed.
+#[component]
+fn UploadForm() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.read().get("upload_error");
+    view! {
+        <section class="card">
+            <h2>"Upload a key file"</h2>
+            <form method="post" action="/settings/ssh-keys/upload" enctype="multipart/form-data" class="stack">
+                <label for="up-name">"Name"</label>
+                <input id="up-name" name="name" required maxlength="64" />
+                <label for="up-file">"Private key file"</label>
+                <input id="up-file" name="key_file" type="file" required />
+                <label for="up-pass">"Passphrase (if the key has one)"</label>
+                <input id="up-pass" name="passphrase" type="password" autocomplete="off" />
+                <label for="up-description">"Description"</label>
+                <input id="up-description" name="description" maxlength="500" />
+                <label class="check">
+                    <input type="checkbox" name="system" />
+                    " Make this the system key"
+                </label>
+                {move || error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                <button class="btn btn-primary" type="submit">
+                    "Upload key"
+                </button>
+            </form>
+        </section>
     }
 }

@@ -307,3 +307,47 @@ async fn bad_input_gets_a_clear_4xx_naming_the_field_and_changes_nothing() {
     assert_eq!(res.status, 403);
     assert!(res.json()["detail"].as_str().unwrap().contains("KEYHAVEN_IMPORT_DIRS"));
 }
+
+/// A multipart body with the given text fields and one file field.
+fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
+    let boundary = "keyhavenboundary7d1";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"key_file\"; filename=\"id\"\r\nContent-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page() {
+    let (app, admin) = admin_app(test_settings()).await;
+    app.create_user(&admin, "vic", PW, "viewer").await;
+    let viewer = Auth::Bearer(app.api_login("vic", PW).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = openssh::keygen(dir.path(), "up", "ecdsa", Some(521), Some("PKCS8"), "");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expected = openssh::fingerprint(&path.with_extension("pub"), "sha256");
+
+    let (ct, body) = multipart(&[("name", "uploaded")], &text);
+    let refused = app.raw(Method::POST, "/settings/ssh-keys/upload", &viewer, &ct, &body).await;
+    assert_eq!(refused.status, 303);
+    assert!(
+        refused.header("location").unwrap().contains("upload_error=")
+            && refused.header("location").unwrap().contains("admin")
+    );
+    let (ct, body) = multipart(&[("name", "bad/name")], &text);
+    let bad = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert!(bad.header("location").unwrap().contains("upload_error=Key%20name"), "{:?}", bad.header("location"));
+    let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
+    assert_eq!(listed["ssh_keys"].as_array().unwrap().len(), 0, "nothing stored by refused uploads");
+
+    let (ct, body) = multipart(&[("name", "uploaded"), ("description", "from a file")], &text);
+    let ok = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert_eq!(ok.header("location").as_deref(), Some("/settings/ssh-keys"));
+    let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
+    assert_eq!(listed["ssh_keys"][0]["fingerprint"], expected.as_str());
+    assert_eq!(listed["ssh_keys"][0]["bits"], 521);
+}

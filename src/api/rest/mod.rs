@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod body;
+mod key_upload;
 mod setup;
 mod ssh_keys;
 mod tokens;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/ssh-keys/import", post(ssh_keys::import_system))
         .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))
         .route("/api/ssh-keys/{id}/public-key", get(ssh_keys::public_key))
+        .route("/settings/ssh-keys/upload", post(key_upload::upload))
         .route("/api/{*rest}", axum::routing::any(not_found))
 }
 

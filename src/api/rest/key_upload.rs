@@ -1,0 +1,78 @@
+//! `POST /settings/ssh-keys/upload`: importing a private key from an uploaded file. A plain
+//! multipart form, so it works the same with JavaScript off; the answer is a redirect back to the
+//! SSH Keys page, with a safe error message in the query when the import failed.
+
+use crate::error::AppError;
+use crate::server::auth::Authed;
+use crate::server::services::ssh_keys::{self, NewKey};
+use crate::server::state::AppState;
+use axum::extract::{Multipart, State};
+use axum::response::Redirect;
+
+const PAGE: &str = "/settings/ssh-keys";
+const MAX_FILE: usize = 64 * 1024;
+
+#[derive(Default)]
+struct Upload {
+    name: String,
+    description: String,
+    passphrase: String,
+    system: bool,
+    file: Option<String>,
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
+    let unreadable =
+        || AppError::BadRequest { field: Some("key_file".into()), message: "The upload could not be read.".into() };
+    let mut form = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        if bytes.len() > MAX_FILE {
+            return Err(AppError::invalid("key_file", "This file is too large to be an SSH private key."));
+        }
+        let text = String::from_utf8(bytes.to_vec())
+            .map_err(|_| AppError::invalid("key_file", "The file is not a text key file."))?;
+        match name.as_str() {
+            "name" => form.name = text,
+            "description" => form.description = text,
+            "passphrase" => form.passphrase = text,
+            "system" => form.system = true,
+            "key_file" => form.file = Some(text).filter(|t| !t.trim().is_empty()),
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+fn back_with_error(error: &AppError) -> Redirect {
+    let message: String = error.to_string().chars().take(300).collect();
+    let query: String = url_escape(&message);
+    Redirect::to(&format!("{PAGE}?upload_error={query}"))
+}
+
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Multipart) -> Redirect {
+    let result = async {
+        caller.require_admin()?;
+        let form = read_form(multipart).await?;
+        let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
+        let new = NewKey { name: &form.name, description: &form.description, system: form.system };
+        let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
+        ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &file, passphrase, None).await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(PAGE),
+        Err(error) => back_with_error(&error),
+    }
+}

@@ -1,0 +1,76 @@
+//! Which connections use a key, and deleting a key without losing those connections.
+
+use super::audit::{self, Actor, Event};
+use super::ssh_keys::get_key;
+use crate::model::KeyUser;
+use crate::server::entities::{ssh_connection, ssh_key};
+use crate::server::error::ServiceError;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+/// Shown on connections whose key was deleted (Borg UI's wording).
+pub const KEY_DELETED_MESSAGE: &str = "SSH key deleted — deploy a new key to restore access";
+
+/// (connections using the key, of which connected).
+pub async fn usage(db: &impl ConnectionTrait, key_id: i32) -> Result<(u64, u64), ServiceError> {
+    let using = ssh_connection::Entity::find().filter(ssh_connection::Column::SshKeyId.eq(key_id));
+    let total = using.clone().count(db).await?;
+    let connected = using.filter(ssh_connection::Column::Status.eq("connected")).count(db).await?;
+    Ok((total, connected))
+}
+
+/// Connections that use a key, for the confirmation before deleting it.
+pub async fn key_users(db: &impl ConnectionTrait, key_id: i32) -> Result<Vec<KeyUser>, ServiceError> {
+    let rows = ssh_connection::Entity::find().filter(ssh_connection::Column::SshKeyId.eq(key_id)).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| KeyUser { connection_id: c.id, target: format!("{}@{}:{}", c.username, c.host, c.port) })
+        .collect())
+}
+
+/// Deletes a key. When connections use it, `confirmed` must be true (else 409 listing them); those
+/// connections stay, marked so the operator knows to deploy a new key.
+pub async fn delete_key(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    confirmed: bool,
+) -> Result<Vec<KeyUser>, ServiceError> {
+    let existing = get_key(db, id).await?;
+    let users = key_users(db, id).await?;
+    if !users.is_empty() && !confirmed {
+        let list = users.iter().map(|u| u.target.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(ServiceError::conflict(
+            "confirm",
+            format!(
+                "This key is used by {} connection(s): {list}. Delete it with confirmation; they will need a new key.",
+                users.len()
+            ),
+        ));
+    }
+    let txn = db.begin().await?;
+    for user in &users {
+        let mut conn: ssh_connection::ActiveModel = ssh_connection::Entity::find_by_id(user.connection_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("Connection vanished.".into()))?
+            .into();
+        conn.ssh_key_id = Set(None);
+        conn.status = Set("failed".into());
+        conn.error_message = Set(Some(KEY_DELETED_MESSAGE.into()));
+        conn.updated_at = Set(chrono::Utc::now());
+        conn.update(&txn).await?;
+    }
+    ssh_key::Entity::delete_by_id(id).exec(&txn).await?;
+    let detail = format!("{} {}; {} connection(s) affected", existing.key_type, existing.fingerprint, users.len());
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "ssh_key.deleted", target: &existing.name, success: true, detail: &detail },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(users)
+}
