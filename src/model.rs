@@ -186,6 +186,8 @@ pub struct SshKeyView {
     pub bits: i32,
     /// The `.pub` line.
     pub public_key: String,
+    /// The comment at the end of the `.pub` line (often `user@host`); may be empty.
+    pub comment: String,
     /// `SHA256:…` as OpenSSH prints it.
     pub fingerprint: String,
     pub is_system_key: bool,

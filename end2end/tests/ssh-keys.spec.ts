@@ -67,9 +67,21 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await importForm.getByLabel('Private key (OpenSSH or PEM)').fill(readFileSync(file, 'utf8'));
   await importForm.getByLabel('Passphrase (if the key has one)').fill('pass phrase');
   await importForm.getByRole('button', { name: 'Import key' }).click();
-  const laptop = page.locator('section.key-card', { hasText: 'laptop' });
+  const row = (name: string) => page.locator('table.key-table tbody tr', { has: page.getByRole('rowheader', { name, exact: true }) });
+  const laptop = row('laptop');
   await expect(laptop).toContainText(expected);
   await expect(laptop).toContainText('ecdsa 384');
+
+  // A named key generated with a comment of the operator's choosing ends its .pub line with it.
+  await generate.getByLabel('Name').fill('deploy-ci');
+  await generate.getByLabel('Type and size').selectOption('ecdsa-256');
+  await generate.getByLabel(/^Comment/).fill('ci@build-01');
+  await generate.getByRole('button', { name: 'Generate key' }).click();
+  const ci = row('deploy-ci');
+  await expect(ci).toContainText('ecdsa 256');
+  await expect(ci.getByRole('cell', { name: 'ci@build-01', exact: true })).toBeVisible();
+  await ci.getByText('Public key', { exact: true }).click();
+  await expect(ci.getByLabel('Public key')).toHaveValue(/^ecdsa-sha2-nistp256 \S+ ci@build-01$/);
 
   // The same kind of key as an uploaded file: a wrong passphrase is explained, then it imports.
   const upload = page.locator('section', { hasText: 'Upload a key file' });
@@ -81,17 +93,18 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await upload.getByLabel('Passphrase (if the key has one)').fill('not it');
   await upload.getByRole('button', { name: 'Upload key' }).click();
   await expect(page.locator('section', { hasText: 'Upload a key file' }).getByRole('alert')).toContainText('passphrase is wrong');
-  await expect(page.locator('section.key-card', { hasText: 'from-file' })).toHaveCount(0);
+  await expect(row('from-file')).toHaveCount(0);
   await upload.getByLabel('Name').fill('from-file');
   await upload.getByLabel('Private key file').setInputFiles(uploaded);
   await upload.getByLabel('Passphrase (if the key has one)').fill('file pass');
   await upload.getByRole('button', { name: 'Upload key' }).click();
-  const fromFile = page.locator('section.key-card', { hasText: 'from-file' });
+  const fromFile = row('from-file');
   await expect(fromFile).toContainText(uploadedFingerprint);
   await expect(fromFile).toContainText('rsa 2048');
 
   await laptop.getByText('Delete', { exact: true }).click();
   await laptop.getByRole('button', { name: 'Delete laptop' }).click();
-  await expect(page.locator('section.key-card', { hasText: 'laptop' })).toHaveCount(0);
-  await expect(page.locator('section.key-card')).toHaveCount(2);
+  await expect(row('laptop')).toHaveCount(0);
+  await expect(page.locator('section.key-card')).toHaveCount(1);
+  await expect(page.locator('table.key-table tbody tr')).toHaveCount(2);
 });

@@ -25,6 +25,7 @@ pub async fn generate_ssh_key(
     name: String,
     description: Option<String>,
     key_spec: String,
+    comment: Option<String>,
     system: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::services::ssh_keys::{self, NewKey};
@@ -33,7 +34,12 @@ pub async fn generate_ssh_key(
     let (key_type, bits) =
         key_spec.split_once('-').map(|(t, b)| (t, b.parse().ok())).unwrap_or((key_spec.as_str(), None));
     let spec = KeySpec::parse(key_type, bits).map_err(|m| AppError::invalid("key_spec", m))?;
-    let new = NewKey { name: &name, description: description.as_deref().unwrap_or(""), system: system.is_some() };
+    let new = NewKey {
+        name: &name,
+        description: description.as_deref().unwrap_or(""),
+        system: system.is_some(),
+        comment: comment.as_deref(),
+    };
     ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
     Ok(())
 }
@@ -49,7 +55,7 @@ pub async fn import_ssh_key(
 ) -> Result<(), AppError> {
     use crate::server::services::ssh_keys::{self, NewKey};
     let (state, caller) = crate::server::context::require_admin().await?;
-    let new = NewKey { name: &name, description: description.as_deref().unwrap_or(""), system: system.is_some() };
+    let new = NewKey::new(&name, description.as_deref().unwrap_or(""), system.is_some());
     ssh_keys::import_text(
         &state.db,
         &state.master_key,

@@ -2,5 +2,7 @@
 
 pub mod copy_button;
 pub mod feedback;
+pub mod key_actions;
 pub mod key_card;
+pub mod key_table;
 pub mod layout;

@@ -3,6 +3,7 @@
 use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
 use crate::components::key_card::KeyCard;
+use crate::components::key_table::KeyTable;
 use crate::components::layout::{MeResource, is_admin};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,9 +51,25 @@ pub fn SshKeysPage() -> impl IntoView {
                                 .into_any()
                         }
                         Ok(list) => {
-                            list.into_iter()
+                            let (system, named): (Vec<_>, Vec<_>) = list
+                                .into_iter()
+                                .partition(|detail| detail.key.is_system_key);
+                            let no_system = system.is_empty().then(|| view! {
+                                <EmptyState>
+                                    "There is no system key yet: connections without a key of their own need one. Generate it below with \"Make this the system key\" ticked."
+                                </EmptyState>
+                            });
+                            let cards = system
+                                .into_iter()
                                 .map(|detail| view! { <KeyCard detail admin delete rename /> })
-                                .collect_view()
+                                .collect_view();
+                            let table = (!named.is_empty())
+                                .then(|| view! { <KeyTable keys=named admin delete rename /> });
+                            view! {
+                                {no_system}
+                                {cards}
+                                {table}
+                            }
                                 .into_any()
                         }
                         Err(error) => view! { <LoadError error /> }.into_any(),
@@ -83,6 +100,8 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                     <select id="gen-type" name="key_spec">
                         {KEY_SPECS.map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                     </select>
+                    <label for="gen-comment">"Comment (ends the .pub line; default keyhaven-<name>)"</label>
+                    <input id="gen-comment" name="comment" maxlength="255" placeholder="backup@nas" />
                     <label for="gen-description">"Description"</label>
                     <input id="gen-description" name="description" maxlength="500" />
                     <label class="check">

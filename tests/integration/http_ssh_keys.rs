@@ -196,6 +196,9 @@ async fn bad_input_gets_a_clear_4xx_naming_the_field_and_changes_nothing() {
         ("POST", named, json!({"name": 7}), 422, "name"),
         ("POST", named, json!({"name": "existing"}), 409, "name"),
         ("POST", named, json!({"name": "k1", "description": "d".repeat(501)}), 422, "description"),
+        ("POST", named, json!({"name": "k1", "comment": "two\nlines"}), 422, "comment"),
+        ("POST", named, json!({"name": "k1", "comment": "c".repeat(256)}), 422, "comment"),
+        ("POST", named, json!({"name": "k1", "private_key": good, "comment": "tab\there"}), 422, "comment"),
         ("POST", named, json!({"name": "k1", "key_type": "dsa"}), 422, "key_type"),
         ("POST", named, json!({"name": "k1", "key_type": "rsa", "key_size": 1024}), 422, "key_type"),
         ("POST", named, json!({"name": "k1", "key_type": "ecdsa", "key_size": 512}), 422, "key_type"),
@@ -350,4 +353,28 @@ async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page()
     let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
     assert_eq!(listed["ssh_keys"][0]["fingerprint"], expected.as_str());
     assert_eq!(listed["ssh_keys"][0]["bits"], 521);
+}
+
+#[tokio::test]
+async fn a_comment_given_ends_the_public_key_line_and_a_default_is_chosen_otherwise() {
+    let (app, admin) = admin_app(test_settings()).await;
+    let body = json!({"name": "ci", "key_type": "ecdsa", "key_size": 256, "comment": "ci@build-01"});
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(body)).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let key = &res.json()["ssh_key"];
+    assert!(key["public_key"].as_str().unwrap().ends_with(" ci@build-01"), "{key}");
+    assert_eq!(key["comment"], "ci@build-01");
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(json!({"name": "Plain_Name"}))).await;
+    assert_eq!(res.json()["ssh_key"]["comment"], "keyhaven-plain_name");
+    let keydir = tempfile::tempdir().unwrap();
+    let path = openssh::keygen(keydir.path(), "imp", "ed25519", None, None, "");
+    let private = std::fs::read_to_string(&path).unwrap();
+    let body = json!({"name": "imported", "private_key": private, "comment": "laptop@home"});
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(body)).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let public = res.json()["ssh_key"]["public_key"].as_str().unwrap().to_string();
+    let expected = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    let blob = |line: &str| line.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    assert_eq!(blob(&public), blob(&expected));
+    assert!(public.ends_with(" laptop@home"));
 }

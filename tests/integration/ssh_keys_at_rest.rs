@@ -10,7 +10,7 @@ use keyhaven::server::services::ssh_keys::{self, NewKey};
 use keyhaven::server::ssh::keys::KeySpec;
 
 fn new(name: &str) -> NewKey<'_> {
-    NewKey { name, description: "test", system: false }
+    NewKey::new(name, "test", false)
 }
 
 #[tokio::test]

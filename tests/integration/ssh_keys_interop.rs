@@ -8,7 +8,7 @@ use keyhaven::server::services::ssh_keys::{self, NewKey};
 use keyhaven::server::ssh::keys::{self, KeySpec};
 
 fn named(name: &str) -> NewKey<'_> {
-    NewKey { name, description: "", system: false }
+    NewKey::new(name, "", false)
 }
 
 #[tokio::test]

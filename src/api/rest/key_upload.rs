@@ -65,7 +65,7 @@ pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Mu
         caller.require_admin()?;
         let form = read_form(multipart).await?;
         let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
-        let new = NewKey { name: &form.name, description: &form.description, system: form.system };
+        let new = NewKey::new(&form.name, &form.description, form.system);
         let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
         ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &file, passphrase, None).await?;
         Ok::<(), AppError>(())

@@ -80,11 +80,7 @@ pub async fn generate_system(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     writer(&caller)?;
     let spec = spec(body.key_type.as_deref(), body.key_size)?;
-    let new = ssh_keys::NewKey {
-        name: required(&body.name, "name")?,
-        description: body.description.as_deref().unwrap_or(""),
-        system: true,
-    };
+    let new = ssh_keys::NewKey::new(required(&body.name, "name")?, body.description.as_deref().unwrap_or(""), true);
     let key = ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
     let view = ssh_keys::to_view(&state.db, &key).await?;
     Ok((
@@ -114,7 +110,7 @@ pub async fn import_system(
     let private_path = required(&body.private_key_path, "private_key_path")?;
     let (private, public) =
         key_paths::read_key_files(private_path, body.public_key_path.as_deref(), &state.settings.import_dirs)?;
-    let new = ssh_keys::NewKey { name, description: body.description.as_deref().unwrap_or(""), system: true };
+    let new = ssh_keys::NewKey::new(name, body.description.as_deref().unwrap_or(""), true);
     let key =
         ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &private, None, public.as_deref())
             .await?;
@@ -142,6 +138,7 @@ pub struct NamedKeyBody {
     private_key: Option<String>,
     passphrase: Option<String>,
     public_key: Option<String>,
+    comment: Option<String>,
 }
 
 /// `POST /api/ssh-keys`: a named key, generated, or imported when `private_key` is given.
@@ -155,6 +152,7 @@ pub async fn create_named(
         name: required(&body.name, "name")?,
         description: body.description.as_deref().unwrap_or(""),
         system: false,
+        comment: body.comment.as_deref(),
     };
     let actor = caller.actor();
     let key = match body.private_key.as_deref() {

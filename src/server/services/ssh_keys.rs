@@ -68,6 +68,28 @@ pub struct NewKey<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub system: bool,
+    /// The `.pub` comment; generated keys default to `keyhaven-<name>`, imported keys keep theirs.
+    pub comment: Option<&'a str>,
+}
+
+impl<'a> NewKey<'a> {
+    pub fn new(name: &'a str, description: &'a str, system: bool) -> Self {
+        NewKey { name, description, system, comment: None }
+    }
+}
+
+const MAX_COMMENT: usize = 255;
+
+/// A comment is one printable line: it ends up after the key in `authorized_keys`.
+fn validate_comment(raw: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let Some(text) = raw.map(str::trim).filter(|c| !c.is_empty()) else { return Ok(None) };
+    if text.chars().count() > MAX_COMMENT || text.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(
+            "comment",
+            format!("Comment must be one line of at most {MAX_COMMENT} printable characters."),
+        ));
+    }
+    Ok(Some(text.to_string()))
 }
 
 /// Generates a key in process. Generation happens before any write; the unique system slot makes
@@ -84,7 +106,8 @@ pub async fn generate(
     if new.system && system_key(db).await?.is_some() {
         return Err(system_exists());
     }
-    let comment = format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase());
+    let comment = validate_comment(new.comment)?
+        .unwrap_or_else(|| format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase()));
     let material = keys::generate(spec, &comment).await.map_err(|e| key_error("key_type", e))?;
     store(db, master, actor, &name, &description, new.system, material, "ssh_key.generated").await
 }
@@ -101,13 +124,15 @@ pub async fn import_text(
 ) -> Result<ssh_key::Model, ServiceError> {
     let name = validate_name(new.name, new.system)?;
     let description = validate_description(new.description)?;
+    let comment = validate_comment(new.comment)?;
     if private_key.trim().is_empty() {
         return Err(ServiceError::invalid("private_key", "Private key is required."));
     }
     if private_key.len() > 64 * 1024 {
         return Err(ServiceError::invalid("private_key", "This is too large to be an SSH private key."));
     }
-    let material = keys::import_private(private_key, passphrase, None).map_err(|e| key_error("private_key", e))?;
+    let material =
+        keys::import_private(private_key, passphrase, comment.as_deref()).map_err(|e| key_error("private_key", e))?;
     if let Some(public) = public_key.map(str::trim).filter(|p| !p.is_empty()) {
         keys::public_matches(&material, public).map_err(|e| match e {
             SshError::PublicKeyMismatch => key_error("public_key", e),
@@ -205,6 +230,7 @@ pub async fn to_view(db: &impl ConnectionTrait, key: &ssh_key::Model) -> Result<
         key_type: key.key_type.clone(),
         bits: key.bits,
         public_key: key.public_key.clone(),
+        comment: key.public_key.splitn(3, ' ').nth(2).unwrap_or_default().trim().to_string(),
         fingerprint: key.fingerprint.clone(),
         is_system_key: key.system_slot.is_some(),
         is_active: key.is_active,
