@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, only when missing: Debian's chromium (never a
-# downloaded browser) and PostgreSQL (a throwaway server is started per test run).
+# downloaded browser), PostgreSQL (a throwaway server is started per test run), OpenSSH's server and
+# client tools (a real sshd on loopback) and leptosfmt (the view! formatter the lint step checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+[[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+leptosfmt_version=0.1.33
+if [[ "$(leptosfmt --version 2>/dev/null)" != *"$leptosfmt_version"* ]]; then
+  printf '\n==> installing leptosfmt %s\n' "$leptosfmt_version"
+  cargo install --locked leptosfmt --version "$leptosfmt_version"
 fi

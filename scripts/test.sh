@@ -21,6 +21,7 @@ trap cleanup EXIT
 
 log "formatting and lints"
 cargo fmt --all -- --check
+leptosfmt --check src >/dev/null || { leptosfmt --check src | grep -v '^✅'; exit 1; }
 cargo clippy --features ssr --all-targets -- -D warnings
 
 log "starting a throwaway PostgreSQL"

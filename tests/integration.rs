@@ -6,6 +6,10 @@ mod common;
 
 #[path = "integration/audit_service.rs"]
 mod audit_service;
+#[path = "integration/github_keys_api.rs"]
+mod github_keys_api;
+#[path = "integration/github_keys_input.rs"]
+mod github_keys_input;
 #[path = "integration/http_authorization.rs"]
 mod http_authorization;
 #[path = "integration/http_bad_input.rs"]

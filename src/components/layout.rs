@@ -46,9 +46,7 @@ pub fn Layout() -> impl IntoView {
                             view! {
                                 <div class="whoami">
                                     <span>
-                                        {user.username.clone()}
-                                        " "
-                                        <span class="badge">{user.role.as_str()}</span>
+                                        {user.username.clone()} " " <span class="badge">{user.role.as_str()}</span>
                                     </span>
                                     <ActionForm action=logout attr:class="inline-form">
                                         <button type="submit" class="btn btn-quiet">

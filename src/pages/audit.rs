@@ -28,7 +28,9 @@ pub fn AuditPage() -> impl IntoView {
                 "Filter"
             </button>
         </form>
-        <Transition fallback=|| view! { <p>"Loading the audit log…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading the audit log…"</p> }
+        }>
             {move || {
                 entries
                     .get()

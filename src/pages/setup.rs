@@ -16,7 +16,9 @@ pub fn SetupPage() -> impl IntoView {
         <main class="auth-page" id="main">
             <div class="card auth-card">
                 <h1>"Welcome to Keyhaven"</h1>
-                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                <Suspense fallback=|| {
+                    view! { <p>"Loading…"</p> }
+                }>
                     {move || {
                         status
                             .get()

@@ -38,7 +38,9 @@ pub fn SshKeysPage() -> impl IntoView {
             "The system key is the identity every connection uses unless you pick another. Private keys are encrypted at rest and never shown again."
         </p>
         <FormError error=row_error />
-        <Transition fallback=|| view! { <p>"Loading keys…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading keys…"</p> }
+        }>
             {move || {
                 keys.get()
                     .map(|result| match result {
@@ -54,11 +56,15 @@ pub fn SshKeysPage() -> impl IntoView {
                             let (system, named): (Vec<_>, Vec<_>) = list
                                 .into_iter()
                                 .partition(|detail| detail.key.is_system_key);
-                            let no_system = system.is_empty().then(|| view! {
-                                <EmptyState>
-                                    "There is no system key yet: connections without a key of their own need one. Generate it below with \"Make this the system key\" ticked."
-                                </EmptyState>
-                            });
+                            let no_system = system
+                                .is_empty()
+                                .then(|| {
+                                    view! {
+                                        <EmptyState>
+                                            "There is no system key yet: connections without a key of their own need one. Generate it below with \"Make this the system key\" ticked."
+                                        </EmptyState>
+                                    }
+                                });
                             let cards = system
                                 .into_iter()
                                 .map(|detail| view! { <KeyCard detail admin delete rename /> })
@@ -110,7 +116,9 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                     </label>
                     <FormError error=action_error(generate) />
                     <button class="btn btn-primary" type="submit" disabled=move || generating.get()>
-                        {move || if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate key" }}
+                        {move || {
+                            if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate key" }
+                        }}
                     </button>
                 </ActionForm>
             </section>
@@ -169,7 +177,16 @@ fn UploadForm() -> impl IntoView {
                     <input type="checkbox" name="system" />
                     " Make this the system key"
                 </label>
-                {move || error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+                {move || {
+                    error()
+                        .map(|message| {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {message}
+                                </p>
+                            }
+                        })
+                }}
                 <button class="btn btn-primary" type="submit">
                     "Upload key"
                 </button>

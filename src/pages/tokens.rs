@@ -23,8 +23,7 @@ pub fn TokensPage() -> impl IntoView {
         <Title text="API tokens" />
         <h1>"API tokens"</h1>
         <p class="lead">
-            "Personal access tokens let scripts call Keyhaven's API with "
-            <code>"Authorization: Bearer <token>"</code>
+            "Personal access tokens let scripts call Keyhaven's API with " <code>"Authorization: Bearer <token>"</code>
             ". A token never grants more than your role."
         </p>
         <Transition fallback=|| ()>
@@ -69,7 +68,9 @@ pub fn TokensPage() -> impl IntoView {
             </ActionForm>
         </section>
         <FormError error=revoke_error />
-        <Transition fallback=|| view! { <p>"Loading tokens…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading tokens…"</p> }
+        }>
             {move || {
                 tokens
                     .get()

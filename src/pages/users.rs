@@ -55,14 +55,14 @@ pub fn UsersPage() -> impl IntoView {
             </Show>
         </Transition>
         <FormError error=row_error />
-        <Transition fallback=|| view! { <p>"Loading users…"</p> }>
+        <Transition fallback=|| {
+            view! { <p>"Loading users…"</p> }
+        }>
             {move || {
                 users
                     .get()
                     .map(|result| match result {
-                        Ok(list) if list.is_empty() => {
-                            view! { <EmptyState>"No users yet."</EmptyState> }.into_any()
-                        }
+                        Ok(list) if list.is_empty() => view! { <EmptyState>"No users yet."</EmptyState> }.into_any(),
                         Ok(list) => view! { <UserTable list admin rows /> }.into_any(),
                         Err(error) => view! { <LoadError error /> }.into_any(),
                     })
@@ -122,12 +122,7 @@ fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl
                         </Show>
                     </tr>
                 </thead>
-                <tbody>
-                    {list
-                        .into_iter()
-                        .map(|user| view! { <UserRow user admin rows /> })
-                        .collect_view()}
-                </tbody>
+                <tbody>{list.into_iter().map(|user| view! { <UserRow user admin rows /> }).collect_view()}</tbody>
             </table>
         </div>
     }

@@ -3,6 +3,7 @@
 //! Each setting is one row of `SETTINGS`, which `keyhaven --help` prints, so the help text can never
 //! drift from what is read.
 
+use crate::server::ssh::public_key::{KNOWN_TYPES, KeyPolicy};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ pub struct Settings {
     pub master_key_file: Option<PathBuf>,
     /// Directories private keys may be imported from by path; empty turns path import off.
     pub import_dirs: Vec<PathBuf>,
+    /// Public key types people and deploy keys may use (OpenSSH names).
+    pub public_key_types: Vec<String>,
+    /// The smallest RSA public key accepted, in bits.
+    pub public_key_min_rsa_bits: u32,
 }
 
 /// One documented setting: its TOML key, environment variable, default and meaning.
@@ -101,6 +106,18 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "(empty: off)",
         help: "Directories, separated by ':', that private keys may be imported from by path",
     },
+    SettingDoc {
+        key: "public_key_types",
+        env: "KEYHAVEN_PUBLIC_KEY_TYPES",
+        default: "ssh-ed25519,ecdsa-sha2-nistp256/384/521,sk-…,ssh-rsa",
+        help: "Comma-separated key types accepted as user and deploy keys (never ssh-dss)",
+    },
+    SettingDoc {
+        key: "public_key_min_rsa_bits",
+        env: "KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS",
+        default: "2048",
+        help: "Smallest RSA user or deploy key accepted, in bits (at least 2048)",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.
@@ -125,6 +142,8 @@ impl Default for Settings {
             api_token_ttl_hours: 8,
             master_key_file: None,
             import_dirs: Vec::new(),
+            public_key_types: KNOWN_TYPES.iter().map(|t| t.to_string()).collect(),
+            public_key_min_rsa_bits: 2048,
         }
     }
 }
@@ -143,6 +162,8 @@ struct FileSettings {
     api_token_ttl_hours: Option<u64>,
     master_key_file: Option<PathBuf>,
     import_dirs: Option<Vec<PathBuf>>,
+    public_key_types: Option<Vec<String>>,
+    public_key_min_rsa_bits: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +189,7 @@ impl Settings {
             settings.apply_file(parsed);
         }
         settings.apply_env(env)?;
+        settings.check_key_policy()?;
         Ok(settings)
     }
 
@@ -207,6 +229,12 @@ impl Settings {
         }
         if let Some(v) = f.api_token_ttl_hours {
             self.api_token_ttl_hours = v;
+        }
+        if let Some(v) = f.public_key_types {
+            self.public_key_types = v;
+        }
+        if let Some(v) = f.public_key_min_rsa_bits {
+            self.public_key_min_rsa_bits = v;
         }
     }
 
@@ -252,7 +280,36 @@ impl Settings {
         if let Some(v) = number("KEYHAVEN_API_TOKEN_TTL_HOURS")? {
             self.api_token_ttl_hours = v;
         }
+        if let Some(v) = get("KEYHAVEN_PUBLIC_KEY_TYPES") {
+            self.public_key_types = v.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        }
+        if let Some(v) = number("KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS")? {
+            self.public_key_min_rsa_bits = u32::try_from(v).unwrap_or(u32::MAX);
+        }
         Ok(())
+    }
+
+    /// Unknown type names and RSA minimums below 2048 are configuration mistakes: refuse to start.
+    fn check_key_policy(&self) -> Result<(), ConfigError> {
+        let env_error = |message: String| ConfigError::Env { var: "KEYHAVEN_PUBLIC_KEY_TYPES".into(), message };
+        if self.public_key_types.is_empty() {
+            return Err(env_error("name at least one key type".into()));
+        }
+        if let Some(unknown) = self.public_key_types.iter().find(|t| !KNOWN_TYPES.contains(&t.as_str())) {
+            return Err(env_error(format!("unknown key type {unknown:?}; known: {}", KNOWN_TYPES.join(", "))));
+        }
+        if self.public_key_min_rsa_bits < 2048 {
+            return Err(ConfigError::Env {
+                var: "KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS".into(),
+                message: "RSA keys below 2048 bits are never accepted".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The rules every pasted public key is checked against.
+    pub fn key_policy(&self) -> KeyPolicy {
+        KeyPolicy { allowed_types: self.public_key_types.clone(), min_rsa_bits: self.public_key_min_rsa_bits }
     }
 
     /// The database URL in use: the configured one, or a SQLite file in the data dir.

@@ -37,19 +37,14 @@ pub async fn page_gate(State(state): State<AppState>, request: Request, next: Ne
     let signed_in = matches!(authenticate(&state, &parts).await, Ok(Some(_)));
     if !signed_in {
         let target = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-        let next_param = if target == "/" { String::new() } else { format!("?next={}", urlencode(target)) };
+        let next_param = if target == "/" {
+            String::new()
+        } else {
+            format!("?next={}", crate::server::percent::percent_encode(target, true))
+        };
         return Redirect::to(&format!("/login{next_param}")).into_response();
     }
     next.run(Request::from_parts(parts, body)).await
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A post-login destination must be a path on this site, never another host.

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod gates;
 pub mod master_key_cli;
+pub mod percent;
 pub mod router;
 pub mod rpc_status;
 pub mod secrets;

@@ -65,3 +65,15 @@ pub fn certificate(ca: &Path, pub_file: &Path) -> String {
     let name = pub_file.to_string_lossy().trim_end_matches(".pub").to_string();
     std::fs::read_to_string(format!("{name}-cert.pub")).unwrap()
 }
+
+/// `ssh-keygen -e -f KEY.pub`: the key as an RFC4716 `---- BEGIN SSH2 PUBLIC KEY ----` block.
+pub fn export_rfc4716(pub_file: &Path) -> String {
+    run(&["-e", "-f", &pub_file.to_string_lossy()])
+}
+
+/// The `SHA256:…` fingerprint ssh-keygen prints for a public key line (written to a temp file).
+pub fn fingerprint_of_line(dir: &Path, line: &str) -> String {
+    let file = dir.join(format!("line-{}.pub", line.len()));
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    fingerprint(&file, "sha256")
+}

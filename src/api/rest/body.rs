@@ -29,7 +29,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// serde says e.g. "missing field `password`" or "username: invalid type: ..."; name the field.
-fn data_error(text: &str) -> AppError {
+pub(crate) fn data_error(text: &str) -> AppError {
     let detail = text.split_once("target type: ").map(|(_, rest)| rest).unwrap_or(text);
     let field = if let Some((_, rest)) = detail.split_once("missing field `") {
         rest.split('`').next().map(str::to_string)

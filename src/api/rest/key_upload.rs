@@ -47,17 +47,8 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
 
 fn back_with_error(error: &AppError) -> Redirect {
     let message: String = error.to_string().chars().take(300).collect();
-    let query: String = url_escape(&message);
+    let query: String = crate::server::percent::percent_encode(&message, false);
     Redirect::to(&format!("{PAGE}?upload_error={query}"))
-}
-
-fn url_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Multipart) -> Redirect {

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod body;
+pub mod github;
 mod key_upload;
 mod setup;
 mod ssh_keys;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/ssh-keys/{id}/public-key", get(ssh_keys::public_key))
         .route("/settings/ssh-keys/upload", post(key_upload::upload))
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .merge(github::routes())
 }
 
 async fn not_found() -> crate::error::AppError {

@@ -3,6 +3,8 @@
 pub mod api_token;
 pub mod app_setting;
 pub mod audit_log;
+pub mod public_key;
+pub mod repository;
 pub mod session;
 pub mod ssh_connection;
 pub mod ssh_key;

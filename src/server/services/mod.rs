@@ -6,6 +6,8 @@ pub mod key_paths;
 pub mod login;
 pub mod master_key;
 pub mod passwords;
+pub mod public_keys;
+pub mod repositories;
 pub mod ssh_key_usage;
 pub mod ssh_keys;
 pub mod tokens;

@@ -1,0 +1,73 @@
+//! The GitHub-shaped keys API: people's public keys, repositories and their deploy keys. Field
+//! names, status codes, errors and pagination follow GitHub, because provisioning tools read it.
+
+mod deploy_keys;
+mod error;
+mod extract;
+mod paging;
+mod repos;
+mod user_keys;
+
+use crate::server::entities::public_key;
+use crate::server::services::rfc3339;
+use crate::server::state::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub use error::GhError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/user/keys", get(user_keys::list).post(user_keys::create))
+        .route("/user/keys/{id}", get(user_keys::get_one).delete(user_keys::delete))
+        .route("/users/{username}/keys", get(user_keys::of_user))
+        .route("/user/repos", get(repos::list).post(repos::create))
+        .route("/repos/{owner}/{repo}", get(repos::get_one).delete(repos::delete))
+        .route("/repos/{owner}/{repo}/keys", get(deploy_keys::list).post(deploy_keys::create))
+        .route("/repos/{owner}/{repo}/keys/{id}", get(deploy_keys::get_one).delete(deploy_keys::delete))
+}
+
+/// `GET /{username}.keys` cannot be a route (a path segment cannot end in a fixed suffix), so this
+/// layer answers it before the pages' router sees the path.
+pub async fn dot_keys(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let username = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_suffix(".keys"))
+        .filter(|name| !name.is_empty() && !name.contains('/'));
+    match (request.method() == Method::GET || request.method() == Method::HEAD, username) {
+        (true, Some(name)) => user_keys::plain_text(&state, name).await,
+        _ => next.run(request).await,
+    }
+}
+
+/// What `POST /user/keys` and `POST /repos/…/keys` accept.
+#[derive(Deserialize)]
+pub struct KeyBody {
+    title: Option<String>,
+    key: Option<String>,
+    read_only: Option<bool>,
+}
+
+/// A key as GitHub shows it; `verified` is always false because Keyhaven does not verify keys.
+fn key_json(key: &public_key::Model, url: &str) -> Value {
+    json!({
+        "id": key.id, "title": key.title, "key": key.key, "fingerprint": key.fingerprint,
+        "verified": false, "created_at": rfc3339(&key.created_at), "read_only": key.read_only, "url": url,
+    })
+}
+
+/// A JSON array with its `Link` header when there is more than one page.
+fn listed(items: Vec<Value>, link: Option<HeaderValue>) -> Response {
+    let mut response = axum::Json(Value::Array(items)).into_response();
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    response
+}
