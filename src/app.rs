@@ -2,8 +2,9 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound, setup::SetupPage,
-    ssh_keys::SshKeysPage, tokens::TokensPage, users::UsersPage,
+    audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound, public_keys::PublicKeysPage,
+    repositories::RepositoriesPage, repository::RepositoryPage, setup::SetupPage, ssh_keys::SshKeysPage,
+    tokens::TokensPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -47,6 +48,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/public-keys") view=PublicKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/repositories") view=RepositoriesPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/repositories/:owner/:name") view=RepositoryPage ssr=SsrMode::Async />
                     <Route path=path!("settings/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("settings/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("settings/audit") view=AuditPage ssr=SsrMode::Async />

@@ -8,6 +8,8 @@ mod common;
 mod audit_service;
 #[path = "integration/github_keys_api.rs"]
 mod github_keys_api;
+#[path = "integration/github_keys_authorization.rs"]
+mod github_keys_authorization;
 #[path = "integration/github_keys_input.rs"]
 mod github_keys_input;
 #[path = "integration/http_authorization.rs"]

@@ -33,7 +33,7 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await expect(page.getByText('No SSH keys yet')).toBeVisible();
 
   const generate = page.getByRole('region', { name: 'Generate a key' }).or(page.locator('section', { hasText: 'Generate a key' }));
-  await generate.getByLabel('Name').fill('primary');
+  await generate.getByLabel('Name', { exact: true }).fill('primary');
   await generate.getByLabel('Type and size').selectOption('ed25519');
   await generate.getByRole('checkbox', { name: /system key/ }).check();
   await generate.getByRole('button', { name: 'Generate key' }).click();
@@ -73,14 +73,14 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await expect(laptop).toContainText('ecdsa 384');
 
   // A named key generated with a comment of the operator's choosing ends its .pub line with it.
-  await generate.getByLabel('Name').fill('deploy-ci');
+  await generate.getByLabel('Name', { exact: true }).fill('deploy-ci');
   await generate.getByLabel('Type and size').selectOption('ecdsa-256');
   await generate.getByLabel(/^Comment/).fill('ci@build-01');
   await generate.getByRole('button', { name: 'Generate key' }).click();
   const ci = row('deploy-ci');
   await expect(ci).toContainText('ecdsa 256');
   await expect(ci.getByRole('cell', { name: 'ci@build-01', exact: true })).toBeVisible();
-  await ci.getByText('Public key', { exact: true }).click();
+  await ci.locator('summary', { hasText: 'Public key' }).click();
   await expect(ci.getByLabel('Public key')).toHaveValue(/^ecdsa-sha2-nistp256 \S+ ci@build-01$/);
 
   // The same kind of key as an uploaded file: a wrong passphrase is explained, then it imports.

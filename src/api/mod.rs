@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod public_keys;
+pub mod repositories;
 pub mod setup;
 pub mod ssh_keys;
 pub mod tokens;

@@ -23,6 +23,24 @@ where
     Signal::derive(move || action.value().get().is_some_and(|result| result.is_ok()))
 }
 
+/// A form that empties itself once its action succeeds (with JavaScript; without it the page
+/// reloads with an empty form anyway), so a second submit never resends the first one's choices.
+pub fn reset_on_success<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Form>
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    let form: NodeRef<leptos::html::Form> = NodeRef::new();
+    Effect::new(move |_| {
+        if action.value().get().is_some_and(|result| result.is_ok())
+            && let Some(element) = form.get_untracked()
+        {
+            element.reset();
+        }
+    });
+    form
+}
+
 /// An error message for a form, announced to screen readers.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

@@ -14,9 +14,11 @@ pub fn is_admin(me: MeResource) -> Signal<bool> {
     Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
 }
 
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 7] = [
     ("/", "Dashboard"),
     ("/settings/ssh-keys", "SSH keys"),
+    ("/settings/public-keys", "My public keys"),
+    ("/settings/repositories", "Repositories"),
     ("/settings/users", "Users"),
     ("/settings/tokens", "API tokens"),
     ("/settings/audit", "Audit log"),

@@ -6,3 +6,4 @@ pub mod key_actions;
 pub mod key_card;
 pub mod key_table;
 pub mod layout;
+pub mod public_key_table;

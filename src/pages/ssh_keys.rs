@@ -1,7 +1,7 @@
 //! `/settings/ssh-keys`: the system key, named keys, and forms to generate or import one.
 
 use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
 use crate::components::key_card::KeyCard;
 use crate::components::key_table::KeyTable;
 use crate::components::layout::{MeResource, is_admin};
@@ -99,7 +99,7 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
         <div class="cards">
             <section class="card">
                 <h2>"Generate a key"</h2>
-                <ActionForm action=generate attr:class="stack">
+                <ActionForm action=generate node_ref=reset_on_success(generate) attr:class="stack">
                     <label for="gen-name">"Name"</label>
                     <input id="gen-name" name="name" required maxlength="64" placeholder="backup-nas" />
                     <label for="gen-type">"Type and size"</label>
@@ -125,7 +125,7 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
             <UploadForm />
             <section class="card">
                 <h2>"Import a key"</h2>
-                <ActionForm action=import attr:class="stack">
+                <ActionForm action=import node_ref=reset_on_success(import) attr:class="stack">
                     <label for="imp-name">"Name"</label>
                     <input id="imp-name" name="name" required maxlength="64" />
                     <label for="imp-key">"Private key (OpenSSH or PEM)"</label>

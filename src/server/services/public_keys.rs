@@ -2,6 +2,7 @@
 //! fingerprint makes a key usable in one place only (GitHub's "key is already in use").
 
 use super::audit::{self, Actor, Event};
+use crate::model::PublicKeyView;
 use crate::server::entities::{public_key, user};
 use crate::server::error::ServiceError;
 use crate::server::ssh::public_key::{self as parser, KeyPolicy, PublicKeyError};
@@ -171,4 +172,23 @@ pub async fn keys_of_username(
     let page = page.unwrap_or(PageRequest { page: 1, per_page: u64::MAX / 2 });
     let keys = list_keys(db, KeyOwner::User(user.id), None, page).await?;
     Ok((user, keys))
+}
+
+pub fn to_view(key: &public_key::Model) -> PublicKeyView {
+    PublicKeyView {
+        id: key.id,
+        title: key.title.clone(),
+        key_type: key.key_type.clone(),
+        bits: key.bits,
+        key: key.key.clone(),
+        comment: key.comment.clone(),
+        fingerprint: key.fingerprint.clone(),
+        read_only: key.read_only,
+        created_at: super::rfc3339(&key.created_at),
+    }
+}
+
+/// Every key of an owner, for the pages (a person has a handful; a repository a few).
+pub async fn all_keys(db: &impl ConnectionTrait, owner: KeyOwner) -> Result<Vec<public_key::Model>, ServiceError> {
+    Ok(owned_by(owner).order_by_asc(public_key::Column::Id).all(db).await?)
 }

@@ -5,8 +5,8 @@
 
 use super::audit::{self, Actor, Event};
 use super::public_keys::{PageRequest, Paged};
-use crate::model::Role;
-use crate::server::entities::{repository, user};
+use crate::model::{RepositoryView, Role};
+use crate::server::entities::{public_key, repository, user};
 use crate::server::error::ServiceError;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -124,4 +124,40 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, found: &RepoWithOwne
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Whether `caller` may see and change the repository's deploy keys.
+pub fn can_manage(found: &RepoWithOwner, caller: &user::Model, role: Role) -> bool {
+    require_repo_admin(found, caller, role).is_ok()
+}
+
+async fn deploy_key_count(db: &impl ConnectionTrait, repo_id: i32) -> Result<u64, ServiceError> {
+    Ok(public_key::Entity::find().filter(public_key::Column::RepositoryId.eq(repo_id)).count(db).await?)
+}
+
+pub async fn to_view(
+    db: &impl ConnectionTrait,
+    found: &RepoWithOwner,
+    caller: &user::Model,
+    role: Role,
+) -> Result<RepositoryView, ServiceError> {
+    let can_manage = can_manage(found, caller, role);
+    Ok(RepositoryView {
+        id: found.repo.id,
+        owner: found.owner.username.clone(),
+        name: found.repo.name.clone(),
+        description: found.repo.description.clone(),
+        created_at: super::rfc3339(&found.repo.created_at),
+        deploy_key_count: if can_manage { deploy_key_count(db, found.repo.id).await? } else { 0 },
+        can_manage,
+    })
+}
+
+/// Every repository with its owner, by owner and name, for the Repositories page.
+pub async fn list_all(db: &impl ConnectionTrait) -> Result<Vec<RepoWithOwner>, ServiceError> {
+    let rows = repository::Entity::find().find_also_related(user::Entity).all(db).await?;
+    let mut all: Vec<RepoWithOwner> =
+        rows.into_iter().filter_map(|(repo, owner)| owner.map(|owner| RepoWithOwner { repo, owner })).collect();
+    all.sort_by(|a, b| (&a.owner.username, &a.repo.name).cmp(&(&b.owner.username, &b.repo.name)));
+    Ok(all)
 }

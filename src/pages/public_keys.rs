@@ -1,0 +1,97 @@
+//! `/settings/public-keys`: the signed-in user's own public keys, served to provisioning tools at
+//! `/users/{username}/keys` and `/{username}.keys`.
+
+use crate::api::public_keys::{AddMyPublicKey, DeleteMyPublicKey, list_my_public_keys};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
+use crate::components::layout::MeResource;
+use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::model::PublicKeyView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PublicKeysPage() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    let add = ServerAction::<AddMyPublicKey>::new();
+    let delete = ServerAction::<DeleteMyPublicKey>::new();
+    let keys = Resource::new(move || (add.version().get(), delete.version().get()), |_| list_my_public_keys());
+    let username = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
+    view! {
+        <Title text="My public keys" />
+        <h1>"My public keys"</h1>
+        <Transition fallback=|| ()>
+            <p class="lead">
+                "Keys you log in with. Tools that provision access read them, without signing in, at "
+                <a href=move || format!("/{}.keys", username())>{move || format!("/{}.keys", username())}</a> " and "
+                <code>{move || format!("/users/{}/keys", username())}</code> "."
+            </p>
+        </Transition>
+        <FormError error=action_error(delete) />
+        <Transition fallback=|| {
+            view! { <p>"Loading keys…"</p> }
+        }>
+            {move || {
+                keys.get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <EmptyState>
+                                    "You have no public keys yet. Paste the contents of your id_ed25519.pub below."
+                                </EmptyState>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => {
+                            view! {
+                                <PublicKeyTable
+                                    keys=list
+                                    caption="Your public keys"
+                                    delete_form=move |key: PublicKeyView| delete_form(delete, key)
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+        <section class="card" aria-labelledby="add-public-key">
+            <h2 id="add-public-key">"Add a public key"</h2>
+            <ActionForm action=add node_ref=reset_on_success(add) attr:class="stack">
+                <label for="pk-title">"Title"</label>
+                <input id="pk-title" name="title" maxlength="255" placeholder="laptop" />
+                <label for="pk-key">"Key (OpenSSH line or ---- BEGIN SSH2 PUBLIC KEY ---- block)"</label>
+                <textarea
+                    id="pk-key"
+                    name="key"
+                    class="mono"
+                    rows="4"
+                    required
+                    placeholder="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA… you@laptop"
+                ></textarea>
+                <FormError error=action_error(add) />
+                <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>
+                    "Add key"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+fn delete_form(delete: ServerAction<DeleteMyPublicKey>, key: PublicKeyView) -> AnyView {
+    let label = format!("Delete {}", key.title);
+    view! {
+        <ConfirmDelete
+            what=key.title.clone()
+            consequence="Tools that read your keys will stop granting access with it."
+        >
+            <ActionForm action=delete attr:class="inline-form">
+                <input type="hidden" name="id" value=key.id.to_string() />
+                <button class="btn btn-small btn-danger" type="submit">
+                    {label}
+                </button>
+            </ActionForm>
+        </ConfirmDelete>
+    }
+    .into_any()
+}

@@ -1,0 +1,98 @@
+//! `/settings/repositories`: every backup repository, and a form to create one of your own.
+
+use crate::api::repositories::{CreateRepository, list_repositories};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::key_actions::short_time;
+use crate::model::RepositoryView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn RepositoriesPage() -> impl IntoView {
+    let create = ServerAction::<CreateRepository>::new();
+    let repos = Resource::new(move || create.version().get(), |_| list_repositories());
+    view! {
+        <Title text="Repositories" />
+        <h1>"Repositories"</h1>
+        <p class="lead">
+            "Backup repositories and their deploy keys: SSH keys that reach one repository only. Their owner and admins manage the keys."
+        </p>
+        <Transition fallback=|| {
+            view! { <p>"Loading repositories…"</p> }
+        }>
+            {move || {
+                repos
+                    .get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <EmptyState>
+                                    "No repositories yet. Create one below, then add the deploy keys that may reach it."
+                                </EmptyState>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => view! { <RepositoryTable list /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+        <section class="card" aria-labelledby="new-repository">
+            <h2 id="new-repository">"New repository"</h2>
+            <ActionForm action=create attr:class="stack">
+                <label for="repo-name">"Name"</label>
+                <input
+                    id="repo-name"
+                    name="name"
+                    required
+                    maxlength="100"
+                    pattern="[A-Za-z0-9._\\-]+"
+                    placeholder="nas-backup"
+                />
+                <label for="repo-description">"Description"</label>
+                <input id="repo-description" name="description" maxlength="500" />
+                <FormError error=action_error(create) />
+                <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
+                    "Create repository"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RepositoryTable(list: Vec<RepositoryView>) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|repo| {
+            let full_name = format!("{}/{}", repo.owner, repo.name);
+            let keys = if repo.can_manage { repo.deploy_key_count.to_string() } else { "—".to_string() };
+            view! {
+                <tr>
+                    <th scope="row">
+                        <a href=format!("/settings/repositories/{full_name}")>{full_name.clone()}</a>
+                    </th>
+                    <td>{repo.description.clone()}</td>
+                    <td>{keys}</td>
+                    <td>{short_time(&repo.created_at)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Repositories"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Repository"</th>
+                        <th scope="col">"Description"</th>
+                        <th scope="col">"Deploy keys"</th>
+                        <th scope="col">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

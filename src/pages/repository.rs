@@ -1,0 +1,145 @@
+//! `/settings/repositories/{owner}/{name}`: one repository and its deploy keys.
+
+use crate::api::repositories::{AddDeployKey, DeleteDeployKey, DeleteRepository, get_repository_detail};
+use crate::components::feedback::{FormError, LoadError, action_error, reset_on_success};
+use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::model::{PublicKeyView, RepositoryDetail};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RepositoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let owner = move || params.read().get("owner").unwrap_or_default();
+    let name = move || params.read().get("name").unwrap_or_default();
+    let add = ServerAction::<AddDeployKey>::new();
+    let delete_key = ServerAction::<DeleteDeployKey>::new();
+    let delete_repo = ServerAction::<DeleteRepository>::new();
+    let detail = Resource::new(
+        move || (owner(), name(), add.version().get(), delete_key.version().get()),
+        |(owner, name, _, _)| get_repository_detail(owner, name),
+    );
+    view! {
+        <Title text=move || format!("{}/{}", owner(), name()) />
+        <p>
+            <a href="/settings/repositories">"← Repositories"</a>
+        </p>
+        <h1>{move || format!("{}/{}", owner(), name())}</h1>
+        <FormError error=Signal::derive(move || {
+            action_error(delete_key).get().or_else(|| action_error(delete_repo).get())
+        }) />
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || {
+                detail
+                    .get()
+                    .map(|result| match result {
+                        Ok(detail) => view! { <RepositoryBody detail add delete_key delete_repo /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn RepositoryBody(
+    detail: RepositoryDetail,
+    add: ServerAction<AddDeployKey>,
+    delete_key: ServerAction<DeleteDeployKey>,
+    delete_repo: ServerAction<DeleteRepository>,
+) -> impl IntoView {
+    let repo = detail.repo;
+    if !repo.can_manage {
+        return view! {
+            <p class="lead">{repo.description.clone()}</p>
+            <div class="empty-state">
+                {format!("Only {} and admins can see and change this repository's deploy keys.", repo.owner)}
+            </div>
+        }
+        .into_any();
+    }
+    let (owner, name) = (repo.owner.clone(), repo.name.clone());
+    let (form_owner, form_name) = (owner.clone(), name.clone());
+    let keys = detail.deploy_keys;
+    let key_count = keys.len();
+    let table = if keys.is_empty() {
+        view! {
+            <div class="empty-state">
+                "No deploy keys yet. Add the public key of the machine that backs up into this repository."
+            </div>
+        }
+        .into_any()
+    } else {
+        let (o, n) = (owner.clone(), name.clone());
+        view! {
+            <PublicKeyTable
+                keys
+                caption="Deploy keys"
+                show_access=true
+                delete_form=move |key: PublicKeyView| deploy_delete_form(delete_key, &o, &n, key)
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <p class="lead">{repo.description.clone()}</p>
+        <h2>"Deploy keys"</h2>
+        {table}
+        <section class="card" aria-labelledby="add-deploy-key">
+            <h2 id="add-deploy-key">"Add a deploy key"</h2>
+            <ActionForm action=add node_ref=reset_on_success(add) attr:class="stack">
+                <input type="hidden" name="owner" value=form_owner />
+                <input type="hidden" name="name" value=form_name />
+                <label for="dk-title">"Title"</label>
+                <input id="dk-title" name="title" maxlength="255" placeholder="ci-server" />
+                <label for="dk-key">"Key (OpenSSH line or ---- BEGIN SSH2 PUBLIC KEY ---- block)"</label>
+                <textarea id="dk-key" name="key" class="mono" rows="4" required></textarea>
+                <label class="check">
+                    <input type="checkbox" name="allow_write" />
+                    " Allow write access (otherwise the key is read-only)"
+                </label>
+                <FormError error=action_error(add) />
+                <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>
+                    "Add deploy key"
+                </button>
+            </ActionForm>
+        </section>
+        <section class="card danger-zone" aria-labelledby="delete-repository">
+            <h2 id="delete-repository">"Delete this repository"</h2>
+            <ConfirmDelete
+                what=format!("{owner}/{name}")
+                consequence=format!("Its {key_count} deploy key(s) are deleted with it and stop working.")
+            >
+                <ActionForm action=delete_repo attr:class="inline-form">
+                    <input type="hidden" name="owner" value=owner.clone() />
+                    <input type="hidden" name="name" value=name.clone() />
+                    <button class="btn btn-small btn-danger" type="submit">
+                        {format!("Delete {owner}/{name}")}
+                    </button>
+                </ActionForm>
+            </ConfirmDelete>
+        </section>
+    }
+    .into_any()
+}
+
+fn deploy_delete_form(delete: ServerAction<DeleteDeployKey>, owner: &str, name: &str, key: PublicKeyView) -> AnyView {
+    let label = format!("Delete {}", key.title);
+    let (owner, name) = (owner.to_string(), name.to_string());
+    view! {
+        <ConfirmDelete what=key.title.clone() consequence="The machine holding it loses access to this repository.">
+            <ActionForm action=delete attr:class="inline-form">
+                <input type="hidden" name="owner" value=owner.clone() />
+                <input type="hidden" name="name" value=name.clone() />
+                <input type="hidden" name="id" value=key.id.to_string() />
+                <button class="btn btn-small btn-danger" type="submit">
+                    {label}
+                </button>
+            </ActionForm>
+        </ConfirmDelete>
+    }
+    .into_any()
+}
