@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 
 const PW: &str = "long enough password";
 
+/// (name, method, path per caller, body per caller, expected status per caller).
+type Case<'a> =
+    (&'static str, Method, Box<dyn Fn(usize) -> String + 'a>, Option<Box<dyn Fn(usize) -> Value + 'a>>, [u16; 4]);
+
 async fn fresh_key() -> String {
     let spec = keyhaven::server::ssh::keys::KeySpec::parse("ed25519", None).unwrap();
     keyhaven::server::ssh::keys::generate(spec, "matrix").await.unwrap().public_openssh
@@ -44,7 +48,7 @@ async fn keys_api_routes_answer_each_caller_as_specified() {
         fresh.push(fresh_key().await);
     }
 
-    let cases: Vec<(&str, Method, Box<dyn Fn(usize) -> String>, Option<Box<dyn Fn(usize) -> Value>>, [u16; 4])> = vec![
+    let cases: Vec<Case> = vec![
         ("list own keys", Method::GET, Box::new(|_| "/user/keys".into()), None, [401, 200, 200, 200]),
         (
             "add own key",
