@@ -20,7 +20,8 @@ pub async fn add_my_public_key(title: Option<String>, key: String) -> Result<(),
     let new = NewPublicKey { title: title.as_deref(), key: Some(&key), read_only: false };
     let owner = KeyOwner::User(caller.user.id);
     let policy = state.settings.key_policy();
-    public_keys::add_key(&state.db, &policy, &caller.actor(), owner, new, &caller.user.username).await?;
+    public_keys::add_key(&state.db, &state.key_cache, &policy, &caller.actor(), owner, new, &caller.user.username)
+        .await?;
     Ok(())
 }
 
@@ -29,6 +30,6 @@ pub async fn delete_my_public_key(id: i32) -> Result<(), AppError> {
     use crate::server::services::public_keys::{self, KeyOwner};
     let (state, caller) = crate::server::context::require_user().await?;
     let owner = KeyOwner::User(caller.user.id);
-    public_keys::delete_key(&state.db, &caller.actor(), owner, id, &caller.user.username).await?;
+    public_keys::delete_key(&state.db, &state.key_cache, &caller.actor(), owner, id, &caller.user.username).await?;
     Ok(())
 }

@@ -47,7 +47,7 @@ pub async fn delete_repository(owner: String, name: String) -> Result<(), AppErr
     let (state, caller) = crate::server::context::require_user().await?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
-    repositories::delete(&state.db, &caller.actor(), &found).await?;
+    repositories::delete(&state.db, &state.key_cache, &caller.actor(), &found).await?;
     leptos_axum::redirect("/settings/repositories");
     Ok(())
 }
@@ -70,7 +70,7 @@ pub async fn add_deploy_key(
     let target = format!("{owner}/{name}");
     let policy = state.settings.key_policy();
     let repo_owner = KeyOwner::Repository(found.repo.id);
-    public_keys::add_key(&state.db, &policy, &caller.actor(), repo_owner, new, &target).await?;
+    public_keys::add_key(&state.db, &state.key_cache, &policy, &caller.actor(), repo_owner, new, &target).await?;
     Ok(())
 }
 
@@ -82,6 +82,14 @@ pub async fn delete_deploy_key(owner: String, name: String, id: i32) -> Result<(
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     let target = format!("{owner}/{name}");
-    public_keys::delete_key(&state.db, &caller.actor(), KeyOwner::Repository(found.repo.id), id, &target).await?;
+    public_keys::delete_key(
+        &state.db,
+        &state.key_cache,
+        &caller.actor(),
+        KeyOwner::Repository(found.repo.id),
+        id,
+        &target,
+    )
+    .await?;
     Ok(())
 }

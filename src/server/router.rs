@@ -29,7 +29,7 @@ pub fn build_router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             i64::try_from(state.settings.session_idle_minutes).unwrap_or(480),
         )));
-    let options = state.leptos_options.clone();
+    let options = (*state.leptos_options).clone();
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::api::rest::routes())

@@ -2,6 +2,7 @@
 
 use crate::server::config::Settings;
 use crate::server::secrets::MasterKey;
+use crate::server::services::key_cache::KeyListCache;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -11,12 +12,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Behind an `Arc`: the state is cloned into every middleware layer of every request.
+    pub leptos_options: Arc<LeptosOptions>,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
     /// Seals and opens private keys; never leaves the process.
     pub master_key: Arc<MasterKey>,
+    /// Recently read public key lists (see `services::key_cache`).
+    pub key_cache: Arc<KeyListCache>,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
@@ -30,11 +34,12 @@ impl AppState {
         master_key: MasterKey,
     ) -> Self {
         AppState {
-            leptos_options,
+            leptos_options: Arc::new(leptos_options),
             db,
             settings: Arc::new(settings),
             throttle: Arc::new(LoginThrottle::default()),
             master_key: Arc::new(master_key),
+            key_cache: Arc::new(KeyListCache::default()),
             setup_done: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -59,6 +64,6 @@ impl AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        (*state.leptos_options).clone()
     }
 }

@@ -216,6 +216,8 @@ async fn repositories_and_deploy_keys_for_owners_and_admins_only() {
 
         assert_eq!(app.json(Method::DELETE, &format!("{keys}/{id}"), &bob, None).await.status, 204);
         assert_eq!(app.json(Method::GET, &format!("{keys}/{id}"), &bob, None).await.status, 404);
+        let after = app.json(Method::GET, keys, &bob, None).await.json();
+        assert_eq!(after.as_array().unwrap().len(), 1, "a list read before the delete is not served after it");
         assert_eq!(app.json(Method::DELETE, "/repos/bob/nas-backup", &bob, None).await.status, 204);
         assert_eq!(app.json(Method::GET, "/repos/bob/nas-backup", &bob, None).await.status, 404);
         let res = app.json(Method::POST, "/user/keys", &carol, Some(json!({"key": ci}))).await;

@@ -2,6 +2,7 @@
 //! fingerprint makes a key usable in one place only (GitHub's "key is already in use").
 
 use super::audit::{self, Actor, Event};
+use super::key_cache::KeyListCache;
 use crate::model::PublicKeyView;
 use crate::server::entities::{public_key, user};
 use crate::server::error::ServiceError;
@@ -28,7 +29,7 @@ pub struct Paged<T> {
 }
 
 /// Whose key it is: a user's own, or a repository's deploy key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyOwner {
     User(i32),
     Repository(i32),
@@ -68,6 +69,7 @@ fn title_for(raw: Option<&str>, parsed: &parser::ParsedPublicKey) -> Result<Stri
 /// Adds a key after parsing it against the policy. Nothing is stored when anything is wrong.
 pub async fn add_key(
     db: &DatabaseConnection,
+    cache: &KeyListCache,
     policy: &KeyPolicy,
     actor: &Actor,
     owner: KeyOwner,
@@ -102,6 +104,7 @@ pub async fn add_key(
     let detail = format!("{} {} {}", saved.key_type, saved.fingerprint, saved.title);
     audit::record(&txn, actor, Event { action, target: audit_target, success: true, detail: &detail }).await?;
     txn.commit().await?;
+    cache.invalidate(owner);
     Ok(saved)
 }
 
@@ -113,24 +116,52 @@ fn owned_by(owner: KeyOwner) -> Select<public_key::Entity> {
     }
 }
 
-/// A page of an owner's keys, oldest first, optionally only the one with `fingerprint`.
+/// A page of an owner's keys, oldest first, optionally only the one with `fingerprint`. Served
+/// from the key list cache: these lists are what provisioning tools poll.
 pub async fn list_keys(
     db: &impl ConnectionTrait,
+    cache: &KeyListCache,
     owner: KeyOwner,
     fingerprint: Option<&str>,
     page: PageRequest,
-) -> Result<Paged<public_key::Model>, ServiceError> {
-    let mut query = owned_by(owner);
-    if let Some(fp) = fingerprint {
-        query = query.filter(public_key::Column::Fingerprint.eq(fp));
+) -> Result<KeyPage, ServiceError> {
+    let all = cache.get_or_load(owner, || all_keys(db, owner)).await?;
+    let matching = all.iter().enumerate().filter(|(_, k)| fingerprint.is_none_or(|fp| k.fingerprint == fp));
+    let total = u64::try_from(matching.clone().count()).unwrap_or(u64::MAX);
+    let skip = usize::try_from(page.page.saturating_sub(1).saturating_mul(page.per_page)).unwrap_or(usize::MAX);
+    let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
+    let picked = matching.skip(skip).take(take).map(|(index, _)| index).collect();
+    Ok(KeyPage { all, picked, total })
+}
+
+/// A page of keys that borrows the cached list instead of copying a hundred rows per request.
+pub struct KeyPage {
+    all: std::sync::Arc<Vec<public_key::Model>>,
+    picked: Vec<usize>,
+    pub total: u64,
+}
+
+impl KeyPage {
+    pub fn items(&self) -> impl Iterator<Item = &public_key::Model> {
+        self.picked.iter().filter_map(|&index| self.all.get(index))
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(public_key::Column::Id)
-        .offset(page.page.saturating_sub(1).saturating_mul(page.per_page))
-        .limit(page.per_page)
-        .all(db)
-        .await?;
+}
+
+/// One page of `query`. The total is counted only when the page cannot tell it: a page that is
+/// not full ends the list, which saves a query on the common case (a person has a few keys).
+pub async fn fetch_page<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    page: PageRequest,
+) -> Result<Paged<E::Model>, ServiceError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let offset = page.page.saturating_sub(1).saturating_mul(page.per_page);
+    let items = query.clone().offset(offset).limit(page.per_page).all(db).await?;
+    let len = u64::try_from(items.len()).unwrap_or(u64::MAX);
+    let total = if len < page.per_page && (len > 0 || offset == 0) { offset + len } else { query.count(db).await? };
     Ok(Paged { items, total })
 }
 
@@ -145,6 +176,7 @@ pub async fn get_key(db: &impl ConnectionTrait, owner: KeyOwner, id: i32) -> Res
 
 pub async fn delete_key(
     db: &DatabaseConnection,
+    cache: &KeyListCache,
     actor: &Actor,
     owner: KeyOwner,
     id: i32,
@@ -157,6 +189,7 @@ pub async fn delete_key(
     let detail = format!("{} {} {}", key.key_type, key.fingerprint, key.title);
     audit::record(&txn, actor, Event { action, target: audit_target, success: true, detail: &detail }).await?;
     txn.commit().await?;
+    cache.invalidate(owner);
     Ok(())
 }
 
@@ -164,13 +197,14 @@ pub async fn delete_key(
 /// account answers "not found": provisioning tools must not grant it access.
 pub async fn keys_of_username(
     db: &impl ConnectionTrait,
+    cache: &KeyListCache,
     username: &str,
     page: Option<PageRequest>,
-) -> Result<(user::Model, Paged<public_key::Model>), ServiceError> {
+) -> Result<(user::Model, KeyPage), ServiceError> {
     let not_found = || ServiceError::NotFound("Not Found".into());
     let user = super::users::find_by_username(db, username).await?.filter(|u| u.is_active).ok_or_else(not_found)?;
     let page = page.unwrap_or(PageRequest { page: 1, per_page: u64::MAX / 2 });
-    let keys = list_keys(db, KeyOwner::User(user.id), None, page).await?;
+    let keys = list_keys(db, cache, KeyOwner::User(user.id), None, page).await?;
     Ok((user, keys))
 }
 

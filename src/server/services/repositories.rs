@@ -10,7 +10,7 @@ use crate::server::entities::{public_key, repository, user};
 use crate::server::error::ServiceError;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
 const MAX_NAME: usize = 100;
@@ -84,14 +84,7 @@ pub async fn list_owned(
     page: PageRequest,
 ) -> Result<Paged<repository::Model>, ServiceError> {
     let query = repository::Entity::find().filter(repository::Column::OwnerId.eq(owner_id));
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(repository::Column::Name)
-        .offset(page.page.saturating_sub(1).saturating_mul(page.per_page))
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Paged { items, total })
+    super::public_keys::fetch_page(db, query.order_by_asc(repository::Column::Name), page).await
 }
 
 /// `owner/name`, for any signed-in user; unknown owners and names are "not found".
@@ -116,13 +109,20 @@ pub fn require_repo_admin(found: &RepoWithOwner, caller: &user::Model, role: Rol
     }
 }
 
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, found: &RepoWithOwner) -> Result<(), ServiceError> {
+/// Deletes a repository; its deploy keys go with it (the foreign key cascades).
+pub async fn delete(
+    db: &DatabaseConnection,
+    cache: &super::key_cache::KeyListCache,
+    actor: &Actor,
+    found: &RepoWithOwner,
+) -> Result<(), ServiceError> {
     let txn = db.begin().await?;
     repository::Entity::delete_by_id(found.repo.id).exec(&txn).await?;
     let target = format!("{}/{}", found.owner.username, found.repo.name);
     audit::record(&txn, actor, Event { action: "repository.deleted", target: &target, success: true, detail: "" })
         .await?;
     txn.commit().await?;
+    cache.invalidate(super::public_keys::KeyOwner::Repository(found.repo.id));
     Ok(())
 }
 

@@ -13,8 +13,7 @@ use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use serde_json::Value;
+use axum::response::{IntoResponse, Response};
 
 /// The repository, if the caller may manage its deploy keys.
 async fn managed_repo(state: &AppState, caller: &Authed, owner: &str, name: &str) -> Result<RepoWithOwner, GhError> {
@@ -38,15 +37,24 @@ pub async fn create(
     headers: HeaderMap,
     GhPath((owner, name)): GhPath<(String, String)>,
     GhJson(body): GhJson<KeyBody>,
-) -> Result<(StatusCode, Json<Value>), GhError> {
+) -> Result<Response, GhError> {
     let found = managed_repo(&state, &caller, &owner, &name).await?;
     let read_only = body.read_only.unwrap_or(true);
     let new = NewPublicKey { title: body.title.as_deref(), key: body.key.as_deref(), read_only };
     let repo_owner = KeyOwner::Repository(found.repo.id);
     let policy = state.settings.key_policy();
-    let key = public_keys::add_key(&state.db, &policy, &caller.actor(), repo_owner, new, &full_name(&found)).await?;
+    let key = public_keys::add_key(
+        &state.db,
+        &state.key_cache,
+        &policy,
+        &caller.actor(),
+        repo_owner,
+        new,
+        &full_name(&found),
+    )
+    .await?;
     let url = format!("{}/{}", keys_url(&base_url(&state, &headers), &found), key.id);
-    Ok((StatusCode::CREATED, Json(key_json(&key, &url))))
+    Ok((StatusCode::CREATED, Json(key_json(&key, url))).into_response())
 }
 
 pub async fn list(
@@ -59,9 +67,11 @@ pub async fn list(
     let found = managed_repo(&state, &caller, &owner, &name).await?;
     let query = ListQuery::parse(query.as_deref())?;
     let repo_owner = KeyOwner::Repository(found.repo.id);
-    let page = public_keys::list_keys(&state.db, repo_owner, query.fingerprint.as_deref(), query.page).await?;
+    let page =
+        public_keys::list_keys(&state.db, &state.key_cache, repo_owner, query.fingerprint.as_deref(), query.page)
+            .await?;
     let url = keys_url(&base_url(&state, &headers), &found);
-    let items = page.items.iter().map(|k| key_json(k, &format!("{url}/{}", k.id))).collect();
+    let items = page.items().map(|k| key_json(k, format!("{url}/{}", k.id))).collect();
     Ok(listed(items, link_header(&url, &query, page.total)))
 }
 
@@ -70,10 +80,10 @@ pub async fn get_one(
     GhAuthed(caller): GhAuthed,
     headers: HeaderMap,
     GhPath((owner, name, id)): GhPath<(String, String, i32)>,
-) -> Result<Json<Value>, GhError> {
+) -> Result<Response, GhError> {
     let found = managed_repo(&state, &caller, &owner, &name).await?;
     let key = public_keys::get_key(&state.db, KeyOwner::Repository(found.repo.id), id).await?;
-    Ok(Json(key_json(&key, &format!("{}/{}", keys_url(&base_url(&state, &headers), &found), key.id))))
+    Ok(Json(key_json(&key, format!("{}/{}", keys_url(&base_url(&state, &headers), &found), key.id))).into_response())
 }
 
 pub async fn delete(
@@ -83,6 +93,6 @@ pub async fn delete(
 ) -> Result<StatusCode, GhError> {
     let found = managed_repo(&state, &caller, &owner, &name).await?;
     let repo_owner = KeyOwner::Repository(found.repo.id);
-    public_keys::delete_key(&state.db, &caller.actor(), repo_owner, id, &full_name(&found)).await?;
+    public_keys::delete_key(&state.db, &state.key_cache, &caller.actor(), repo_owner, id, &full_name(&found)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

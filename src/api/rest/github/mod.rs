@@ -17,8 +17,7 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 pub use error::GhError;
 
@@ -56,16 +55,35 @@ pub struct KeyBody {
 }
 
 /// A key as GitHub shows it; `verified` is always false because Keyhaven does not verify keys.
-fn key_json(key: &public_key::Model, url: &str) -> Value {
-    json!({
-        "id": key.id, "title": key.title, "key": key.key, "fingerprint": key.fingerprint,
-        "verified": false, "created_at": rfc3339(&key.created_at), "read_only": key.read_only, "url": url,
-    })
+/// Serialised straight from the row (no intermediate JSON tree): lists of 100 keys are hot.
+#[derive(Serialize)]
+struct KeyJson<'a> {
+    id: i32,
+    title: &'a str,
+    key: &'a str,
+    fingerprint: &'a str,
+    verified: bool,
+    created_at: String,
+    read_only: bool,
+    url: String,
+}
+
+fn key_json(key: &public_key::Model, url: String) -> KeyJson<'_> {
+    KeyJson {
+        id: key.id,
+        title: &key.title,
+        key: &key.key,
+        fingerprint: &key.fingerprint,
+        verified: false,
+        created_at: rfc3339(&key.created_at),
+        read_only: key.read_only,
+        url,
+    }
 }
 
 /// A JSON array with its `Link` header when there is more than one page.
-fn listed(items: Vec<Value>, link: Option<HeaderValue>) -> Response {
-    let mut response = axum::Json(Value::Array(items)).into_response();
+fn listed<T: Serialize>(items: Vec<T>, link: Option<HeaderValue>) -> Response {
+    let mut response = axum::Json(items).into_response();
     if let Some(link) = link {
         response.headers_mut().insert(header::LINK, link);
     }

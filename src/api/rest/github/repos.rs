@@ -76,6 +76,6 @@ pub async fn delete(
     caller.require_scope(Scope::Repo)?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
-    repositories::delete(&state.db, &caller.actor(), &found).await?;
+    repositories::delete(&state.db, &state.key_cache, &caller.actor(), &found).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,14 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+
+/// What anyone may read about a user's key.
+#[derive(serde::Serialize)]
+struct PublicKeyJson<'a> {
+    id: i32,
+    key: &'a str,
+    url: String,
+}
 
 fn own_url(base: &str, id: i32) -> String {
     format!("{base}/user/keys/{id}")
@@ -23,12 +30,13 @@ pub async fn create(
     GhAuthed(caller): GhAuthed,
     headers: HeaderMap,
     GhJson(body): GhJson<KeyBody>,
-) -> Result<(StatusCode, Json<Value>), GhError> {
+) -> Result<Response, GhError> {
     caller.require_scope(Scope::WritePublicKey)?;
     let new = NewPublicKey { title: body.title.as_deref(), key: body.key.as_deref(), read_only: false };
     let policy = state.settings.key_policy();
     let key = public_keys::add_key(
         &state.db,
+        &state.key_cache,
         &policy,
         &caller.actor(),
         KeyOwner::User(caller.user.id),
@@ -37,7 +45,7 @@ pub async fn create(
     )
     .await?;
     let base = base_url(&state, &headers);
-    Ok((StatusCode::CREATED, Json(key_json(&key, &own_url(&base, key.id)))))
+    Ok((StatusCode::CREATED, Json(key_json(&key, own_url(&base, key.id)))).into_response())
 }
 
 pub async fn list(
@@ -49,9 +57,10 @@ pub async fn list(
     caller.require_scope(Scope::ReadPublicKey)?;
     let query = ListQuery::parse(query.as_deref())?;
     let owner = KeyOwner::User(caller.user.id);
-    let page = public_keys::list_keys(&state.db, owner, query.fingerprint.as_deref(), query.page).await?;
+    let page =
+        public_keys::list_keys(&state.db, &state.key_cache, owner, query.fingerprint.as_deref(), query.page).await?;
     let base = base_url(&state, &headers);
-    let items = page.items.iter().map(|k| key_json(k, &own_url(&base, k.id))).collect();
+    let items = page.items().map(|k| key_json(k, own_url(&base, k.id))).collect();
     Ok(listed(items, link_header(&format!("{base}/user/keys"), &query, page.total)))
 }
 
@@ -60,10 +69,10 @@ pub async fn get_one(
     GhAuthed(caller): GhAuthed,
     headers: HeaderMap,
     GhPath(id): GhPath<i32>,
-) -> Result<Json<Value>, GhError> {
+) -> Result<Response, GhError> {
     caller.require_scope(Scope::ReadPublicKey)?;
     let key = public_keys::get_key(&state.db, KeyOwner::User(caller.user.id), id).await?;
-    Ok(Json(key_json(&key, &own_url(&base_url(&state, &headers), key.id))))
+    Ok(Json(key_json(&key, own_url(&base_url(&state, &headers), key.id))).into_response())
 }
 
 pub async fn delete(
@@ -73,7 +82,7 @@ pub async fn delete(
 ) -> Result<StatusCode, GhError> {
     caller.require_scope(Scope::AdminPublicKey)?;
     let owner = KeyOwner::User(caller.user.id);
-    public_keys::delete_key(&state.db, &caller.actor(), owner, id, &caller.user.username).await?;
+    public_keys::delete_key(&state.db, &state.key_cache, &caller.actor(), owner, id, &caller.user.username).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -85,18 +94,19 @@ pub async fn of_user(
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
     let query = ListQuery::parse(query.as_deref())?;
-    let (user, page) = public_keys::keys_of_username(&state.db, &username, Some(query.page)).await?;
+    let (user, page) = public_keys::keys_of_username(&state.db, &state.key_cache, &username, Some(query.page)).await?;
     let base = base_url(&state, &headers);
-    let items = page.items.iter().map(|k| json!({ "id": k.id, "key": k.key, "url": own_url(&base, k.id) })).collect();
+    let items: Vec<PublicKeyJson> =
+        page.items().map(|k| PublicKeyJson { id: k.id, key: &k.key, url: own_url(&base, k.id) }).collect();
     let link = link_header(&format!("{base}/users/{}/keys", user.username), &query, page.total);
     Ok(listed(items, link))
 }
 
 /// `GET /{username}.keys`: the keys as `authorized_keys` lines, as GitHub serves them.
 pub async fn plain_text(state: &AppState, username: &str) -> Response {
-    match public_keys::keys_of_username(&state.db, username, None).await {
+    match public_keys::keys_of_username(&state.db, &state.key_cache, username, None).await {
         Ok((_, page)) => {
-            let body: String = page.items.iter().map(|k| format!("{}\n", k.key)).collect();
+            let body: String = page.items().map(|k| format!("{}\n", k.key)).collect();
             ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
         }
         Err(err) => GhError::from(err).into_response(),
