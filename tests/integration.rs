@@ -26,6 +26,8 @@ mod leptos_config;
 mod ssh_keys_at_rest;
 #[path = "integration/ssh_keys_interop.rs"]
 mod ssh_keys_interop;
+#[path = "integration/ssh_scan.rs"]
+mod ssh_scan;
 #[path = "integration/tokens_service.rs"]
 mod tokens_service;
 #[path = "integration/users_service.rs"]

@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod openssh;
+pub mod sshd;
 
 use keyhaven::server::config::Settings;
 use keyhaven::server::db;

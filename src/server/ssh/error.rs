@@ -21,4 +21,32 @@ pub enum SshError {
     PublicKeyMismatch,
     #[error("key generation failed: {0}")]
     Generation(String),
+    #[error("the host name {0} could not be resolved (DNS)")]
+    Dns(String),
+    #[error("the connection was refused: nothing listens on that port")]
+    Refused,
+    #[error("the host is unreachable from here")]
+    Unreachable,
+    #[error("no answer within {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("the server offered no host key Keyhaven can check")]
+    NoHostKeys,
+    #[error("the SSH conversation failed: {0}")]
+    Protocol(String),
+}
+
+impl SshError {
+    /// Sorts a connect error into what an operator can act on.
+    pub fn from_io(err: &std::io::Error, host: &str) -> SshError {
+        use std::io::ErrorKind;
+        match err.kind() {
+            ErrorKind::ConnectionRefused => SshError::Refused,
+            ErrorKind::TimedOut => SshError::Timeout { seconds: 0 },
+            ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => SshError::Unreachable,
+            _ if err.to_string().contains("lookup") || err.to_string().contains("not known") => {
+                SshError::Dns(host.to_string())
+            }
+            _ => SshError::Protocol(err.to_string()),
+        }
+    }
 }

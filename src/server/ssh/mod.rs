@@ -5,3 +5,4 @@ pub mod error;
 pub mod keys;
 mod legacy_pem;
 pub mod public_key;
+pub mod scan;

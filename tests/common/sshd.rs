@@ -1,0 +1,98 @@
+//! A real OpenSSH sshd on a loopback port, started per test with its own host keys, config and pid
+//! file, and stopped by that pid when the test ends. Needs root and Debian's openssh-server (the
+//! test command installs it); with `CI=true` their absence fails instead of skipping.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SSHD: &str = "/usr/sbin/sshd";
+
+pub struct TestSshd {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+impl TestSshd {
+    /// Starts sshd, or returns None (skipped) outside CI when this machine cannot run one.
+    pub fn start() -> Option<TestSshd> {
+        if !Path::new(SSHD).exists() || !is_root() {
+            let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(!in_ci, "CI=true needs root and {SSHD}: the test command installs openssh-server");
+            eprintln!("note: no sshd (or not root); sshd tests skipped");
+            return None;
+        }
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for key_type in ["ed25519", "ecdsa", "rsa"] {
+            let file = dir.path().join(format!("ssh_host_{key_type}_key"));
+            let status = Command::new("ssh-keygen")
+                .args(["-q", "-t", key_type, "-N", "", "-C", "test-host", "-f"])
+                .arg(&file)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let port = free_port();
+        let d = dir.path().display();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/ssh_host_ed25519_key\nHostKey {d}/ssh_host_ecdsa_key\n\
+             HostKey {d}/ssh_host_rsa_key\nPidFile {d}/sshd.pid\nUsePAM no\nPasswordAuthentication yes\n\
+             KbdInteractiveAuthentication no\nAuthorizedKeysFile .ssh/authorized_keys\nSubsystem sftp internal-sftp\n"
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).unwrap();
+        let child = Command::new(SSHD)
+            .args(["-D", "-f"])
+            .arg(dir.path().join("sshd_config"))
+            .arg("-E")
+            .arg(dir.path().join("sshd.log"))
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("sshd starts");
+        let sshd = TestSshd { port, dir, child };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "sshd did not listen: {}", sshd.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(sshd)
+    }
+
+    /// The `type base64` lines of this server's host keys.
+    pub fn host_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = ["ed25519", "ecdsa", "rsa"]
+            .iter()
+            .map(|t| {
+                let text = std::fs::read_to_string(self.path(&format!("ssh_host_{t}_key.pub"))).unwrap();
+                text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path("sshd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for TestSshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
