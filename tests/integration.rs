@@ -20,6 +20,8 @@ mod http_bad_input;
 mod http_sessions;
 #[path = "integration/http_ssh_keys.rs"]
 mod http_ssh_keys;
+#[path = "integration/known_hosts_api.rs"]
+mod known_hosts_api;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
 #[path = "integration/ssh_keys_at_rest.rs"]

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_ssh_keys;
 mod m20261123_000003_public_keys;
+mod m20261123_000004_known_hosts;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_ssh_keys::Migration),
             Box::new(m20261123_000003_public_keys::Migration),
+            Box::new(m20261123_000004_known_hosts::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod body;
 pub mod github;
 mod key_upload;
+mod known_hosts;
 mod setup;
 mod ssh_keys;
 mod tokens;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/ssh-keys/import", post(ssh_keys::import_system))
         .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))
         .route("/api/ssh-keys/{id}/public-key", get(ssh_keys::public_key))
+        .route("/api/known-hosts", get(known_hosts::list).post(known_hosts::trust))
+        .route("/api/known-hosts/scan", post(known_hosts::scan))
+        .route("/api/known-hosts/export", get(known_hosts::export))
+        .route("/api/known-hosts/{id}", axum::routing::delete(known_hosts::remove))
         .route("/settings/ssh-keys/upload", post(key_upload::upload))
         .route("/api/{*rest}", axum::routing::any(not_found))
         .merge(github::routes())

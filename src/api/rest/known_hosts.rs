@@ -1,0 +1,79 @@
+//! `/api/known-hosts…`: scan a host, trust one of the keys it offers, list, remove and export.
+//! Scanning reaches out to any address, so it is for admins like every change; viewers may read.
+
+use super::{ApiJson, ApiPath};
+use crate::error::AppError;
+use crate::model::Scope;
+use crate::server::auth::Authed;
+use crate::server::services::known_hosts;
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+fn admin(caller: &Authed) -> Result<(), AppError> {
+    caller.require_scope(Scope::Admin)?;
+    caller.require_admin()
+}
+
+#[derive(Deserialize)]
+pub struct ScanBody {
+    host: String,
+    port: Option<i64>,
+}
+
+/// `POST /api/known-hosts/scan` `{host, port}` → `{status, keys, trusted}`.
+pub async fn scan(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<ScanBody>,
+) -> Result<Json<crate::model::ScanResult>, AppError> {
+    admin(&caller)?;
+    Ok(Json(known_hosts::scan_host(&state.db, &body.host, body.port.unwrap_or(22)).await?))
+}
+
+#[derive(Deserialize)]
+pub struct TrustBody {
+    host: String,
+    port: Option<i64>,
+    public_key: String,
+}
+
+/// `POST /api/known-hosts` `{host, port, public_key}`: 201; the key must be one the host offers now.
+pub async fn trust(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<TrustBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    admin(&caller)?;
+    let port = body.port.unwrap_or(22);
+    let row = known_hosts::trust(&state.db, &caller.actor(), &body.host, port, &body.public_key).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "success": true, "known_host": known_hosts::to_view(&row) }))))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    let rows = known_hosts::list(&state.db).await?;
+    let views: Vec<_> = rows.iter().map(known_hosts::to_view).collect();
+    Ok(Json(json!({ "success": true, "known_hosts": views })))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    known_hosts::remove(&state.db, &caller.actor(), id).await?;
+    Ok(Json(json!({ "success": true, "message": "Known host removed" })))
+}
+
+/// `GET /api/known-hosts/export`: OpenSSH known_hosts text.
+pub async fn export(State(state): State<AppState>, caller: Authed) -> Result<impl IntoResponse, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    let text = known_hosts::export(&known_hosts::list(&state.db).await?);
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
+}

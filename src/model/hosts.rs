@@ -1,0 +1,34 @@
+//! Shapes for trusted host keys, shared by the known-hosts pages and the API.
+
+use serde::{Deserialize, Serialize};
+
+/// A host key a server offers now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostKeyView {
+    pub key_type: String,
+    /// `type base64`.
+    pub public_key: String,
+    pub fingerprint: String,
+}
+
+/// A host key someone confirmed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KnownHostView {
+    pub id: i32,
+    pub host: String,
+    pub port: u16,
+    pub key_type: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub trusted_by: String,
+    pub created_at: String,
+}
+
+/// What a scan found: `new` (nothing trusted yet), `trusted` (an offered key is trusted) or
+/// `changed` (keys are trusted but the host offers none of them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScanResult {
+    pub status: String,
+    pub keys: Vec<HostKeyView>,
+    pub trusted: Vec<KnownHostView>,
+}
