@@ -22,6 +22,8 @@ mod http_sessions;
 mod http_ssh_keys;
 #[path = "integration/known_hosts_api.rs"]
 mod known_hosts_api;
+#[path = "integration/known_hosts_import.rs"]
+mod known_hosts_import;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
 #[path = "integration/ssh_keys_at_rest.rs"]

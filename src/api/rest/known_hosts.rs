@@ -5,7 +5,7 @@ use super::{ApiJson, ApiPath};
 use crate::error::AppError;
 use crate::model::Scope;
 use crate::server::auth::Authed;
-use crate::server::services::known_hosts;
+use crate::server::services::{known_hosts, known_hosts_import};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -69,6 +69,45 @@ pub async fn remove(
     admin(&caller)?;
     known_hosts::remove(&state.db, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Known host removed" })))
+}
+
+#[derive(Deserialize)]
+pub struct ReplaceBody {
+    public_key: String,
+}
+
+/// `POST /api/known-hosts/{id}/replace` `{public_key}`: after a "host key CHANGED" warning, trust the
+/// key the host offers now instead of every key trusted for it; answers the old keys and the new.
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<ReplaceBody>,
+) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    let (old, new) = known_hosts::replace(&state.db, &caller.actor(), id, &body.public_key).await?;
+    let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
+    Ok(Json(json!({ "success": true, "replaced": old, "known_host": known_hosts::to_view(&new) })))
+}
+
+#[derive(Deserialize)]
+pub struct ImportBody {
+    known_hosts: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+}
+
+/// `POST /api/known-hosts/import` `{known_hosts, hosts?}` → `{success, imported, already_trusted, skipped}`.
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<ImportBody>,
+) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    let report = known_hosts_import::import(&state.db, &caller.actor(), &body.known_hosts, &body.hosts).await?;
+    Ok(Json(
+        json!({ "success": true, "imported": report.imported, "already_trusted": report.already_trusted, "skipped": report.skipped }),
+    ))
 }
 
 /// `GET /api/known-hosts/export`: OpenSSH known_hosts text.

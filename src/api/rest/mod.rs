@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/known-hosts", get(known_hosts::list).post(known_hosts::trust))
         .route("/api/known-hosts/scan", post(known_hosts::scan))
         .route("/api/known-hosts/export", get(known_hosts::export))
+        .route("/api/known-hosts/import", post(known_hosts::import))
+        .route("/api/known-hosts/{id}/replace", post(known_hosts::replace))
         .route("/api/known-hosts/{id}", axum::routing::delete(known_hosts::remove))
         .route("/settings/ssh-keys/upload", post(key_upload::upload))
         .route("/api/{*rest}", axum::routing::any(not_found))

@@ -161,6 +161,56 @@ pub async fn trust(
     Ok(saved)
 }
 
+/// Replaces every key trusted for the host of `id` with `public_key`, which the host must offer
+/// now: the explicit admin step after a "host key CHANGED" warning. Returns the keys it replaced.
+pub async fn replace(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    public_key: &str,
+) -> Result<(Vec<known_host::Model>, known_host::Model), ServiceError> {
+    let old = known_host::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("Known host not found.".into()))?;
+    let port = u16::try_from(old.port).unwrap_or(22);
+    let wanted = public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let offered = scan::scan(&old.host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
+    let Some(key) = offered.iter().find(|k| !wanted.is_empty() && k.public_key == wanted) else {
+        return Err(ServiceError::invalid("public_key", "This host does not offer that key now; scan it again."));
+    };
+    let txn = db.begin().await?;
+    let replaced = trusted_for(&txn, &old.host, port).await?;
+    known_host::Entity::delete_many()
+        .filter(known_host::Column::Host.eq(old.host.clone()))
+        .filter(known_host::Column::Port.eq(old.port))
+        .exec(&txn)
+        .await?;
+    let saved = known_host::ActiveModel {
+        host: Set(old.host.clone()),
+        port: Set(old.port),
+        key_type: Set(key.key_type.clone()),
+        public_key: Set(key.public_key.clone()),
+        fingerprint: Set(key.fingerprint.clone()),
+        trusted_by: Set(actor.name.clone()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let target = format!("{}:{}", old.host, old.port);
+    let was: Vec<&str> = replaced.iter().map(|r| r.fingerprint.as_str()).collect();
+    let detail = format!("{} {} (was {})", saved.key_type, saved.fingerprint, was.join(", "));
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "known_host.replaced", target: &target, success: true, detail: &detail },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((replaced, saved))
+}
+
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<known_host::Model>, ServiceError> {
     Ok(known_host::Entity::find()
         .order_by_asc(known_host::Column::Host)

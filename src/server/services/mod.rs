@@ -5,6 +5,7 @@ pub mod audit;
 pub mod key_cache;
 pub mod key_paths;
 pub mod known_hosts;
+pub mod known_hosts_import;
 pub mod login;
 pub mod master_key;
 pub mod passwords;

@@ -1,0 +1,180 @@
+//! Importing OpenSSH known_hosts text. Plain names, `[host]:port` and comma-separated names import
+//! directly. A hashed name (`|1|salt|hmac`) hides its host, so it imports only when it matches a
+//! host Keyhaven already knows or one the caller names. Markers (`@revoked`, `@cert-authority`)
+//! and patterns (`*`, `?`, `!`) are reported as skipped, never half-understood.
+
+use super::audit::{self, Actor, Event};
+use super::known_hosts::{validate_host, validate_port};
+use crate::server::entities::known_host;
+use crate::server::error::ServiceError;
+use crate::server::ssh::public_key::{self as parser, KeyPolicy};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use serde::Serialize;
+
+const MAX_TEXT: usize = 1024 * 1024;
+
+/// A line that was not imported, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Skipped {
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub already_trusted: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+fn host_key_policy() -> KeyPolicy {
+    let types = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"];
+    KeyPolicy { allowed_types: types.iter().map(|t| t.to_string()).collect(), min_rsa_bits: 2048 }
+}
+
+/// `[host]:port` or `host` (port 22).
+fn split_target(name: &str) -> Result<(String, u16), String> {
+    let (host, port) = match name.strip_prefix('[').and_then(|rest| rest.split_once("]:")) {
+        Some((host, port)) => (host, port.parse::<i64>().map_err(|_| format!("bad port in {name}"))?),
+        None => (name, 22),
+    };
+    let host = validate_host(host).map_err(|e| e.to_string())?;
+    let port = validate_port(port).map_err(|e| e.to_string())?;
+    Ok((host, port))
+}
+
+/// The OpenSSH name of a target: `host` on port 22, `[host]:port` otherwise.
+fn openssh_name(host: &str, port: u16) -> String {
+    if port == 22 { host.to_string() } else { format!("[{host}]:{port}") }
+}
+
+/// Which candidate a `|1|salt|hmac` name stands for (HMAC-SHA1 of the name, keyed by the salt).
+fn unhash(hashed: &str, candidates: &[(String, u16)]) -> Option<(String, u16)> {
+    let mut parts = hashed.strip_prefix("|1|")?.split('|');
+    let salt = STANDARD.decode(parts.next()?).ok()?;
+    let expected = STANDARD.decode(parts.next()?).ok()?;
+    candidates.iter().find_map(|(host, port)| {
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&salt).ok()?;
+        mac.update(openssh_name(host, *port).as_bytes());
+        mac.verify_slice(&expected).ok().map(|_| (host.clone(), *port))
+    })
+}
+
+/// The targets each line names, or why the line is skipped.
+fn targets_of(names: &str, candidates: &[(String, u16)]) -> Result<Vec<(String, u16)>, String> {
+    names
+        .split(',')
+        .map(|name| {
+            if name.starts_with("|1|") {
+                unhash(name, candidates).ok_or_else(|| {
+                    "hashed name of a host Keyhaven does not know; add the host first or name it in `hosts`".to_string()
+                })
+            } else if name.contains(['*', '?', '!']) {
+                Err(format!("patterns ({name}) are not imported; list hosts by name"))
+            } else {
+                split_target(name)
+            }
+        })
+        .collect()
+}
+
+/// Imports `text`. `extra_hosts` are `host` or `[host]:port` names to try hashed entries against,
+/// besides the hosts already trusted.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    text: &str,
+    extra_hosts: &[String],
+) -> Result<ImportReport, ServiceError> {
+    if text.len() > MAX_TEXT {
+        return Err(ServiceError::invalid("text", "A known_hosts file to import is at most 1 MB."));
+    }
+    let mut candidates: Vec<(String, u16)> = known_host::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.host, u16::try_from(r.port).unwrap_or(22)))
+        .collect();
+    candidates.extend(extra_hosts.iter().filter_map(|h| split_target(h.trim()).ok()));
+    let mut report = ImportReport { imported: 0, already_trusted: 0, skipped: Vec::new() };
+    let txn = db.begin().await?;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let skip = |reason: String| Skipped { line: index + 1, reason };
+        if line.starts_with('@') {
+            report.skipped.push(skip("markers (@revoked, @cert-authority) are not imported".into()));
+            continue;
+        }
+        let Some((names, key_text)) = line.split_once(char::is_whitespace) else {
+            report.skipped.push(skip("no key after the host name".into()));
+            continue;
+        };
+        let parsed = match parser::parse(key_text, &host_key_policy()) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                report.skipped.push(skip(err.to_string()));
+                continue;
+            }
+        };
+        let targets = match targets_of(names, &candidates) {
+            Ok(targets) => targets,
+            Err(reason) => {
+                report.skipped.push(skip(reason));
+                continue;
+            }
+        };
+        for (host, port) in targets {
+            let row = known_host::ActiveModel {
+                host: Set(host),
+                port: Set(i32::from(port)),
+                key_type: Set(parsed.key_type.clone()),
+                public_key: Set(parsed.key.clone()),
+                fingerprint: Set(parsed.fingerprint.clone()),
+                trusted_by: Set(actor.name.clone()),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            };
+            // ON CONFLICT DO NOTHING: a failed insert would abort the whole transaction on PostgreSQL.
+            let columns = [known_host::Column::Host, known_host::Column::Port, known_host::Column::Fingerprint];
+            let insert =
+                known_host::Entity::insert(row).on_conflict(OnConflict::columns(columns).do_nothing().to_owned());
+            match insert.exec(&txn).await {
+                Ok(_) => report.imported += 1,
+                Err(DbErr::RecordNotInserted) => report.already_trusted += 1,
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+    let detail = format!("{} imported, {} skipped", report.imported, report.skipped.len());
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "known_host.imported", target: "known_hosts", success: true, detail: &detail },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_name_matches_only_its_own_host_and_port() {
+        let salt = [7u8; 20];
+        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&salt).unwrap();
+        mac.update(b"[backup.example]:2222");
+        let hashed = format!("|1|{}|{}", STANDARD.encode(salt), STANDARD.encode(mac.finalize().into_bytes()));
+        let candidates = vec![("backup.example".to_string(), 22), ("backup.example".to_string(), 2222)];
+        assert_eq!(unhash(&hashed, &candidates), Some(("backup.example".into(), 2222)));
+        assert_eq!(unhash(&hashed, &candidates[..1]), None);
+    }
+}
