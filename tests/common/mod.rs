@@ -68,8 +68,11 @@ where
     }
 }
 
+/// Default settings with a data dir of its own (derived files such as `ssh/known_hosts` land
+/// there, never in the repository).
 pub fn test_settings() -> Settings {
-    Settings::default()
+    let data_dir = tempfile::Builder::new().prefix("keyhaven-test-").tempdir().expect("temp dir").keep();
+    Settings { data_dir, ..Settings::default() }
 }
 
 pub fn test_state(conn: DatabaseConnection) -> AppState {

@@ -60,6 +60,12 @@ async fn scan_trust_export_and_remove_against_a_real_sshd() {
     // The export is a known_hosts file OpenSSH accepts: ssh gets as far as authentication.
     let export = app.json(Method::GET, "/api/known-hosts/export", &viewer, None).await;
     assert_eq!(export.text(), format!("[127.0.0.1]:{} {}\n", sshd.port, ed25519.as_str().unwrap()));
+    let derived = app.state.settings.data_dir.join("ssh").join("known_hosts");
+    assert_eq!(std::fs::read_to_string(&derived).unwrap(), export.text(), "data/ssh/known_hosts follows the database");
+    let mode = |p: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777
+    };
+    assert_eq!((mode(derived.parent().unwrap()), mode(&derived)), (0o700, 0o644));
     let file = sshd.path("exported_known_hosts");
     std::fs::write(&file, export.text()).unwrap();
     let ssh = Command::new("ssh")
@@ -89,6 +95,10 @@ async fn scan_trust_export_and_remove_against_a_real_sshd() {
     let id = trusted["id"].as_i64().unwrap();
     assert_eq!(app.json(Method::DELETE, &format!("/api/known-hosts/{id}"), &viewer, None).await.status, 403);
     assert_eq!(app.json(Method::DELETE, &format!("/api/known-hosts/{id}"), &admin, None).await.status, 200);
+    assert!(
+        !std::fs::read_to_string(&derived).unwrap().contains(ed25519.as_str().unwrap()),
+        "removed from the file too"
+    );
     let changed = app.json(Method::POST, "/api/known-hosts/scan", &admin, Some(target)).await.json();
     assert_eq!(changed["status"], "changed");
     let body = json!({"host": "127.0.0.1", "port": sshd.port, "public_key": ed25519});
