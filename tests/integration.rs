@@ -26,6 +26,8 @@ mod known_hosts_api;
 mod known_hosts_import;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
+#[path = "integration/ssh_client.rs"]
+mod ssh_client;
 #[path = "integration/ssh_keys_at_rest.rs"]
 mod ssh_keys_at_rest;
 #[path = "integration/ssh_keys_interop.rs"]

@@ -8,6 +8,26 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SSHD: &str = "/usr/sbin/sshd";
+/// A local account with a shell and a password, shared by every test sshd (each keeps its own
+/// authorized keys, so tests running side by side never see each other's keys).
+pub const TEST_USER: &str = "khtest";
+pub const TEST_PASSWORD: &str = "khtest pass 1";
+
+/// Creates the account once; concurrent tests may race on /etc/passwd's lock, so retry.
+fn ensure_user(name: &str, password: &str) {
+    for _ in 0..20 {
+        if Command::new("id").arg(name).output().is_ok_and(|o| o.status.success()) {
+            let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().unwrap();
+            use std::io::Write;
+            chpasswd.stdin.take().unwrap().write_all(format!("{name}:{password}\n").as_bytes()).unwrap();
+            let _ = chpasswd.wait();
+            return;
+        }
+        let _ = Command::new("useradd").args(["-m", "-s", "/bin/sh", name]).output();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("could not create the test user {name}");
+}
 
 pub struct TestSshd {
     pub port: u16,
@@ -48,9 +68,12 @@ impl TestSshd {
         let config = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/ssh_host_ed25519_key\nHostKey {d}/ssh_host_ecdsa_key\n\
              HostKey {d}/ssh_host_rsa_key\nPidFile {d}/sshd.pid\nUsePAM no\nPasswordAuthentication yes\n\
-             KbdInteractiveAuthentication no\nAuthorizedKeysFile .ssh/authorized_keys\nSubsystem sftp internal-sftp\n"
+             KbdInteractiveAuthentication no\nStrictModes no\nAuthorizedKeysFile {d}/authorized_keys/%u\n\
+             Subsystem sftp internal-sftp\n"
         );
         std::fs::write(dir.path().join("sshd_config"), config).unwrap();
+        std::fs::create_dir(dir.path().join("authorized_keys")).unwrap();
+        ensure_user(TEST_USER, TEST_PASSWORD);
         let child = Command::new(SSHD)
             .args(["-D", "-f"])
             .arg(dir.path().join("sshd_config"))
@@ -79,6 +102,11 @@ impl TestSshd {
             .collect();
         keys.sort();
         keys
+    }
+
+    /// Lets `line` (a `.pub` line, options allowed) log in as `user` on this server only.
+    pub fn authorize(&self, user: &str, line: &str) {
+        std::fs::write(self.path("authorized_keys").join(user), format!("{line}\n")).unwrap();
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

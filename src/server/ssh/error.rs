@@ -33,6 +33,12 @@ pub enum SshError {
     NoHostKeys,
     #[error("the SSH conversation failed: {0}")]
     Protocol(String),
+    #[error("host key not trusted: the host offered {offered}; check it and trust it first")]
+    HostKeyUnknown { offered: String },
+    #[error("host key CHANGED: trusted {trusted}, but the host offered {offered}")]
+    HostKeyChanged { trusted: String, offered: String },
+    #[error("authentication was rejected: the key is not installed for this user")]
+    AuthRejected,
 }
 
 impl SshError {

@@ -1,0 +1,167 @@
+//! The SSH client: connect, verify the host key against the trusted keys *before* anything about
+//! us is sent, authenticate with a key held in memory, run commands. Every step has its deadline,
+//! so a host that accepts TCP and then stays silent fails at the timeout, not later.
+
+use super::error::SshError;
+use russh::client::{self, Handle, Handler};
+use russh::keys::ssh_key::{HashAlg, PrivateKey, PublicKey};
+use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::{ChannelMsg, Preferred};
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long each step may take (the connection settings).
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// TCP connect plus handshake.
+    pub connect: Duration,
+    pub auth: Duration,
+    /// Each command, start to exit.
+    pub command: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(10), auth: Duration::from_secs(10), command: Duration::from_secs(30) }
+    }
+}
+
+/// What `check_server_key` concluded about the key the server proved it holds.
+#[derive(Clone, Debug)]
+enum Verdict {
+    Trusted,
+    Unknown { offered: String },
+    Changed { offered: String },
+}
+
+struct Verifier {
+    trusted: Vec<PublicKey>,
+    verdict: Arc<Mutex<Option<Verdict>>>,
+}
+
+impl Handler for Verifier {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, offered: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        let verdict = match offered {
+            PublicKeyOrCertificate::PublicKey { key, .. } => {
+                let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+                if self.trusted.iter().any(|t| t.key_data() == key.key_data()) {
+                    Verdict::Trusted
+                } else if self.trusted.is_empty() {
+                    Verdict::Unknown { offered: fingerprint }
+                } else {
+                    Verdict::Changed { offered: fingerprint }
+                }
+            }
+            PublicKeyOrCertificate::Certificate(_) => Verdict::Unknown { offered: "a certificate".into() },
+        };
+        let accepted = matches!(verdict, Verdict::Trusted);
+        if let Ok(mut slot) = self.verdict.lock() {
+            *slot = Some(verdict);
+        }
+        Ok(accepted)
+    }
+}
+
+/// An open, host-verified SSH connection.
+pub struct Session {
+    handle: Handle<Verifier>,
+    timeouts: Timeouts,
+}
+
+/// The output of one command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_status: Option<u32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+fn trusted_fingerprints(trusted: &[PublicKey]) -> String {
+    trusted.iter().map(|k| k.fingerprint(HashAlg::Sha256).to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Connects to `host:port` and accepts only a server holding one of `trusted` (`type base64`
+/// lines). The trusted key types are offered first so the server proves the key we know.
+pub async fn connect(host: &str, port: u16, trusted: &[String], timeouts: Timeouts) -> Result<Session, SshError> {
+    let trusted: Vec<PublicKey> = trusted.iter().filter_map(|line| PublicKey::from_openssh(line).ok()).collect();
+    let mut algorithms: Vec<_> = trusted
+        .iter()
+        .map(|k| match k.algorithm() {
+            a if a.clone().is_rsa() => russh::keys::ssh_key::Algorithm::Rsa { hash: Some(HashAlg::Sha512) },
+            a => a,
+        })
+        .collect();
+    algorithms.extend(Preferred::DEFAULT.key.iter().filter(|a| !algorithms.contains(a)).cloned().collect::<Vec<_>>());
+    let preferred = Preferred { key: Cow::Owned(algorithms), ..Preferred::DEFAULT };
+    let config = Arc::new(client::Config { preferred, ..Default::default() });
+    let verdict = Arc::new(Mutex::new(None));
+    let verifier = Verifier { trusted: trusted.clone(), verdict: verdict.clone() };
+    let outcome = tokio::time::timeout(timeouts.connect, client::connect(config, (host, port), verifier)).await;
+    let seen = verdict.lock().ok().and_then(|v| v.clone());
+    match (outcome, seen) {
+        (Ok(Ok(handle)), Some(Verdict::Trusted)) => Ok(Session { handle, timeouts }),
+        (_, Some(Verdict::Unknown { offered })) => Err(SshError::HostKeyUnknown { offered }),
+        (_, Some(Verdict::Changed { offered })) => {
+            Err(SshError::HostKeyChanged { trusted: trusted_fingerprints(&trusted), offered })
+        }
+        (Err(_), _) => Err(SshError::Timeout { seconds: timeouts.connect.as_secs() }),
+        (Ok(Err(russh::Error::IO(io))), _) => Err(SshError::from_io(&io, host)),
+        (Ok(Err(other)), _) => Err(SshError::Protocol(other.to_string())),
+        (Ok(Ok(_)), _) => Err(SshError::Protocol("the host key was never checked".into())),
+    }
+}
+
+impl Session {
+    /// Public-key authentication with a key decrypted in memory for this moment only.
+    pub async fn authenticate_key(&mut self, username: &str, key: PrivateKey) -> Result<(), SshError> {
+        let attempt = async {
+            let hash = if key.algorithm().is_rsa() {
+                self.handle.best_supported_rsa_hash().await.ok().flatten().flatten()
+            } else {
+                None
+            };
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+            self.handle.authenticate_publickey(username, key).await
+        };
+        match tokio::time::timeout(self.timeouts.auth, attempt).await {
+            Err(_) => Err(SshError::Timeout { seconds: self.timeouts.auth.as_secs() }),
+            Ok(Err(err)) => Err(SshError::Protocol(err.to_string())),
+            Ok(Ok(result)) if result.success() => Ok(()),
+            Ok(Ok(_)) => Err(SshError::AuthRejected),
+        }
+    }
+
+    /// Runs `command`, feeding it `stdin` (then end-of-file), and collects its output.
+    pub async fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, SshError> {
+        let run = async {
+            let mut channel = self.handle.channel_open_session().await?;
+            channel.exec(true, command).await?;
+            if let Some(input) = stdin {
+                channel.data(input).await?;
+            }
+            channel.eof().await?;
+            let mut output = ExecOutput::default();
+            while let Some(message) = channel.wait().await {
+                match message {
+                    ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
+                    ChannelMsg::ExtendedData { data, ext: 1 } => output.stderr.extend_from_slice(&data),
+                    ChannelMsg::ExitStatus { exit_status } => output.exit_status = Some(exit_status),
+                    _ => {}
+                }
+            }
+            Ok::<_, russh::Error>(output)
+        };
+        match tokio::time::timeout(self.timeouts.command, run).await {
+            Err(_) => Err(SshError::Timeout { seconds: self.timeouts.command.as_secs() }),
+            Ok(Err(err)) => Err(SshError::Protocol(err.to_string())),
+            Ok(Ok(output)) => Ok(output),
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+    }
+}
