@@ -18,6 +18,8 @@ mod http_authorization;
 mod http_bad_input;
 #[path = "integration/http_sessions.rs"]
 mod http_sessions;
+#[path = "integration/http_ssh_key_forms.rs"]
+mod http_ssh_key_forms;
 #[path = "integration/http_ssh_keys.rs"]
 mod http_ssh_keys;
 #[path = "integration/known_hosts_api.rs"]

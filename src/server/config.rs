@@ -3,6 +3,9 @@
 //! Each setting is one row of `SETTINGS`, which `keyhaven --help` prints, so the help text can never
 //! drift from what is read.
 
+mod docs;
+pub use docs::{SETTINGS, SettingDoc, settings_help};
+
 use crate::server::ssh::public_key::{KNOWN_TYPES, KeyPolicy};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -29,104 +32,6 @@ pub struct Settings {
     pub public_key_types: Vec<String>,
     /// The smallest RSA public key accepted, in bits.
     pub public_key_min_rsa_bits: u32,
-}
-
-/// One documented setting: its TOML key, environment variable, default and meaning.
-pub struct SettingDoc {
-    pub key: &'static str,
-    pub env: &'static str,
-    pub default: &'static str,
-    pub help: &'static str,
-}
-
-pub const SETTINGS: &[SettingDoc] = &[
-    SettingDoc {
-        key: "data_dir",
-        env: "KEYHAVEN_DATA_DIR",
-        default: "./data",
-        help: "Directory for the database and derived files; created with mode 0700",
-    },
-    SettingDoc {
-        key: "database_url",
-        env: "KEYHAVEN_DATABASE_URL",
-        default: "sqlite://<data_dir>/keyhaven.db",
-        help: "sqlite:// or postgres:// URL",
-    },
-    SettingDoc {
-        key: "listen",
-        env: "KEYHAVEN_LISTEN",
-        default: "127.0.0.1:3000",
-        help: "Address and port the web server listens on",
-    },
-    SettingDoc {
-        key: "log",
-        env: "KEYHAVEN_LOG",
-        default: "info",
-        help: "Log filter, e.g. info or keyhaven=debug,tower_http=info",
-    },
-    SettingDoc {
-        key: "public_url",
-        env: "KEYHAVEN_PUBLIC_URL",
-        default: "(unset)",
-        help: "URL users reach Keyhaven at; https:// marks session cookies Secure",
-    },
-    SettingDoc {
-        key: "session_idle_minutes",
-        env: "KEYHAVEN_SESSION_IDLE_MINUTES",
-        default: "480",
-        help: "A browser session ends after this long without a request",
-    },
-    SettingDoc {
-        key: "session_lifetime_hours",
-        env: "KEYHAVEN_SESSION_LIFETIME_HOURS",
-        default: "168",
-        help: "A browser session ends this long after login, active or not",
-    },
-    SettingDoc {
-        key: "api_token_ttl_hours",
-        env: "KEYHAVEN_API_TOKEN_TTL_HOURS",
-        default: "8",
-        help: "Lifetime of tokens issued by POST /api/auth/login",
-    },
-    SettingDoc {
-        key: "master_key_file",
-        env: "KEYHAVEN_MASTER_KEY_FILE",
-        default: "<data_dir>/master.key",
-        help: "File holding the master key that seals private keys; created 0600 on first run",
-    },
-    SettingDoc {
-        key: "(environment only)",
-        env: "KEYHAVEN_MASTER_KEY",
-        default: "(unset)",
-        help: "The master key itself, base64 of 32 bytes; wins over the file",
-    },
-    SettingDoc {
-        key: "import_dirs",
-        env: "KEYHAVEN_IMPORT_DIRS",
-        default: "(empty: off)",
-        help: "Directories, separated by ':', that private keys may be imported from by path",
-    },
-    SettingDoc {
-        key: "public_key_types",
-        env: "KEYHAVEN_PUBLIC_KEY_TYPES",
-        default: "ssh-ed25519,ecdsa-sha2-nistp256/384/521,sk-…,ssh-rsa",
-        help: "Comma-separated key types accepted as user and deploy keys (never ssh-dss)",
-    },
-    SettingDoc {
-        key: "public_key_min_rsa_bits",
-        env: "KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS",
-        default: "2048",
-        help: "Smallest RSA user or deploy key accepted, in bits (at least 2048)",
-    },
-];
-
-/// Text for `keyhaven --help`: every setting with its variable and default.
-pub fn settings_help() -> String {
-    let mut text = String::from("Settings (defaults → --config TOML file → environment variables):\n");
-    for s in SETTINGS {
-        text.push_str(&format!("  {:<24} {:<34} default {}\n      {}\n", s.key, s.env, s.default, s.help));
-    }
-    text
 }
 
 impl Default for Settings {

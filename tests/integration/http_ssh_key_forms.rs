@@ -1,0 +1,76 @@
+//! SSH keys from forms: an uploaded key file (multipart, works without JavaScript) and the
+//! comment chosen when a key is generated or imported.
+
+use super::http_ssh_keys::{PW, admin_app};
+use crate::common::http::Auth;
+use crate::common::{openssh, test_settings};
+use axum::http::Method;
+use serde_json::json;
+
+/// A multipart body with the given text fields and one file field.
+fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
+    let boundary = "keyhavenboundary7d1";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"key_file\"; filename=\"id\"\r\nContent-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page() {
+    let (app, admin) = admin_app(test_settings()).await;
+    app.create_user(&admin, "vic", PW, "viewer").await;
+    let viewer = Auth::Bearer(app.api_login("vic", PW).await);
+    let dir = tempfile::tempdir().unwrap();
+    let path = openssh::keygen(dir.path(), "up", "ecdsa", Some(521), Some("PKCS8"), "");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expected = openssh::fingerprint(&path.with_extension("pub"), "sha256");
+
+    let (ct, body) = multipart(&[("name", "uploaded")], &text);
+    let refused = app.raw(Method::POST, "/settings/ssh-keys/upload", &viewer, &ct, &body).await;
+    assert_eq!(refused.status, 303);
+    assert!(
+        refused.header("location").unwrap().contains("upload_error=")
+            && refused.header("location").unwrap().contains("admin")
+    );
+    let (ct, body) = multipart(&[("name", "bad/name")], &text);
+    let bad = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert!(bad.header("location").unwrap().contains("upload_error=Key%20name"), "{:?}", bad.header("location"));
+    let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
+    assert_eq!(listed["ssh_keys"].as_array().unwrap().len(), 0, "nothing stored by refused uploads");
+
+    let (ct, body) = multipart(&[("name", "uploaded"), ("description", "from a file")], &text);
+    let ok = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert_eq!(ok.header("location").as_deref(), Some("/settings/ssh-keys"));
+    let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
+    assert_eq!(listed["ssh_keys"][0]["fingerprint"], expected.as_str());
+    assert_eq!(listed["ssh_keys"][0]["bits"], 521);
+}
+
+#[tokio::test]
+async fn a_comment_given_ends_the_public_key_line_and_a_default_is_chosen_otherwise() {
+    let (app, admin) = admin_app(test_settings()).await;
+    let body = json!({"name": "ci", "key_type": "ecdsa", "key_size": 256, "comment": "ci@build-01"});
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(body)).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let key = &res.json()["ssh_key"];
+    assert!(key["public_key"].as_str().unwrap().ends_with(" ci@build-01"), "{key}");
+    assert_eq!(key["comment"], "ci@build-01");
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(json!({"name": "Plain_Name"}))).await;
+    assert_eq!(res.json()["ssh_key"]["comment"], "keyhaven-plain_name");
+    let keydir = tempfile::tempdir().unwrap();
+    let path = openssh::keygen(keydir.path(), "imp", "ed25519", None, None, "");
+    let private = std::fs::read_to_string(&path).unwrap();
+    let body = json!({"name": "imported", "private_key": private, "comment": "laptop@home"});
+    let res = app.json(Method::POST, "/api/ssh-keys", &admin, Some(body)).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let public = res.json()["ssh_key"]["public_key"].as_str().unwrap().to_string();
+    let expected = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    let blob = |line: &str| line.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    assert_eq!(blob(&public), blob(&expected));
+    assert!(public.ends_with(" laptop@home"));
+}
