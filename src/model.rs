@@ -3,7 +3,9 @@
 //! Everything here is serialisable and compiled into the browser bundle too, so nothing here may ever
 //! hold a secret that the user has not just been handed (a new API token is shown exactly once).
 
+mod connections;
 mod hosts;
+pub use connections::{ConnectionView, StorageView};
 pub use hosts::{HostKeyView, KnownHostView, ScanResult};
 
 use serde::{Deserialize, Serialize};

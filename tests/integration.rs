@@ -6,6 +6,8 @@ mod common;
 
 #[path = "integration/audit_service.rs"]
 mod audit_service;
+#[path = "integration/connections_api.rs"]
+mod connections_api;
 #[path = "integration/github_keys_api.rs"]
 mod github_keys_api;
 #[path = "integration/github_keys_authorization.rs"]

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod body;
+mod connections;
 pub mod github;
 mod key_upload;
 mod known_hosts;
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/audit", get(audit::list))
         .route("/api/ssh-keys", get(ssh_keys::list).post(ssh_keys::create_named))
         .route("/api/ssh-keys/system-key", get(ssh_keys::system_key))
+        .route("/api/ssh-keys/connections", get(connections::list).post(connections::create))
+        .route("/api/ssh-keys/connections/{id}", put(connections::update).delete(connections::delete))
         .route("/api/ssh-keys/generate", post(ssh_keys::generate_system))
         .route("/api/ssh-keys/import", post(ssh_keys::import_system))
         .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))

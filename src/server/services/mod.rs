@@ -2,6 +2,7 @@
 //! actor for the audit log), so tests run them on a fresh database without a web server.
 
 pub mod audit;
+pub mod connections;
 pub mod derived_files;
 pub mod key_cache;
 pub mod key_paths;

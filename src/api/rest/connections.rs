@@ -1,0 +1,105 @@
+//! `/api/ssh-keys/connections…`: Borg UI's connection endpoints. Viewers read; admins change. On
+//! update an explicit `null` clears an optional field and a missing field stays as it is.
+
+use super::{ApiJson, ApiPath};
+use crate::error::AppError;
+use crate::model::Scope;
+use crate::server::auth::Authed;
+use crate::server::services::connections::{self, ConnectionFields};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
+
+/// Tells a field sent as `null` (`Some(None)`) from a field not sent (`None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+pub struct ConnectionBody {
+    #[serde(default, deserialize_with = "present")]
+    host: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    port: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    ssh_key_id: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "present")]
+    use_sftp_mode: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    default_path: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    ssh_path_prefix: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    mount_point: Option<Option<String>>,
+}
+
+impl From<ConnectionBody> for ConnectionFields {
+    fn from(b: ConnectionBody) -> Self {
+        ConnectionFields {
+            host: b.host.into(),
+            username: b.username.into(),
+            port: b.port.into(),
+            ssh_key_id: b.ssh_key_id.into(),
+            use_sftp_mode: b.use_sftp_mode.into(),
+            default_path: b.default_path.into(),
+            ssh_path_prefix: b.ssh_path_prefix.into(),
+            mount_point: b.mount_point.into(),
+        }
+    }
+}
+
+fn admin(caller: &Authed) -> Result<(), AppError> {
+    caller.require_scope(Scope::Admin)?;
+    caller.require_admin()
+}
+
+pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    Ok(Json(json!({ "success": true, "connections": connections::list(&state.db).await? })))
+}
+
+async fn view(state: &AppState, id: i32) -> Result<Value, AppError> {
+    let views = connections::list(&state.db).await?;
+    Ok(json!(views.into_iter().find(|c| c.id == id)))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<ConnectionBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    admin(&caller)?;
+    let saved = connections::create(&state.db, &caller.actor(), &body.into()).await?;
+    let connection = view(&state, saved.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "success": true, "message": "Connection created", "connection": connection })),
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<ConnectionBody>,
+) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    connections::update(&state.db, &caller.actor(), id, &body.into()).await?;
+    let connection = view(&state, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Connection updated", "connection": connection })))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<Value>, AppError> {
+    admin(&caller)?;
+    connections::delete(&state.db, &caller.actor(), id).await?;
+    Ok(Json(json!({ "success": true, "message": "Connection deleted" })))
+}
