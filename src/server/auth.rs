@@ -59,6 +59,12 @@ impl Authed {
         }
     }
 
+    /// A change through the management API: the `admin` scope (for tokens) and the admin role.
+    pub fn require_admin_change(&self) -> Result<(), AppError> {
+        self.require_scope(Scope::Admin)?;
+        self.require_admin()
+    }
+
     /// Changes to Keyhaven itself need the admin role, whatever the token's scopes.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.role == Role::Admin {

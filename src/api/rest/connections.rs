@@ -53,19 +53,9 @@ impl From<ConnectionBody> for ConnectionFields {
     }
 }
 
-fn admin(caller: &Authed) -> Result<(), AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()
-}
-
 pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
     caller.require_scope(Scope::Admin)?;
     Ok(Json(json!({ "success": true, "connections": connections::list(&state.db).await? })))
-}
-
-async fn view(state: &AppState, id: i32) -> Result<Value, AppError> {
-    let views = connections::list(&state.db).await?;
-    Ok(json!(views.into_iter().find(|c| c.id == id)))
 }
 
 pub async fn create(
@@ -73,9 +63,9 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     let saved = connections::create(&state.db, &caller.actor(), &body.into()).await?;
-    let connection = view(&state, saved.id).await?;
+    let connection = connections::get_view(&state.db, saved.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "success": true, "message": "Connection created", "connection": connection })),
@@ -88,9 +78,9 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     connections::update(&state.db, &caller.actor(), id, &body.into()).await?;
-    let connection = view(&state, id).await?;
+    let connection = connections::get_view(&state.db, id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection updated", "connection": connection })))
 }
 
@@ -99,7 +89,7 @@ pub async fn delete(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     connections::delete(&state.db, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection deleted" })))
 }

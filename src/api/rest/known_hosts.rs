@@ -14,11 +14,6 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-fn admin(caller: &Authed) -> Result<(), AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()
-}
-
 /// Keeps `data/ssh/known_hosts` in step with the database after every change.
 async fn sync_file(state: &AppState) -> Result<(), AppError> {
     Ok(derived_files::sync_known_hosts(&state.db, &state.settings.data_dir).await?)
@@ -36,7 +31,7 @@ pub async fn scan(
     caller: Authed,
     ApiJson(body): ApiJson<ScanBody>,
 ) -> Result<Json<crate::model::ScanResult>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     Ok(Json(known_hosts::scan_host(&state.db, &body.host, body.port.unwrap_or(22)).await?))
 }
 
@@ -53,7 +48,7 @@ pub async fn trust(
     caller: Authed,
     ApiJson(body): ApiJson<TrustBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     let port = body.port.unwrap_or(22);
     let row = known_hosts::trust(&state.db, &caller.actor(), &body.host, port, &body.public_key).await?;
     sync_file(&state).await?;
@@ -72,7 +67,7 @@ pub async fn remove(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     known_hosts::remove(&state.db, &caller.actor(), id).await?;
     sync_file(&state).await?;
     Ok(Json(json!({ "success": true, "message": "Known host removed" })))
@@ -91,7 +86,7 @@ pub async fn replace(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ReplaceBody>,
 ) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     let (old, new) = known_hosts::replace(&state.db, &caller.actor(), id, &body.public_key).await?;
     sync_file(&state).await?;
     let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
@@ -111,7 +106,7 @@ pub async fn import(
     caller: Authed,
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Result<Json<Value>, AppError> {
-    admin(&caller)?;
+    caller.require_admin_change()?;
     let report = known_hosts_import::import(&state.db, &caller.actor(), &body.known_hosts, &body.hosts).await?;
     sync_file(&state).await?;
     Ok(Json(

@@ -20,11 +20,6 @@ fn reader(caller: &Authed) -> Result<(), AppError> {
     caller.require_scope(Scope::Admin)
 }
 
-fn writer(caller: &Authed) -> Result<(), AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()
-}
-
 /// The shape of `GET /api/ssh-keys/system-key`'s `ssh_key`.
 fn system_shape(v: &SshKeyView) -> Value {
     json!({
@@ -78,7 +73,7 @@ pub async fn generate_system(
     caller: Authed,
     ApiJson(body): ApiJson<GenerateBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    writer(&caller)?;
+    caller.require_admin_change()?;
     let spec = spec(body.key_type.as_deref(), body.key_size)?;
     let new = ssh_keys::NewKey::new(required(&body.name, "name")?, body.description.as_deref().unwrap_or(""), true);
     let key = ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
@@ -105,7 +100,7 @@ pub async fn import_system(
     caller: Authed,
     ApiJson(body): ApiJson<ImportPathBody>,
 ) -> Result<Json<Value>, AppError> {
-    writer(&caller)?;
+    caller.require_admin_change()?;
     let name = required(&body.name, "name")?;
     let private_path = required(&body.private_key_path, "private_key_path")?;
     let (private, public) =
@@ -147,7 +142,7 @@ pub async fn create_named(
     caller: Authed,
     ApiJson(body): ApiJson<NamedKeyBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    writer(&caller)?;
+    caller.require_admin_change()?;
     let new = ssh_keys::NewKey {
         name: required(&body.name, "name")?,
         description: body.description.as_deref().unwrap_or(""),
@@ -209,7 +204,7 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<Json<Value>, AppError> {
-    writer(&caller)?;
+    caller.require_admin_change()?;
     let key = ssh_keys::update_key(
         &state.db,
         &caller.actor(),
@@ -235,7 +230,7 @@ pub async fn delete(
     ApiPath(id): ApiPath<i32>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<Json<Value>, AppError> {
-    writer(&caller)?;
+    caller.require_admin_change()?;
     let affected = ssh_keys::delete_key(&state.db, &caller.actor(), id, q.confirm).await?;
     Ok(Json(json!({ "success": true, "message": "SSH key deleted successfully", "affected_connections": affected })))
 }

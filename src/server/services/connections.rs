@@ -232,6 +232,16 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, Serv
     Ok(rows.iter().map(|(c, key)| to_view(c, key.as_ref())).collect())
 }
 
+/// One connection with its key's name, as the API answers after a change.
+pub async fn get_view(db: &impl ConnectionTrait, id: i32) -> Result<ConnectionView, ServiceError> {
+    let (connection, key) = ssh_connection::Entity::find_by_id(id)
+        .find_also_related(ssh_key::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))?;
+    Ok(to_view(&connection, key.as_ref()))
+}
+
 pub fn to_view(c: &ssh_connection::Model, key: Option<&ssh_key::Model>) -> ConnectionView {
     ConnectionView {
         id: c.id,

@@ -112,6 +112,39 @@ pub async fn scan_host(db: &impl ConnectionTrait, host: &str, port: i64) -> Resu
     })
 }
 
+/// Scans the host and picks `public_key` (`type base64 [comment]`) from what it offers now.
+async fn offered_now(host: &str, port: u16, public_key: &str) -> Result<(Vec<HostKey>, HostKey), ServiceError> {
+    let wanted = public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    if wanted.is_empty() {
+        return Err(ServiceError::invalid("public_key", "Choose the host key to trust."));
+    }
+    let offered = scan::scan(host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
+    let key =
+        offered.iter().find(|k| k.public_key == wanted).cloned().ok_or_else(|| {
+            ServiceError::invalid("public_key", "This host does not offer that key now; scan it again.")
+        })?;
+    Ok((offered, key))
+}
+
+/// A row trusting `key` for `host:port`, recording who trusted it.
+pub fn trusted_row(host: &str, port: u16, key: &HostKey, actor: &Actor) -> known_host::ActiveModel {
+    known_host::ActiveModel {
+        host: Set(host.to_string()),
+        port: Set(i32::from(port)),
+        key_type: Set(key.key_type.clone()),
+        public_key: Set(key.public_key.clone()),
+        fingerprint: Set(key.fingerprint.clone()),
+        trusted_by: Set(actor.name.clone()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+}
+
+/// The name OpenSSH writes for a target: `host` on port 22, `[host]:port` otherwise.
+pub fn openssh_name(host: &str, port: u16) -> String {
+    if port == 22 { host.to_string() } else { format!("[{host}]:{port}") }
+}
+
 /// Trusts `public_key` for `host:port` after checking, with a fresh scan, that the host offers it
 /// now. A host whose trusted keys it no longer offers needs `replace`, never a silent addition.
 pub async fn trust(
@@ -122,32 +155,15 @@ pub async fn trust(
     public_key: &str,
 ) -> Result<known_host::Model, ServiceError> {
     let (host, port) = (validate_host(host)?, validate_port(port)?);
-    let wanted = public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    if wanted.is_empty() {
-        return Err(ServiceError::invalid("public_key", "Choose the host key to trust."));
-    }
-    let offered = scan::scan(&host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
-    let Some(key) = offered.iter().find(|k| k.public_key == wanted) else {
-        return Err(ServiceError::invalid("public_key", "This host does not offer that key now; scan it again."));
-    };
+    let (offered, key) = offered_now(&host, port, public_key).await?;
     if status_of(&offered, &trusted_for(db, &host, port).await?) == "changed" {
         return Err(ServiceError::conflict(
             "public_key",
             "The host key CHANGED: this host offers none of the keys trusted for it. An admin must replace the trusted key.",
         ));
     }
-    let row = known_host::ActiveModel {
-        host: Set(host.clone()),
-        port: Set(i32::from(port)),
-        key_type: Set(key.key_type.clone()),
-        public_key: Set(key.public_key.clone()),
-        fingerprint: Set(key.fingerprint.clone()),
-        trusted_by: Set(actor.name.clone()),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    };
     let txn = db.begin().await?;
-    let saved = row.insert(&txn).await.map_err(|err| match err.sql_err() {
+    let saved = trusted_row(&host, port, &key, actor).insert(&txn).await.map_err(|err| match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             ServiceError::conflict("public_key", "This key is already trusted for this host.")
         }
@@ -174,11 +190,7 @@ pub async fn replace(
         .await?
         .ok_or_else(|| ServiceError::NotFound("Known host not found.".into()))?;
     let port = u16::try_from(old.port).unwrap_or(22);
-    let wanted = public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-    let offered = scan::scan(&old.host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
-    let Some(key) = offered.iter().find(|k| !wanted.is_empty() && k.public_key == wanted) else {
-        return Err(ServiceError::invalid("public_key", "This host does not offer that key now; scan it again."));
-    };
+    let (_, key) = offered_now(&old.host, port, public_key).await?;
     let txn = db.begin().await?;
     let replaced = trusted_for(&txn, &old.host, port).await?;
     known_host::Entity::delete_many()
@@ -186,18 +198,7 @@ pub async fn replace(
         .filter(known_host::Column::Port.eq(old.port))
         .exec(&txn)
         .await?;
-    let saved = known_host::ActiveModel {
-        host: Set(old.host.clone()),
-        port: Set(old.port),
-        key_type: Set(key.key_type.clone()),
-        public_key: Set(key.public_key.clone()),
-        fingerprint: Set(key.fingerprint.clone()),
-        trusted_by: Set(actor.name.clone()),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let saved = trusted_row(&old.host, port, &key, actor).insert(&txn).await?;
     let target = format!("{}:{}", old.host, old.port);
     let was: Vec<&str> = replaced.iter().map(|r| r.fingerprint.as_str()).collect();
     let detail = format!("{} {} (was {})", saved.key_type, saved.fingerprint, was.join(", "));
@@ -238,9 +239,6 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(
 /// OpenSSH known_hosts text: `host key`, or `[host]:port key` when the port is not 22.
 pub fn export(rows: &[known_host::Model]) -> String {
     rows.iter()
-        .map(|r| {
-            let name = if r.port == 22 { r.host.clone() } else { format!("[{}]:{}", r.host, r.port) };
-            format!("{name} {}\n", r.public_key)
-        })
+        .map(|r| format!("{} {}\n", openssh_name(&r.host, u16::try_from(r.port).unwrap_or(22)), r.public_key))
         .collect()
 }

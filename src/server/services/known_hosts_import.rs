@@ -4,15 +4,16 @@
 //! and patterns (`*`, `?`, `!`) are reported as skipped, never half-understood.
 
 use super::audit::{self, Actor, Event};
-use super::known_hosts::{validate_host, validate_port};
+use super::known_hosts::{openssh_name, trusted_row, validate_host, validate_port};
 use crate::server::entities::known_host;
 use crate::server::error::ServiceError;
 use crate::server::ssh::public_key::{self as parser, KeyPolicy};
+use crate::server::ssh::scan::HostKey;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 use serde::Serialize;
 
 const MAX_TEXT: usize = 1024 * 1024;
@@ -45,11 +46,6 @@ fn split_target(name: &str) -> Result<(String, u16), String> {
     let host = validate_host(host).map_err(|e| e.to_string())?;
     let port = validate_port(port).map_err(|e| e.to_string())?;
     Ok((host, port))
-}
-
-/// The OpenSSH name of a target: `host` on port 22, `[host]:port` otherwise.
-fn openssh_name(host: &str, port: u16) -> String {
-    if port == 22 { host.to_string() } else { format!("[{host}]:{port}") }
 }
 
 /// Which candidate a `|1|salt|hmac` name stands for (HMAC-SHA1 of the name, keyed by the salt).
@@ -116,8 +112,10 @@ pub async fn import(
             report.skipped.push(skip("no key after the host name".into()));
             continue;
         };
-        let parsed = match parser::parse(key_text, &host_key_policy()) {
-            Ok(parsed) => parsed,
+        let key = match parser::parse(key_text, &host_key_policy()) {
+            Ok(parsed) => {
+                HostKey { key_type: parsed.key_type, public_key: parsed.key, fingerprint: parsed.fingerprint }
+            }
             Err(err) => {
                 report.skipped.push(skip(err.to_string()));
                 continue;
@@ -131,16 +129,7 @@ pub async fn import(
             }
         };
         for (host, port) in targets {
-            let row = known_host::ActiveModel {
-                host: Set(host),
-                port: Set(i32::from(port)),
-                key_type: Set(parsed.key_type.clone()),
-                public_key: Set(parsed.key.clone()),
-                fingerprint: Set(parsed.fingerprint.clone()),
-                trusted_by: Set(actor.name.clone()),
-                created_at: Set(chrono::Utc::now()),
-                ..Default::default()
-            };
+            let row = trusted_row(&host, port, &key, actor);
             // ON CONFLICT DO NOTHING: a failed insert would abort the whole transaction on PostgreSQL.
             let columns = [known_host::Column::Host, known_host::Column::Port, known_host::Column::Fingerprint];
             let insert =
