@@ -30,6 +30,9 @@ pub enum AppError {
     /// 429: too many attempts; retry after the given number of seconds.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after_secs: u64 },
+    /// 502 (504 when it timed out): a remote host failed the request; the message says how.
+    #[error("{message}")]
+    Upstream { message: String, timed_out: bool },
     /// 500 with a generic message; the detail is in the server log.
     #[error("{0}")]
     Internal(String),
@@ -58,6 +61,8 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::Invalid { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
+            AppError::Upstream { timed_out: false, .. } => 502,
+            AppError::Upstream { timed_out: true, .. } => 504,
             AppError::Internal(_) => 500,
         }
     }

@@ -5,7 +5,7 @@
 
 mod connections;
 mod hosts;
-pub use connections::{ConnectionView, StorageView};
+pub use connections::{ConnectionView, StageView, StorageView, format_bytes, percent_used};
 pub use hosts::{HostKeyView, KnownHostView, ScanResult};
 
 use serde::{Deserialize, Serialize};

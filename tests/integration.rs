@@ -6,6 +6,8 @@ mod common;
 
 #[path = "integration/audit_service.rs"]
 mod audit_service;
+#[path = "integration/connection_deploy.rs"]
+mod connection_deploy;
 #[path = "integration/connections_api.rs"]
 mod connections_api;
 #[path = "integration/github_keys_api.rs"]

@@ -36,3 +36,48 @@ pub struct ConnectionView {
     pub storage: Option<StorageView>,
     pub created_at: String,
 }
+
+/// Bytes in binary units with two decimals, as Borg UI shows them (`"1.00 TB"` is 1024⁴ bytes).
+pub fn format_bytes(bytes: u64) -> String {
+    let mut value = bytes as f64;
+    for unit in ["B", "KB", "MB", "GB", "TB"] {
+        if value < 1024.0 {
+            return format!("{value:.2} {unit}");
+        }
+        value /= 1024.0;
+    }
+    format!("{value:.2} PB")
+}
+
+/// Used share of the total in percent, one decimal.
+pub fn percent_used(used: u64, total: u64) -> f64 {
+    if total == 0 { 0.0 } else { (used as f64 * 1000.0 / total as f64).round() / 10.0 }
+}
+
+/// One step of a test or deploy, as the API reports it and the page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageView {
+    /// `tcp`, `host_key`, `authentication`, `session`, `install` or `verify`.
+    pub name: String,
+    /// `ok`, `failed` or `skipped`.
+    pub status: String,
+    pub message: String,
+    pub millis: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_use_binary_units_with_two_decimals() {
+        assert_eq!(format_bytes(0), "0.00 B");
+        assert_eq!(format_bytes(1023), "1023.00 B");
+        assert_eq!(format_bytes(1536), "1.50 KB");
+        assert_eq!(format_bytes(512 << 30), "512.00 GB");
+        assert_eq!(format_bytes(1 << 40), "1.00 TB");
+        assert_eq!(format_bytes(3 << 50), "3.00 PB");
+        assert_eq!(percent_used(1, 3), 33.3);
+        assert_eq!(percent_used(5, 0), 0.0);
+    }
+}

@@ -32,6 +32,12 @@ pub struct Settings {
     pub public_key_types: Vec<String>,
     /// The smallest RSA public key accepted, in bits.
     pub public_key_min_rsa_bits: u32,
+    /// SSH client limits: TCP connect plus handshake, authentication, each command (seconds), and
+    /// how many SSH connections may be open at once in total.
+    pub ssh_connect_timeout_secs: u64,
+    pub ssh_auth_timeout_secs: u64,
+    pub ssh_command_timeout_secs: u64,
+    pub ssh_max_connections: u64,
 }
 
 impl Default for Settings {
@@ -49,6 +55,10 @@ impl Default for Settings {
             import_dirs: Vec::new(),
             public_key_types: KNOWN_TYPES.iter().map(|t| t.to_string()).collect(),
             public_key_min_rsa_bits: 2048,
+            ssh_connect_timeout_secs: 10,
+            ssh_auth_timeout_secs: 10,
+            ssh_command_timeout_secs: 30,
+            ssh_max_connections: 32,
         }
     }
 }
@@ -69,6 +79,10 @@ struct FileSettings {
     import_dirs: Option<Vec<PathBuf>>,
     public_key_types: Option<Vec<String>>,
     public_key_min_rsa_bits: Option<u32>,
+    ssh_connect_timeout_secs: Option<u64>,
+    ssh_auth_timeout_secs: Option<u64>,
+    ssh_command_timeout_secs: Option<u64>,
+    ssh_max_connections: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +155,16 @@ impl Settings {
         if let Some(v) = f.public_key_min_rsa_bits {
             self.public_key_min_rsa_bits = v;
         }
+        for (value, slot) in [
+            (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
+            (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
+            (f.ssh_command_timeout_secs, &mut self.ssh_command_timeout_secs),
+            (f.ssh_max_connections, &mut self.ssh_max_connections),
+        ] {
+            if let Some(v) = value {
+                *slot = v.max(1);
+            }
+        }
     }
 
     fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<(), ConfigError> {
@@ -190,6 +214,16 @@ impl Settings {
         }
         if let Some(v) = number("KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS")? {
             self.public_key_min_rsa_bits = u32::try_from(v).unwrap_or(u32::MAX);
+        }
+        for (name, slot) in [
+            ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),
+            ("KEYHAVEN_SSH_AUTH_TIMEOUT_SECS", &mut self.ssh_auth_timeout_secs),
+            ("KEYHAVEN_SSH_COMMAND_TIMEOUT_SECS", &mut self.ssh_command_timeout_secs),
+            ("KEYHAVEN_SSH_MAX_CONNECTIONS", &mut self.ssh_max_connections),
+        ] {
+            if let Some(v) = number(name)? {
+                *slot = v.max(1);
+            }
         }
         Ok(())
     }

@@ -22,6 +22,9 @@ pub enum ServiceError {
     Unauthorized(String),
     #[error("rate limited for {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
+    /// A remote host failed; the message is the classified SSH error, safe to show.
+    #[error("remote: {message}")]
+    Remote { message: String, timed_out: bool },
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("internal: {0}")]
@@ -56,6 +59,7 @@ impl From<ServiceError> for AppError {
             ServiceError::RateLimited { retry_after_secs } => {
                 AppError::TooManyRequests { message: retry_message(retry_after_secs), retry_after_secs }
             }
+            ServiceError::Remote { message, timed_out } => AppError::Upstream { message, timed_out },
             ServiceError::Db(detail) => {
                 tracing::error!(error = %detail, "database error");
                 AppError::Internal("A database error occurred; the details are in the server log.".into())

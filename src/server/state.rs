@@ -3,6 +3,7 @@
 use crate::server::config::Settings;
 use crate::server::secrets::MasterKey;
 use crate::server::services::key_cache::KeyListCache;
+use crate::server::services::ssh_gate::SshGate;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     /// Recently read public key lists (see `services::key_cache`).
     pub key_cache: Arc<KeyListCache>,
+    /// SSH timeouts and connection limits (see `services::ssh_gate`).
+    pub ssh: Arc<SshGate>,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
@@ -36,6 +39,7 @@ impl AppState {
         AppState {
             leptos_options: Arc::new(leptos_options),
             db,
+            ssh: Arc::new(SshGate::new(&settings)),
             settings: Arc::new(settings),
             throttle: Arc::new(LoginThrottle::default()),
             master_key: Arc::new(master_key),

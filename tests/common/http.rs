@@ -61,6 +61,7 @@ impl TestApp {
 
     pub fn with_settings(db: TestDb, settings: keyhaven::server::config::Settings) -> Self {
         let mut state = test_state(db.conn.clone());
+        state.ssh = std::sync::Arc::new(keyhaven::server::services::ssh_gate::SshGate::new(&settings));
         state.settings = std::sync::Arc::new(settings);
         TestApp { router: build_router(state.clone()), state, db }
     }

@@ -2,8 +2,11 @@
 //! an in-process Keyhaven router.
 #![allow(dead_code)]
 
+pub mod accounts;
+pub mod fake_ssh;
 pub mod http;
 pub mod openssh;
+pub mod ssh_app;
 pub mod sshd;
 
 use keyhaven::server::config::Settings;

@@ -68,8 +68,9 @@ impl TestSshd {
         let config = format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/ssh_host_ed25519_key\nHostKey {d}/ssh_host_ecdsa_key\n\
              HostKey {d}/ssh_host_rsa_key\nPidFile {d}/sshd.pid\nUsePAM no\nPasswordAuthentication yes\n\
-             KbdInteractiveAuthentication no\nStrictModes no\nAuthorizedKeysFile {d}/authorized_keys/%u\n\
-             Subsystem sftp internal-sftp\n"
+             KbdInteractiveAuthentication no\nStrictModes no\nAuthorizedKeysFile {d}/authorized_keys/%u .ssh/authorized_keys\n\
+             Subsystem sftp internal-sftp\n{}",
+            crate::common::accounts::SFTP_ONLY_MATCH
         );
         std::fs::write(dir.path().join("sshd_config"), config).unwrap();
         std::fs::create_dir(dir.path().join("authorized_keys")).unwrap();

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod body;
+mod connection_actions;
 mod connections;
 pub mod github;
 mod key_upload;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/ssh-keys/system-key", get(ssh_keys::system_key))
         .route("/api/ssh-keys/connections", get(connections::list).post(connections::create))
         .route("/api/ssh-keys/connections/{id}", put(connections::update).delete(connections::delete))
+        .route("/api/ssh-keys/connections/{id}/test", post(connection_actions::test))
+        .route("/api/ssh-keys/connections/{id}/refresh-storage", post(connection_actions::refresh_storage))
+        .route("/api/ssh-keys/connections/{id}/redeploy", post(connection_actions::redeploy))
+        .route("/api/ssh-keys/quick-setup", post(connection_actions::quick_setup))
         .route("/api/ssh-keys/generate", post(ssh_keys::generate_system))
         .route("/api/ssh-keys/import", post(ssh_keys::import_system))
         .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))

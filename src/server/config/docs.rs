@@ -87,6 +87,30 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "2048",
         help: "Smallest RSA user or deploy key accepted, in bits (at least 2048)",
     },
+    SettingDoc {
+        key: "ssh_connect_timeout_secs",
+        env: "KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS",
+        default: "10",
+        help: "SSH: TCP connect plus handshake must finish within this many seconds",
+    },
+    SettingDoc {
+        key: "ssh_auth_timeout_secs",
+        env: "KEYHAVEN_SSH_AUTH_TIMEOUT_SECS",
+        default: "10",
+        help: "SSH: each authentication attempt must finish within this many seconds",
+    },
+    SettingDoc {
+        key: "ssh_command_timeout_secs",
+        env: "KEYHAVEN_SSH_COMMAND_TIMEOUT_SECS",
+        default: "30",
+        help: "SSH: each remote command or SFTP step must finish within this many seconds",
+    },
+    SettingDoc {
+        key: "ssh_max_connections",
+        env: "KEYHAVEN_SSH_MAX_CONNECTIONS",
+        default: "32",
+        help: "SSH connections open at once, all hosts together (never more than 4 per host)",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

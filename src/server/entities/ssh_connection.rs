@@ -19,6 +19,11 @@ pub struct Model {
     pub last_test: Option<DateTimeUtc>,
     pub last_success: Option<DateTimeUtc>,
     pub error_message: Option<String>,
+    /// Storage usage in bytes at `storage_checked_at` (None until first measured).
+    pub storage_total: Option<i64>,
+    pub storage_used: Option<i64>,
+    pub storage_available: Option<i64>,
+    pub storage_checked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,7 +4,7 @@
 
 use super::audit::{self, Actor, Event};
 use super::known_hosts::{validate_host, validate_port};
-use crate::model::ConnectionView;
+use crate::model::{ConnectionView, StorageView, format_bytes, percent_used};
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, TransactionTrait};
@@ -165,7 +165,7 @@ fn target(c: &ssh_connection::Model) -> String {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     fields: &ConnectionFields,
 ) -> Result<ssh_connection::Model, ServiceError> {
@@ -258,7 +258,23 @@ pub fn to_view(c: &ssh_connection::Model, key: Option<&ssh_key::Model>) -> Conne
         last_test: c.last_test.as_ref().map(super::rfc3339),
         last_success: c.last_success.as_ref().map(super::rfc3339),
         error_message: c.error_message.clone(),
-        storage: None,
+        storage: storage_view(c),
         created_at: super::rfc3339(&c.created_at),
     }
+}
+
+/// The last measured storage usage, formatted for the API and the page.
+fn storage_view(c: &ssh_connection::Model) -> Option<StorageView> {
+    let size = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    let (total, used, available) = (size(c.storage_total)?, size(c.storage_used)?, size(c.storage_available)?);
+    Some(StorageView {
+        total,
+        total_formatted: format_bytes(total),
+        used,
+        used_formatted: format_bytes(used),
+        available,
+        available_formatted: format_bytes(available),
+        percent_used: percent_used(used, total),
+        last_check: c.storage_checked_at.as_ref().map(super::rfc3339).unwrap_or_default(),
+    })
 }

@@ -2,6 +2,10 @@
 //! actor for the audit log), so tests run them on a fresh database without a web server.
 
 pub mod audit;
+pub mod connection_actions;
+pub mod connection_deploy;
+pub mod connection_login;
+pub mod connection_test;
 pub mod connections;
 pub mod derived_files;
 pub mod key_cache;
@@ -12,9 +16,12 @@ pub mod login;
 pub mod master_key;
 pub mod passwords;
 pub mod public_keys;
+pub mod quick_setup;
 pub mod repositories;
+pub mod ssh_gate;
 pub mod ssh_key_usage;
 pub mod ssh_keys;
+pub mod ssh_stages;
 pub mod tokens;
 pub mod users;
 

@@ -149,9 +149,11 @@ fn system_exists() -> ServiceError {
     ServiceError::conflict("name", "A system SSH key already exists; delete it first or add a named key.")
 }
 
+/// Seals and saves a key made or read elsewhere. `db` may be a transaction (quick setup saves the
+/// key and its connection together).
 #[allow(clippy::too_many_arguments)]
-async fn store(
-    db: &DatabaseConnection,
+pub(super) async fn store(
+    db: &impl TransactionTrait,
     master: &MasterKey,
     actor: &Actor,
     name: &str,

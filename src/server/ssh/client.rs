@@ -10,6 +10,7 @@ use russh::{ChannelMsg, Preferred};
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// How long each step may take (the connection settings).
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +36,7 @@ enum Verdict {
     Changed { offered: String },
 }
 
-struct Verifier {
+pub struct Verifier {
     trusted: Vec<PublicKey>,
     verdict: Arc<Mutex<Option<Verdict>>>,
 }
@@ -67,8 +68,8 @@ impl Handler for Verifier {
 
 /// An open, host-verified SSH connection.
 pub struct Session {
-    handle: Handle<Verifier>,
-    timeouts: Timeouts,
+    pub(super) handle: Handle<Verifier>,
+    pub(super) timeouts: Timeouts,
 }
 
 /// The output of one command.
@@ -83,9 +84,34 @@ fn trusted_fingerprints(trusted: &[PublicKey]) -> String {
     trusted.iter().map(|k| k.fingerprint(HashAlg::Sha256).to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// Connects to `host:port` and accepts only a server holding one of `trusted` (`type base64`
-/// lines). The trusted key types are offered first so the server proves the key we know.
+/// Opens the TCP connection (the first stage a test reports), within the connect timeout.
+pub async fn tcp(host: &str, port: u16, timeouts: Timeouts) -> Result<TcpStream, SshError> {
+    match tokio::time::timeout(timeouts.connect, TcpStream::connect((host, port))).await {
+        Err(_) => Err(SshError::Timeout { seconds: timeouts.connect.as_secs() }),
+        Ok(Err(io)) => Err(SshError::from_io(&io, host)),
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            Ok(stream)
+        }
+    }
+}
+
+/// Connects to `host:port` and accepts only a server holding one of `trusted` (`type base64`).
 pub async fn connect(host: &str, port: u16, trusted: &[String], timeouts: Timeouts) -> Result<Session, SshError> {
+    let started = tokio::time::Instant::now();
+    let stream = tcp(host, port, timeouts).await?;
+    let left = timeouts.connect.saturating_sub(started.elapsed());
+    handshake(stream, trusted, Timeouts { connect: left.max(Duration::from_millis(1)), ..timeouts }).await.map_err(
+        |err| match err {
+            SshError::Timeout { .. } => SshError::Timeout { seconds: timeouts.connect.as_secs() },
+            other => other,
+        },
+    )
+}
+
+/// Runs the SSH handshake on an open stream and checks the host key. The trusted key types are
+/// offered first so the server proves the key we know.
+pub async fn handshake(stream: TcpStream, trusted: &[String], timeouts: Timeouts) -> Result<Session, SshError> {
     let trusted: Vec<PublicKey> = trusted.iter().filter_map(|line| PublicKey::from_openssh(line).ok()).collect();
     let mut algorithms: Vec<_> = trusted
         .iter()
@@ -99,7 +125,7 @@ pub async fn connect(host: &str, port: u16, trusted: &[String], timeouts: Timeou
     let config = Arc::new(client::Config { preferred, ..Default::default() });
     let verdict = Arc::new(Mutex::new(None));
     let verifier = Verifier { trusted: trusted.clone(), verdict: verdict.clone() };
-    let outcome = tokio::time::timeout(timeouts.connect, client::connect(config, (host, port), verifier)).await;
+    let outcome = tokio::time::timeout(timeouts.connect, client::connect_stream(config, stream, verifier)).await;
     let seen = verdict.lock().ok().and_then(|v| v.clone());
     match (outcome, seen) {
         (Ok(Ok(handle)), Some(Verdict::Trusted)) => Ok(Session { handle, timeouts }),
@@ -108,7 +134,6 @@ pub async fn connect(host: &str, port: u16, trusted: &[String], timeouts: Timeou
             Err(SshError::HostKeyChanged { trusted: trusted_fingerprints(&trusted), offered })
         }
         (Err(_), _) => Err(SshError::Timeout { seconds: timeouts.connect.as_secs() }),
-        (Ok(Err(russh::Error::IO(io))), _) => Err(SshError::from_io(&io, host)),
         (Ok(Err(other)), _) => Err(SshError::Protocol(other.to_string())),
         (Ok(Ok(_)), _) => Err(SshError::Protocol("the host key was never checked".into())),
     }
@@ -131,6 +156,18 @@ impl Session {
             Ok(Err(err)) => Err(SshError::Protocol(err.to_string())),
             Ok(Ok(result)) if result.success() => Ok(()),
             Ok(Ok(_)) => Err(SshError::AuthRejected),
+        }
+    }
+
+    /// Password authentication, for a deploy only: the host key is already verified (a `Session`
+    /// exists only for a trusted host), and the password is neither kept nor logged.
+    pub async fn authenticate_password(&mut self, username: &str, password: &str) -> Result<(), SshError> {
+        let attempt = self.handle.authenticate_password(username, password);
+        match tokio::time::timeout(self.timeouts.auth, attempt).await {
+            Err(_) => Err(SshError::Timeout { seconds: self.timeouts.auth.as_secs() }),
+            Ok(Err(err)) => Err(SshError::Protocol(err.to_string())),
+            Ok(Ok(result)) if result.success() => Ok(()),
+            Ok(Ok(_)) => Err(SshError::PasswordRejected),
         }
     }
 

@@ -39,9 +39,24 @@ pub enum SshError {
     HostKeyChanged { trusted: String, offered: String },
     #[error("authentication was rejected: the key is not installed for this user")]
     AuthRejected,
+    #[error("the host rejected the password")]
+    PasswordRejected,
+    #[error("the host allows no shell commands here (restricted shell or forced command): {0}")]
+    RestrictedShell(String),
+    #[error("SFTP is not available on this host: {0}")]
+    SftpUnavailable(String),
+    #[error("permission denied on the host: {0}")]
+    PermissionDenied(String),
+    #[error("the host's disk is full")]
+    DiskFull,
 }
 
 impl SshError {
+    /// Whether the failure is the time limit (answered 504 rather than 502).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, SshError::Timeout { .. })
+    }
+
     /// Sorts a connect error into what an operator can act on.
     pub fn from_io(err: &std::io::Error, host: &str) -> SshError {
         use std::io::ErrorKind;

@@ -1,9 +1,13 @@
-//! Everything that touches russh and its ssh-key crate lives here, behind plain types, so the rest
-//! of Keyhaven never depends on an SSH library's API.
+//! Everything that touches russh, russh-sftp and the ssh-key crate lives here, behind plain types,
+//! so the rest of Keyhaven never depends on an SSH library's API.
 
+pub mod authorized_keys;
 pub mod client;
 pub mod error;
+pub mod install_key;
 pub mod keys;
 mod legacy_pem;
 pub mod public_key;
 pub mod scan;
+pub mod sftp;
+pub mod storage;

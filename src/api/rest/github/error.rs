@@ -48,6 +48,7 @@ impl IntoResponse for GhError {
             }
             AppError::TooManyRequests { message, .. } => (StatusCode::TOO_MANY_REQUESTS, message.clone()),
             AppError::Internal(message) => (StatusCode::INTERNAL_SERVER_ERROR, message.clone()),
+            AppError::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
         };
         let errors = err.field().map(|field| {
             let code = match &err {

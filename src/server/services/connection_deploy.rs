@@ -1,0 +1,143 @@
+//! Deploying a public key with a one-time password, as `ssh-copy-id` does but in process: the host
+//! key is verified first (no session exists for an untrusted host, so the password cannot be sent
+//! to one), the key is tried before the password (already installed → nothing written), the file
+//! is edited over SFTP or one fixed shell script, and a fresh login with the key proves it works.
+//! The password lives only in this call: never stored, logged or audited.
+
+use super::connection_login::{Target, login_with_key, open_verified};
+use super::ssh_gate::SshGate;
+use super::ssh_stages::{Stages, ssh_failure};
+use crate::model::StageView;
+use crate::server::error::ServiceError;
+use crate::server::ssh::error::SshError;
+use crate::server::ssh::install_key::{self, Installed};
+use crate::server::ssh::sftp::RemoteFs;
+use russh::keys::ssh_key::PrivateKey;
+use std::time::Instant;
+
+const STAGES: [&str; 5] = ["tcp", "host_key", "authentication", "install", "verify"];
+
+/// What a deploy did.
+#[derive(Debug, Default)]
+pub struct DeployReport {
+    /// The key already logged in; nothing was written and no password was sent.
+    pub already_installed: bool,
+    pub warnings: Vec<String>,
+    pub stages: Vec<StageView>,
+}
+
+/// A deploy that failed at a stage, with the stages so far for the page.
+#[derive(Debug)]
+pub struct DeployFailure {
+    pub error: ServiceError,
+    pub stages: Vec<StageView>,
+}
+
+impl From<DeployFailure> for ServiceError {
+    fn from(failure: DeployFailure) -> Self {
+        failure.error
+    }
+}
+
+fn hint(err: SshError) -> SshError {
+    match err {
+        SshError::SftpUnavailable(detail) => {
+            SshError::SftpUnavailable(format!("{detail}; turn SFTP mode off to deploy through the shell"))
+        }
+        SshError::RestrictedShell(detail) => {
+            SshError::RestrictedShell(format!("{detail}; turn SFTP mode on to deploy over SFTP"))
+        }
+        other => other,
+    }
+}
+
+/// Installs `public_line` (the key of `key`) for `target.username`.
+pub async fn install(
+    gate: &SshGate,
+    target: &Target,
+    key: &PrivateKey,
+    public_line: &str,
+    password: &str,
+    use_sftp: bool,
+) -> Result<DeployReport, DeployFailure> {
+    let mut stages = Stages::default();
+    let result = run(gate, target, key, public_line, password, use_sftp, &mut stages).await;
+    stages.skip_missing(&STAGES);
+    match result {
+        Ok(mut report) => {
+            report.stages = stages.list;
+            Ok(report)
+        }
+        Err((stage, err)) => Err(DeployFailure { error: ssh_failure(stage, err), stages: stages.list }),
+    }
+}
+
+async fn run(
+    gate: &SshGate,
+    target: &Target,
+    key: &PrivateKey,
+    public_line: &str,
+    password: &str,
+    use_sftp: bool,
+    stages: &mut Stages,
+) -> Result<DeployReport, (&'static str, SshError)> {
+    let _slot = gate.slot(&target.host).await.map_err(|_| ("tcp", SshError::Protocol("no connection slot".into())))?;
+    let mut session = open_verified(gate, target, stages).await.map_err(|e| (last_stage(stages), e))?;
+    let since = Instant::now();
+    match session.authenticate_key(&target.username, key.clone()).await {
+        Ok(()) => {
+            stages.ok("authentication", "the key already works: already installed", since);
+            stages.skip(&["install"]);
+            stages.ok("verify", "nothing written", since);
+            session.close().await;
+            return Ok(DeployReport { already_installed: true, ..Default::default() });
+        }
+        Err(SshError::AuthRejected) => {}
+        Err(err) => {
+            stages.failed("authentication", &err, since);
+            return Err(("authentication", err));
+        }
+    }
+    let outcome = session.authenticate_password(&target.username, password).await;
+    stages.step("authentication", since, outcome, "logged in with the password").map_err(|e| ("authentication", e))?;
+    let since = Instant::now();
+    let installed = if use_sftp {
+        match RemoteFs::open(&session).await {
+            Ok(fs) => {
+                let result = install_key::over_sftp(&fs, public_line).await;
+                fs.close().await;
+                result
+            }
+            Err(err) => Err(err),
+        }
+    } else {
+        install_key::over_shell(&session, public_line).await
+    }
+    .map_err(hint);
+    session.close().await;
+    let Installed { written, warnings } =
+        stages.step("install", since, installed, "authorized_keys updated").map_err(|e| ("install", e))?;
+    let since = Instant::now();
+    let mut verify_stages = Stages::default();
+    match login_with_key(gate, target, key.clone(), &mut verify_stages).await {
+        Ok(session) => {
+            session.close().await;
+            stages.ok("verify", "the key logs in", since);
+            Ok(DeployReport { already_installed: !written, warnings, stages: Vec::new() })
+        }
+        Err(err) => {
+            let explained = if warnings.is_empty() { err.to_string() } else { warnings.join("; ") };
+            let err =
+                SshError::PermissionDenied(format!("the key was written but the host does not accept it: {explained}"));
+            stages.failed("verify", &err, since);
+            Err(("verify", err))
+        }
+    }
+}
+
+fn last_stage(stages: &Stages) -> &'static str {
+    match stages.list.last().map(|s| s.name.as_str()) {
+        Some("host_key") => "host_key",
+        _ => "tcp",
+    }
+}

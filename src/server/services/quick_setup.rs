@@ -1,0 +1,111 @@
+//! `POST /api/ssh-keys/quick-setup`: make a key, deploy it with a one-time password, and save the
+//! key and its connection — all or nothing. The key is generated in memory and saved only after
+//! the deploy worked; an untrusted host stops everything before a byte is sent to it.
+
+use super::audit::Actor;
+use super::connection_deploy::{self, DeployFailure, DeployReport};
+use super::connection_login::{target_of, touch_key};
+use super::connections::{self, ConnectionFields, Patch, validate_username};
+use super::known_hosts::{scan_host, validate_host, validate_port};
+use super::ssh_gate::SshGate;
+use super::ssh_keys::{key_error, store, system_key, validate_name};
+use crate::model::ScanResult;
+use crate::server::entities::{ssh_connection, ssh_key};
+use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
+use crate::server::ssh::keys::{self, KeySpec, private_from_openssh};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+
+pub struct QuickSetup<'a> {
+    pub name: &'a str,
+    pub key_type: &'a str,
+    pub host: &'a str,
+    pub username: &'a str,
+    pub port: i64,
+    pub password: &'a str,
+    pub skip_deployment: bool,
+    pub use_sftp_mode: bool,
+}
+
+#[derive(Debug)]
+pub enum QuickSetupError {
+    /// The host's key is not trusted yet: confirm one of these and retry.
+    HostNotTrusted(ScanResult),
+    Failed(DeployFailure),
+}
+
+impl From<ServiceError> for QuickSetupError {
+    fn from(error: ServiceError) -> Self {
+        QuickSetupError::Failed(DeployFailure { error, stages: Vec::new() })
+    }
+}
+
+pub struct QuickSetupDone {
+    pub key: ssh_key::Model,
+    pub connection: ssh_connection::Model,
+    /// None when the deployment was skipped.
+    pub deploy: Option<DeployReport>,
+}
+
+pub async fn quick_setup(
+    db: &DatabaseConnection,
+    gate: &SshGate,
+    master: &MasterKey,
+    actor: &Actor,
+    request: QuickSetup<'_>,
+) -> Result<QuickSetupDone, QuickSetupError> {
+    let system = system_key(db).await?.is_none();
+    let name = validate_name(request.name, system)?;
+    let spec = KeySpec::parse(request.key_type, None).map_err(|m| ServiceError::invalid("key_type", m))?;
+    let (host, port) = (validate_host(request.host)?, validate_port(request.port)?);
+    let username = validate_username(request.username)?;
+    if !request.skip_deployment && request.password.is_empty() {
+        return Err(
+            ServiceError::invalid("password", "Password is required to deploy the key (or skip deployment).").into()
+        );
+    }
+    let target = target_of(db, &host, port, &username).await?;
+    if target.trusted.is_empty() {
+        return Err(QuickSetupError::HostNotTrusted(scan_host(db, &host, i64::from(port)).await?));
+    }
+    let comment = format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase());
+    let material = keys::generate(spec, &comment).await.map_err(|e| key_error("key_type", e))?;
+    let deploy = if request.skip_deployment {
+        None
+    } else {
+        let private = private_from_openssh(&material.private_openssh).map_err(|e| key_error("key_type", e))?;
+        let report = connection_deploy::install(
+            gate,
+            &target,
+            &private,
+            &material.public_openssh,
+            request.password,
+            request.use_sftp_mode,
+        )
+        .await
+        .map_err(QuickSetupError::Failed)?;
+        Some(report)
+    };
+    let txn = db.begin().await.map_err(ServiceError::from)?;
+    let key = store(&txn, master, actor, &name, "", system, material, "ssh_key.generated").await?;
+    let fields = ConnectionFields {
+        host: Patch::Set(host),
+        username: Patch::Set(username),
+        port: Patch::Set(i64::from(port)),
+        ssh_key_id: Patch::Set(key.id),
+        use_sftp_mode: Patch::Set(request.use_sftp_mode),
+        ..Default::default()
+    };
+    let mut connection = connections::create(&txn, actor, &fields).await?;
+    if deploy.is_some() {
+        let now = chrono::Utc::now();
+        let mut model: ssh_connection::ActiveModel = connection.into();
+        model.status = Set("connected".into());
+        model.last_test = Set(Some(now));
+        model.last_success = Set(Some(now));
+        connection = model.update(&txn).await.map_err(ServiceError::from)?;
+        touch_key(&txn, &key).await;
+    }
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(QuickSetupDone { key, connection, deploy })
+}

@@ -1,0 +1,77 @@
+//! How many SSH connections Keyhaven opens at once: at most 4 to one host and a global limit, so a
+//! burst of tests never trips sshd's `MaxStartups` or its per-source penalties. Every operation
+//! that connects holds a slot for its whole duration.
+
+use crate::server::config::Settings;
+use crate::server::error::ServiceError;
+use crate::server::ssh::client::Timeouts;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub const PER_HOST: usize = 4;
+
+#[derive(Debug)]
+pub struct SshGate {
+    pub timeouts: Timeouts,
+    global: Arc<Semaphore>,
+    per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// Permission to hold one connection; released when dropped.
+#[derive(Debug)]
+pub struct SshSlot {
+    _host: OwnedSemaphorePermit,
+    _global: OwnedSemaphorePermit,
+}
+
+impl SshGate {
+    pub fn new(settings: &Settings) -> SshGate {
+        let secs = Duration::from_secs;
+        SshGate {
+            timeouts: Timeouts {
+                connect: secs(settings.ssh_connect_timeout_secs),
+                auth: secs(settings.ssh_auth_timeout_secs),
+                command: secs(settings.ssh_command_timeout_secs),
+            },
+            global: Arc::new(Semaphore::new(usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1))),
+            per_host: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for a free slot for `host` (host first, so one busy host cannot hold global slots).
+    pub async fn slot(&self, host: &str) -> Result<SshSlot, ServiceError> {
+        let host_semaphore = {
+            let mut map = self.per_host.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            map.entry(host.to_ascii_lowercase()).or_insert_with(|| Arc::new(Semaphore::new(PER_HOST))).clone()
+        };
+        let closed = |_| ServiceError::Internal("the SSH connection gate is closed".into());
+        let host_permit = host_semaphore.acquire_owned().await.map_err(closed)?;
+        let global_permit = self.global.clone().acquire_owned().await.map_err(closed)?;
+        Ok(SshSlot { _host: host_permit, _global: global_permit })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn at_most_four_slots_per_host_and_the_global_limit_overall() {
+        let settings = Settings { ssh_max_connections: 6, ..Settings::default() };
+        let gate = Arc::new(SshGate::new(&settings));
+        let mut held = Vec::new();
+        for _ in 0..PER_HOST {
+            held.push(gate.slot("a.example").await.unwrap());
+        }
+        let fifth = tokio::time::timeout(Duration::from_millis(50), gate.slot("A.example")).await;
+        assert!(fifth.is_err(), "a fifth slot for the same host waits");
+        held.push(gate.slot("b.example").await.unwrap());
+        held.push(gate.slot("c.example").await.unwrap());
+        let over_global = tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example")).await;
+        assert!(over_global.is_err(), "the global limit holds across hosts");
+        held.pop();
+        assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example")).await.is_ok());
+    }
+}
