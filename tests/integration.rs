@@ -6,8 +6,14 @@ mod common;
 
 #[path = "integration/audit_service.rs"]
 mod audit_service;
+#[path = "integration/connection_actions_input.rs"]
+mod connection_actions_input;
 #[path = "integration/connection_deploy.rs"]
 mod connection_deploy;
+#[path = "integration/connection_faults.rs"]
+mod connection_faults;
+#[path = "integration/connection_secrets.rs"]
+mod connection_secrets;
 #[path = "integration/connections_api.rs"]
 mod connections_api;
 #[path = "integration/github_keys_api.rs"]

@@ -61,6 +61,7 @@ pub async fn redeploy(
         model.update(db).await.map_err(|e| fail(e.into()))?;
         touch_key(db, &key).await;
     }
+    tracing::info!(connection = id, target = %name, success, detail = %detail, "key deploy");
     audit::record(db, actor, Event { action: "connection.deployed", target: &name, success, detail: &detail })
         .await
         .map_err(fail)?;

@@ -132,6 +132,7 @@ async fn save_outcome(
     model.error_message = Set(report.error.clone());
     model.update(db).await?;
     let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
+    tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
     audit::record(
         db,
         actor,
