@@ -46,6 +46,8 @@ mod ssh_keys_at_rest;
 mod ssh_keys_interop;
 #[path = "integration/ssh_scan.rs"]
 mod ssh_scan;
+#[path = "integration/ssh_tools.rs"]
+mod ssh_tools;
 #[path = "integration/tokens_service.rs"]
 mod tokens_service;
 #[path = "integration/users_service.rs"]

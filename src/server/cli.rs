@@ -132,6 +132,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let master_key = super::master_key_cli::load_checked(&settings, &conn).await?;
     let listen = settings.listen.clone();
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
+    start_ssh_tools(&state).await;
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
     tokio::spawn(async move {
@@ -150,6 +151,23 @@ async fn serve(settings: Settings) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// The files and the agent socket other tools (borg, rsync, ssh) use; a failure here is logged,
+/// because the web app works without them.
+async fn start_ssh_tools(state: &AppState) {
+    use crate::server::services::{derived_files, ssh_agent};
+    let data_dir = &state.settings.data_dir;
+    if let Err(err) = derived_files::sync(&state.db, data_dir).await {
+        tracing::error!(error = %err, "could not write the files in data/ssh");
+    }
+    let keys = ssh_agent::DatabaseKeys { db: state.db.clone(), master: state.master_key.clone() };
+    match ssh_agent::start(data_dir, keys) {
+        Ok(()) => {
+            tracing::info!(socket = %ssh_agent::socket_path(data_dir).display(), "SSH agent for the managed keys")
+        }
+        Err(err) => tracing::error!(error = %err, "could not start the SSH agent socket"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod csrf;
 pub mod db;
+pub mod derived_sync;
 pub mod entities;
 pub mod error;
 pub mod gates;

@@ -35,6 +35,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::api::rest::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::server::derived_sync::sync_after_change))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::github::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate))
         .layer(middleware::from_fn(rpc_status::server_fn_status))

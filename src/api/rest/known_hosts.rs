@@ -5,7 +5,7 @@ use super::{ApiJson, ApiPath};
 use crate::error::AppError;
 use crate::model::Scope;
 use crate::server::auth::Authed;
-use crate::server::services::{derived_files, known_hosts, known_hosts_import};
+use crate::server::services::{known_hosts, known_hosts_import};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -13,11 +13,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-/// Keeps `data/ssh/known_hosts` in step with the database after every change.
-async fn sync_file(state: &AppState) -> Result<(), AppError> {
-    Ok(derived_files::sync_known_hosts(&state.db, &state.settings.data_dir).await?)
-}
 
 #[derive(Deserialize)]
 pub struct ScanBody {
@@ -51,7 +46,6 @@ pub async fn trust(
     caller.require_admin_change()?;
     let port = body.port.unwrap_or(22);
     let row = known_hosts::trust(&state.db, &caller.actor(), &body.host, port, &body.public_key).await?;
-    sync_file(&state).await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "known_host": known_hosts::to_view(&row) }))))
 }
 
@@ -69,7 +63,6 @@ pub async fn remove(
 ) -> Result<Json<Value>, AppError> {
     caller.require_admin_change()?;
     known_hosts::remove(&state.db, &caller.actor(), id).await?;
-    sync_file(&state).await?;
     Ok(Json(json!({ "success": true, "message": "Known host removed" })))
 }
 
@@ -88,7 +81,6 @@ pub async fn replace(
 ) -> Result<Json<Value>, AppError> {
     caller.require_admin_change()?;
     let (old, new) = known_hosts::replace(&state.db, &caller.actor(), id, &body.public_key).await?;
-    sync_file(&state).await?;
     let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
     Ok(Json(json!({ "success": true, "replaced": old, "known_host": known_hosts::to_view(&new) })))
 }
@@ -108,7 +100,6 @@ pub async fn import(
 ) -> Result<Json<Value>, AppError> {
     caller.require_admin_change()?;
     let report = known_hosts_import::import(&state.db, &caller.actor(), &body.known_hosts, &body.hosts).await?;
-    sync_file(&state).await?;
     Ok(Json(
         json!({ "success": true, "imported": report.imported, "already_trusted": report.already_trusted, "skipped": report.skipped }),
     ))

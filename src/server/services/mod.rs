@@ -18,6 +18,7 @@ pub mod passwords;
 pub mod public_keys;
 pub mod quick_setup;
 pub mod repositories;
+pub mod ssh_agent;
 pub mod ssh_gate;
 pub mod ssh_key_usage;
 pub mod ssh_keys;

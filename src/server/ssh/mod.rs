@@ -1,6 +1,7 @@
 //! Everything that touches russh, russh-sftp and the ssh-key crate lives here, behind plain types,
 //! so the rest of Keyhaven never depends on an SSH library's API.
 
+pub mod agent;
 pub mod authorized_keys;
 pub mod client;
 pub mod error;
