@@ -46,6 +46,12 @@ fn is_root() -> bool {
 impl TestSshd {
     /// Starts sshd, or returns None (skipped) outside CI when this machine cannot run one.
     pub fn start() -> Option<TestSshd> {
+        Self::start_with(None, &["127.0.0.1"], "")
+    }
+
+    /// Starts sshd on `port` (a free one if None) at `addresses` (at most 16: sshd's limit) with
+    /// `extra` config lines (before the SFTP-only `Match` block).
+    pub fn start_with(port: Option<u16>, addresses: &[&str], extra: &str) -> Option<TestSshd> {
         if !Path::new(SSHD).exists() || !is_root() {
             let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
             assert!(!in_ci, "CI=true needs root and {SSHD}: the test command installs openssh-server");
@@ -63,14 +69,15 @@ impl TestSshd {
                 .unwrap();
             assert!(status.success());
         }
-        let port = free_port();
+        let port = port.unwrap_or_else(free_port);
         let d = dir.path().display();
+        let listen: String = addresses.iter().map(|a| format!("ListenAddress {a}\n")).collect();
         let config = format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/ssh_host_ed25519_key\nHostKey {d}/ssh_host_ecdsa_key\n\
+            "Port {port}\n{listen}{extra}HostKey {d}/ssh_host_ed25519_key\nHostKey {d}/ssh_host_ecdsa_key\n\
              HostKey {d}/ssh_host_rsa_key\nPidFile {d}/sshd.pid\nUsePAM no\nPasswordAuthentication yes\n\
              KbdInteractiveAuthentication no\nStrictModes no\nAuthorizedKeysFile {d}/authorized_keys/%u .ssh/authorized_keys\n\
              Subsystem sftp internal-sftp\n{}",
-            crate::common::accounts::SFTP_ONLY_MATCH
+            super::accounts::SFTP_ONLY_MATCH
         );
         std::fs::write(dir.path().join("sshd_config"), config).unwrap();
         std::fs::create_dir(dir.path().join("authorized_keys")).unwrap();
@@ -85,7 +92,7 @@ impl TestSshd {
             .expect("sshd starts");
         let sshd = TestSshd { port, dir, child };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while TcpStream::connect((addresses[0], port)).is_err() {
             assert!(Instant::now() < deadline, "sshd did not listen: {}", sshd.log());
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -81,7 +81,7 @@ pub async fn refresh_storage(
     })?;
     let target = connection_target(db, &connection).await?;
     let private = private_key(master, &key)?;
-    let _slot = gate.slot(&target.host).await?;
+    let _slot = gate.slot(&target.host, target.port).await?;
     let mut stages = Stages::default();
     let session = login_with_key(gate, &target, private, &mut stages).await.map_err(|e| {
         let stage = stages.list.last().map(|s| s.name.clone()).unwrap_or_default();

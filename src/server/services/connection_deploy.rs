@@ -81,7 +81,10 @@ async fn run(
     use_sftp: bool,
     stages: &mut Stages,
 ) -> Result<DeployReport, (&'static str, SshError)> {
-    let _slot = gate.slot(&target.host).await.map_err(|_| ("tcp", SshError::Protocol("no connection slot".into())))?;
+    let _slot = gate
+        .slot(&target.host, target.port)
+        .await
+        .map_err(|_| ("tcp", SshError::Protocol("no connection slot".into())))?;
     let mut session = open_verified(gate, target, stages).await.map_err(|e| (last_stage(stages), e))?;
     let since = Instant::now();
     match session.authenticate_key(&target.username, key.clone()).await {

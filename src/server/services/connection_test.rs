@@ -96,7 +96,7 @@ pub async fn test(
         }
         Some(key_row) => {
             let private = private_key(master, key_row)?;
-            let _slot = gate.slot(&target.host).await?;
+            let _slot = gate.slot(&target.host, target.port).await?;
             let result = probe(gate, &target, private, connection.use_sftp_mode, &mut stages).await;
             if stages.passed("authentication") {
                 touch_key(db, key_row).await;

@@ -1,6 +1,8 @@
-//! How many SSH connections Keyhaven opens at once: at most 4 to one host and a global limit, so a
-//! burst of tests never trips sshd's `MaxStartups` or its per-source penalties. Every operation
-//! that connects holds a slot for its whole duration.
+//! How many SSH connections Keyhaven opens at once: at most 4 to one SSH server and a global
+//! limit, so a burst of tests never trips sshd's `MaxStartups` or its per-source penalties. A
+//! server is a host *and port*: behind one address, ports often lead to different machines
+//! (port forwards to NAS boxes) or different sshd instances. Every operation that connects holds
+//! a slot for its whole duration.
 
 use crate::server::config::Settings;
 use crate::server::error::ServiceError;
@@ -40,11 +42,13 @@ impl SshGate {
         }
     }
 
-    /// Waits for a free slot for `host` (host first, so one busy host cannot hold global slots).
-    pub async fn slot(&self, host: &str) -> Result<SshSlot, ServiceError> {
+    /// Waits for a free slot for `host:port` (that first, so one busy server cannot hold global slots).
+    pub async fn slot(&self, host: &str, port: u16) -> Result<SshSlot, ServiceError> {
         let host_semaphore = {
             let mut map = self.per_host.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            map.entry(host.to_ascii_lowercase()).or_insert_with(|| Arc::new(Semaphore::new(PER_HOST))).clone()
+            map.entry(format!("{}:{port}", host.to_ascii_lowercase()))
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
+                .clone()
         };
         let closed = |_| ServiceError::Internal("the SSH connection gate is closed".into());
         let host_permit = host_semaphore.acquire_owned().await.map_err(closed)?;
@@ -63,15 +67,15 @@ mod tests {
         let gate = Arc::new(SshGate::new(&settings));
         let mut held = Vec::new();
         for _ in 0..PER_HOST {
-            held.push(gate.slot("a.example").await.unwrap());
+            held.push(gate.slot("a.example", 22).await.unwrap());
         }
-        let fifth = tokio::time::timeout(Duration::from_millis(50), gate.slot("A.example")).await;
+        let fifth = tokio::time::timeout(Duration::from_millis(50), gate.slot("A.example", 22)).await;
         assert!(fifth.is_err(), "a fifth slot for the same host waits");
-        held.push(gate.slot("b.example").await.unwrap());
-        held.push(gate.slot("c.example").await.unwrap());
-        let over_global = tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example")).await;
+        held.push(gate.slot("a.example", 23).await.unwrap()); // another port is another server
+        held.push(gate.slot("c.example", 22).await.unwrap());
+        let over_global = tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example", 22)).await;
         assert!(over_global.is_err(), "the global limit holds across hosts");
         held.pop();
-        assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example")).await.is_ok());
+        assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example", 22)).await.is_ok());
     }
 }
