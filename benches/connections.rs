@@ -101,7 +101,8 @@ async fn main() {
     let scans = join_all(hosts.iter().map(|h| scan::scan(h, port, Duration::from_secs(10)))).await;
     let ours = started.elapsed();
     let found: usize = scans.iter().map(|s| s.as_ref().map(Vec::len).unwrap_or(0)).sum();
-    let keyscan = run_shell(&format!("ssh-keyscan -T 10 -t ed25519,ecdsa,rsa -p {port} -f {} 2>/dev/null", list.display()));
+    let keyscan =
+        run_shell(&format!("ssh-keyscan -T 10 -t ed25519,ecdsa,rsa -p {port} -f {} 2>/dev/null", list.display()));
     println!(
         "scan {TARGETS} targets: keyhaven {:.0} ms ({found} keys), ssh-keyscan {:.0} ms, ratio {:.2}x (target <= 1.0)",
         ours.as_secs_f64() * 1e3,
@@ -112,9 +113,10 @@ async fn main() {
     // Testing: the same key, trusted hosts, one login and session check per connection.
     let (db, _db_dir) = database().await;
     let (master, _) = MasterKey::generate().expect("master key");
-    let key = ssh_keys::generate(&db, &master, &Actor::cli(), NewKey::new("System SSH Key", "", true), KeySpec::Ed25519)
-        .await
-        .expect("key");
+    let key =
+        ssh_keys::generate(&db, &master, &Actor::cli(), NewKey::new("System SSH Key", "", true), KeySpec::Ed25519)
+            .await
+            .expect("key");
     for server in &servers {
         server.authorize(sshd::TEST_USER, &key.public_key);
     }
@@ -128,12 +130,14 @@ async fn main() {
 
     let key_file = work.path().join("id");
     let private = ssh_keys::open_private_key(&master, &key).expect("open key");
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_file).expect("key file");
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_file).expect("key file");
     file.write_all(private.as_bytes()).expect("write key");
     let known_file = work.path().join("known_hosts");
     std::fs::write(&known_file, known_hosts::export(&known_hosts::list(&db).await.expect("list"))).expect("known");
     let ssh = ssh_command(&key_file, &known_file, port);
-    let serial = run_shell(&format!("while read h; do {ssh} \"$h\" true </dev/null || exit 1; done < {}", list.display()));
+    let serial =
+        run_shell(&format!("while read h; do {ssh} \"$h\" true </dev/null || exit 1; done < {}", list.display()));
     let parallel = run_shell(&format!("xargs -P 8 -I{{}} {ssh} {{}} true < {}", list.display()));
     println!(
         "test {TARGETS} connections: keyhaven {:.0} ms; ssh one after another {:.0} ms ({:.1}x faster, target >= 5); \
@@ -165,7 +169,9 @@ async fn silent_hosts(db: &DatabaseConnection, gate: &SshGate, master: &MasterKe
     for host in &hosts {
         let listener = tokio::net::TcpListener::bind((host.as_str(), 0)).await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let line = format!("[{host}]:{port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n");
+        let line = format!(
+            "[{host}]:{port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
+        );
         known_hosts_import::import(db, &Actor::cli(), &line, &[]).await.expect("trust");
         ids.extend(connections_for(db, std::slice::from_ref(host), port, "backup").await);
         listeners.push(listener);

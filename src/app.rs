@@ -2,9 +2,9 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound, public_keys::PublicKeysPage,
-    repositories::RepositoriesPage, repository::RepositoryPage, setup::SetupPage, ssh_keys::SshKeysPage,
-    tokens::TokensPage, users::UsersPage,
+    audit::AuditPage, connections::ConnectionsPage, dashboard::DashboardPage, known_hosts::KnownHostsPage,
+    login::LoginPage, not_found::NotFound, public_keys::PublicKeysPage, repositories::RepositoriesPage,
+    repository::RepositoryPage, setup::SetupPage, ssh_keys::SshKeysPage, tokens::TokensPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -48,6 +48,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/connections") view=ConnectionsPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/known-hosts") view=KnownHostsPage ssr=SsrMode::Async />
                     <Route path=path!("settings/public-keys") view=PublicKeysPage ssr=SsrMode::Async />
                     <Route path=path!("settings/repositories") view=RepositoriesPage ssr=SsrMode::Async />
                     <Route path=path!("settings/repositories/:owner/:name") view=RepositoryPage ssr=SsrMode::Async />

@@ -5,8 +5,8 @@
 
 mod connections;
 mod hosts;
-pub use connections::{ConnectionView, StageView, StorageView, format_bytes, percent_used};
-pub use hosts::{HostKeyView, KnownHostView, ScanResult};
+pub use connections::{ActionOutcome, ConnectionView, StageView, StorageView, format_bytes, percent_used};
+pub use hosts::{HostKeyView, KnownHostView, ScanResult, ScanView};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

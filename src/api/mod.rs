@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod connections;
+pub mod known_hosts;
 pub mod public_keys;
 pub mod repositories;
 pub mod setup;

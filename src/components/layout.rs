@@ -14,9 +14,11 @@ pub fn is_admin(me: MeResource) -> Signal<bool> {
     Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
 }
 
-const NAV: [(&str, &str); 7] = [
+const NAV: [(&str, &str); 9] = [
     ("/", "Dashboard"),
     ("/settings/ssh-keys", "SSH keys"),
+    ("/settings/connections", "Connections"),
+    ("/settings/known-hosts", "Known hosts"),
     ("/settings/public-keys", "My public keys"),
     ("/settings/repositories", "Repositories"),
     ("/settings/users", "Users"),

@@ -1,5 +1,7 @@
 //! Reusable view pieces. Components see `model`, `error` and server functions, never the server.
 
+pub mod connection_card;
+pub mod connection_form;
 pub mod copy_button;
 pub mod feedback;
 pub mod key_actions;

@@ -65,6 +65,16 @@ pub struct StageView {
     pub millis: u64,
 }
 
+/// What the Connections page shows after a test or a deploy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    pub success: bool,
+    pub message: String,
+    /// The restricted-key note of a test, or StrictModes warnings of a deploy.
+    pub notes: Vec<String>,
+    pub stages: Vec<StageView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,3 +32,13 @@ pub struct ScanResult {
     pub keys: Vec<HostKeyView>,
     pub trusted: Vec<KnownHostView>,
 }
+
+/// A scan as the Known hosts page shows it: each offered key's randomart beside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScanView {
+    pub host: String,
+    pub port: u16,
+    pub result: ScanResult,
+    /// One picture per entry of `result.keys`.
+    pub randomart: Vec<String>,
+}

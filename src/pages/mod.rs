@@ -1,7 +1,9 @@
 //! One routed page per file. Pages use components, `ActionForm`s and resources only.
 
 pub mod audit;
+pub mod connections;
 pub mod dashboard;
+pub mod known_hosts;
 pub mod login;
 pub mod not_found;
 pub mod public_keys;

@@ -15,7 +15,10 @@ fn changes_ssh_material(path: &str) -> bool {
     path.starts_with("/api/ssh-keys")
         || path.starts_with("/api/known-hosts")
         || path.starts_with("/settings/ssh-keys/")
-        || (path.starts_with("/rpc/") && ["ssh_key", "connection", "known_host"].iter().any(|w| path.contains(w)))
+        || path.strip_prefix("/rpc/").is_some_and(|name| {
+            !["list_", "scan_", "test_", "refresh_"].iter().any(|read| name.starts_with(read))
+                && ["ssh_key", "connection", "known_host"].iter().any(|w| name.contains(w))
+        })
 }
 
 pub async fn sync_after_change(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -45,7 +48,9 @@ mod tests {
         ] {
             assert!(changes_ssh_material(path), "{path}");
         }
-        for path in ["/api/users", "/rpc/login", "/user/keys", "/api/tokens"] {
+        for path in
+            ["/api/users", "/rpc/login", "/user/keys", "/api/tokens", "/rpc/list_connections", "/rpc/scan_known_host"]
+        {
             assert!(!changes_ssh_material(path), "{path}");
         }
     }

@@ -1,0 +1,114 @@
+// Known hosts and Connections against a real sshd, with JavaScript on and off: scan a host and
+// check the fingerprint ssh-keygen prints, trust it, add a connection, deploy the system key with
+// a one-time password, test it and see its storage; then a reinstalled host (new host key) is
+// refused with both fingerprints shown, and replacing the trusted key brings it back.
+import { expect, test, type Page } from '@playwright/test';
+import { createServer } from 'node:net';
+import { startKeyhaven, type Keyhaven } from './server';
+import { startSshd, type Sshd } from './sshd';
+
+test.describe.configure({ mode: 'serial' });
+
+let kh: Keyhaven;
+let sshd: Sshd;
+
+function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function api(path: string, token: string | null, body: unknown): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return fetch(`${kh.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+test.beforeAll(async () => {
+  kh = await startKeyhaven();
+  sshd = await startSshd(await freePort());
+  expect((await api('/api/setup', null, { username: 'admin', password: 'admin password 1' })).status).toBe(201);
+  const login = await api('/api/auth/login', null, { username: 'admin', password: 'admin password 1' });
+  const token = (await login.json()).access_token as string;
+  expect((await api('/api/ssh-keys/generate', token, { name: 'System SSH Key' })).status).toBe(200);
+});
+test.afterAll(async () => {
+  await sshd?.stop();
+  await kh?.stop();
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${kh.url}/login`);
+  await page.getByLabel('Username', { exact: true }).fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('admin password 1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('link', { name: 'Connections' })).toBeVisible();
+}
+
+async function scan(page: Page) {
+  await page.getByRole('link', { name: 'Known hosts' }).click();
+  await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await page.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+  await page.getByRole('button', { name: 'Scan', exact: true }).click();
+}
+
+const card = (page: Page) => page.getByRole('article', { name: `${sshd.user}@127.0.0.1:${sshd.port}` });
+
+test('scan and trust a host, add a connection, deploy, test and measure it', async ({ page }, info) => {
+  await signIn(page);
+  await scan(page);
+  const offered = page.getByRole('article', { name: 'ssh-ed25519 host key' });
+  await expect(offered).toContainText(sshd.fingerprint());
+  await offered.getByRole('button', { name: 'Trust ssh-ed25519 key' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(`127\\.0\\.0\\.1\\]:${sshd.port}`) })).toContainText(
+    sshd.fingerprint(),
+  );
+
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await expect(page.getByText('No connections yet')).toBeVisible();
+  const add = page.locator('section', { hasText: 'Add a connection' });
+  await add.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await add.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+  await add.getByLabel('User', { exact: true }).fill(sshd.user);
+  await add.getByRole('button', { name: 'Add connection' }).click();
+  await expect(card(page)).toContainText('unknown');
+
+  await card(page).getByText('Redeploy', { exact: true }).click();
+  await card(page).getByLabel(/^Password for/).fill(sshd.password);
+  await card(page).getByRole('button', { name: 'Deploy the system key' }).click();
+  await expect(card(page).locator('.badge')).toHaveText('connected');
+  await card(page).getByRole('button', { name: 'Test', exact: true }).click();
+  await expect(card(page).locator('.badge')).toHaveText('connected');
+  await card(page).getByRole('button', { name: 'Refresh storage' }).click();
+  await expect(card(page)).toContainText(/used of .* free/);
+  await expect(page.getByText(sshd.password)).toHaveCount(0);
+  await page.screenshot({ path: `.artifacts/screens/connections-${info.project.name}.png`, fullPage: true });
+  await page.getByRole('link', { name: 'Known hosts' }).click();
+  await page.screenshot({ path: `.artifacts/screens/known-hosts-${info.project.name}.png`, fullPage: true });
+});
+
+test('a reinstalled host is refused with both fingerprints until its new key is trusted', async ({ page }) => {
+  const old = sshd.fingerprint();
+  await sshd.newHostKey();
+  const fresh = sshd.fingerprint();
+  await signIn(page);
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await card(page).getByRole('button', { name: 'Test', exact: true }).click();
+  await expect(card(page).locator('.badge')).toHaveText('failed');
+  await expect(card(page)).toContainText(`host key CHANGED: trusted ${old}, but the host offered ${fresh}`);
+
+  await scan(page);
+  await expect(page.getByRole('alert')).toContainText(old);
+  const offered = page.getByRole('article', { name: 'ssh-ed25519 host key' });
+  await expect(offered).toContainText(fresh);
+  await offered.getByRole('button', { name: 'Replace trusted keys with this ssh-ed25519 key' }).click();
+  await expect(page.getByText('Status: trusted')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Connections' }).click();
+  await card(page).getByRole('button', { name: 'Test', exact: true }).click();
+  await expect(card(page).locator('.badge')).toHaveText('connected');
+});

@@ -1,0 +1,138 @@
+//! Server functions for Settings → Connections. Viewers see; admins add, edit, test, deploy and
+//! delete. Checkboxes arrive as `Some("on")` or nothing, as forms send them.
+// A form's fields are a server function's arguments; the `#[server]` macro's generated code does
+// not carry a per-function allow, so it is allowed for this file.
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::model::{ActionOutcome, ConnectionView};
+use leptos::prelude::*;
+
+#[server(prefix = "/rpc", endpoint = "list_connections")]
+pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
+    let (state, _caller) = crate::server::context::require_user().await?;
+    Ok(crate::server::services::connections::list(&state.db).await?)
+}
+
+/// Blank optional fields are left unset (create) or cleared (edit).
+#[cfg(feature = "ssr")]
+fn fields(form: ConnectionForm) -> crate::server::services::connections::ConnectionFields {
+    use crate::server::services::connections::Patch;
+    let text = |v: Option<String>| match v.map(|s| s.trim().to_string()) {
+        Some(s) if !s.is_empty() => Patch::Set(s),
+        _ => Patch::Clear,
+    };
+    crate::server::services::connections::ConnectionFields {
+        host: Patch::Set(form.host),
+        username: Patch::Set(form.username),
+        port: Patch::Set(form.port.trim().parse().unwrap_or(-1)),
+        ssh_key_id: form.ssh_key_id.filter(|id| *id > 0).map(Patch::Set).unwrap_or(Patch::Keep),
+        use_sftp_mode: Patch::Set(form.use_sftp_mode.is_some()),
+        default_path: text(form.default_path),
+        ssh_path_prefix: text(form.ssh_path_prefix),
+        mount_point: text(form.mount_point),
+    }
+}
+
+/// The fields of the add and edit forms.
+#[cfg(feature = "ssr")]
+struct ConnectionForm {
+    host: String,
+    username: String,
+    port: String,
+    ssh_key_id: Option<i32>,
+    use_sftp_mode: Option<String>,
+    default_path: Option<String>,
+    ssh_path_prefix: Option<String>,
+    mount_point: Option<String>,
+}
+
+#[server(prefix = "/rpc", endpoint = "create_connection")]
+pub async fn create_connection(
+    host: String,
+    username: String,
+    port: String,
+    ssh_key_id: Option<i32>,
+    use_sftp_mode: Option<String>,
+    default_path: Option<String>,
+    ssh_path_prefix: Option<String>,
+    mount_point: Option<String>,
+) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let connection =
+        ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
+    crate::server::services::connections::create(&state.db, &caller.actor(), &fields(connection)).await?;
+    Ok(())
+}
+
+/// Saves the edit and tests the connection again, so the card shows whether it still works.
+#[server(prefix = "/rpc", endpoint = "update_connection")]
+pub async fn update_connection(
+    id: i32,
+    host: String,
+    username: String,
+    port: String,
+    ssh_key_id: Option<i32>,
+    use_sftp_mode: Option<String>,
+    default_path: Option<String>,
+    ssh_path_prefix: Option<String>,
+    mount_point: Option<String>,
+) -> Result<ActionOutcome, AppError> {
+    use crate::server::services::{connection_test, connections};
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let connection =
+        ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
+    connections::update(&state.db, &caller.actor(), id, &fields(connection)).await?;
+    let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    Ok(test_outcome(report))
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_connection")]
+pub async fn delete_connection(id: i32) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    crate::server::services::connections::delete(&state.db, &caller.actor(), id).await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn test_outcome(report: crate::server::services::connection_test::TestReport) -> ActionOutcome {
+    let message = match &report.error {
+        None => "Connection tested successfully".to_string(),
+        Some(error) => format!("Connection test failed: {error}"),
+    };
+    ActionOutcome {
+        success: report.connected,
+        message,
+        notes: report.note.into_iter().collect(),
+        stages: report.stages,
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "test_connection")]
+pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
+    use crate::server::services::connection_test;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    Ok(test_outcome(report))
+}
+
+#[server(prefix = "/rpc", endpoint = "refresh_connection_storage")]
+pub async fn refresh_connection_storage(id: i32) -> Result<(), AppError> {
+    let (state, _caller) = crate::server::context::require_admin().await?;
+    crate::server::services::connection_actions::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
+    Ok(())
+}
+
+/// Deploys the system key with a one-time password (never stored).
+#[server(prefix = "/rpc", endpoint = "redeploy_connection")]
+pub async fn redeploy_connection(id: i32, password: String) -> Result<ActionOutcome, AppError> {
+    use crate::server::services::connection_actions;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let password = zeroize::Zeroizing::new(password);
+    let report = connection_actions::redeploy(&state.db, &state.ssh, &state.master_key, &caller.actor(), id, &password)
+        .await
+        .map_err(crate::server::error::ServiceError::from)?;
+    let message =
+        if report.already_installed { "The key was already installed" } else { "SSH key deployed successfully" };
+    Ok(ActionOutcome { success: true, message: message.into(), notes: report.warnings, stages: report.stages })
+}

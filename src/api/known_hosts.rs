@@ -1,0 +1,46 @@
+//! Server functions for Settings → Known hosts: scan (side-effect free, so the page runs it from
+//! its URL and it works without JavaScript), trust, replace and remove (admins).
+
+use crate::error::AppError;
+use crate::model::{KnownHostView, ScanView};
+use leptos::prelude::*;
+
+#[server(prefix = "/rpc", endpoint = "list_known_hosts")]
+pub async fn list_known_hosts() -> Result<Vec<KnownHostView>, AppError> {
+    use crate::server::services::known_hosts;
+    let (state, _caller) = crate::server::context::require_user().await?;
+    Ok(known_hosts::list(&state.db).await?.iter().map(known_hosts::to_view).collect())
+}
+
+#[server(prefix = "/rpc", endpoint = "scan_known_host")]
+pub async fn scan_known_host(host: String, port: u16) -> Result<ScanView, AppError> {
+    use crate::server::services::known_hosts;
+    let (state, _caller) = crate::server::context::require_user().await?;
+    let result = known_hosts::scan_host(&state.db, &host, i64::from(port)).await?;
+    let randomart =
+        result.keys.iter().map(|k| crate::server::ssh::keys::randomart(&k.public_key).unwrap_or_default()).collect();
+    Ok(ScanView { host: host.trim().to_ascii_lowercase(), port, result, randomart })
+}
+
+#[server(prefix = "/rpc", endpoint = "trust_known_host")]
+pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    crate::server::services::known_hosts::trust(&state.db, &caller.actor(), &host, i64::from(port), &public_key)
+        .await?;
+    Ok(())
+}
+
+/// Replaces every key trusted for the host of `id` with `public_key` (which it offers now).
+#[server(prefix = "/rpc", endpoint = "replace_known_host")]
+pub async fn replace_known_host(id: i32, public_key: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    crate::server::services::known_hosts::replace(&state.db, &caller.actor(), id, &public_key).await?;
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "remove_known_host")]
+pub async fn remove_known_host(id: i32) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    crate::server::services::known_hosts::remove(&state.db, &caller.actor(), id).await?;
+    Ok(())
+}

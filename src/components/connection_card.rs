@@ -1,0 +1,172 @@
+//! One connection as a card: status, last test, storage bar and (for admins) its actions. Every
+//! action is a plain form, so the page works without JavaScript.
+
+use crate::api::connections::{
+    DeleteConnection, RedeployConnection, RefreshConnectionStorage, TestConnection, UpdateConnection,
+};
+use crate::components::connection_form::{ConnectionFields, FormValues};
+use crate::components::public_key_table::ConfirmDelete;
+use crate::model::{ConnectionView, StageView, StorageView};
+use leptos::prelude::*;
+
+/// The page-level actions every card posts to (their results show in one place on the page).
+#[derive(Clone, Copy)]
+pub struct ConnectionActions {
+    pub test: ServerAction<TestConnection>,
+    pub refresh: ServerAction<RefreshConnectionStorage>,
+    pub redeploy: ServerAction<RedeployConnection>,
+    pub update: ServerAction<UpdateConnection>,
+    pub delete: ServerAction<DeleteConnection>,
+}
+
+fn status_class(status: &str) -> &'static str {
+    match status {
+        "connected" => "badge badge-ok",
+        "failed" => "badge badge-error",
+        _ => "badge badge-muted",
+    }
+}
+
+#[component]
+pub fn StorageBar(storage: StorageView) -> impl IntoView {
+    let level = match storage.percent_used {
+        p if p > 90.0 => "storage-bar storage-full",
+        p if p > 75.0 => "storage-bar storage-warn",
+        _ => "storage-bar",
+    };
+    let label = format!(
+        "{} used of {} ({}%), {} free",
+        storage.used_formatted, storage.total_formatted, storage.percent_used, storage.available_formatted
+    );
+    view! {
+        <div class="storage">
+            <div class=level role="img" aria-label=label.clone()>
+                <span style=format!("width: {}%", storage.percent_used.clamp(0.0, 100.0))></span>
+            </div>
+            <p class="hint">{label} " · checked " {storage.last_check}</p>
+        </div>
+    }
+}
+
+/// The steps of a test or deploy, as a list with their outcome.
+#[component]
+pub fn StageList(stages: Vec<StageView>) -> impl IntoView {
+    view! {
+        <ol class="stages">
+            {stages
+                .into_iter()
+                .map(|s| {
+                    let text = if s.message.is_empty() {
+                        s.name.replace('_', " ")
+                    } else {
+                        format!("{}: {}", s.name.replace('_', " "), s.message)
+                    };
+                    view! {
+                        <li class=format!(
+                            "stage stage-{}",
+                            s.status,
+                        )>{text} " " <span class="hint">{format!("({}, {} ms)", s.status, s.millis)}</span></li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+pub fn ConnectionCard(connection: ConnectionView, admin: bool, actions: ConnectionActions) -> impl IntoView {
+    let c = connection;
+    let title = format!("{}@{}:{}", c.username, c.host, c.port);
+    let key = c.ssh_key_name.clone().unwrap_or_else(|| "SSH key deleted — deploy a new key to restore access".into());
+    let mode = if c.use_sftp_mode { "SFTP" } else { "shell" };
+    let values = FormValues::of(&c);
+    let id = c.id;
+    let pw_label = format!("Password for {title} (used once, never stored)");
+    let delete_what = title.clone();
+    let delete_label = format!("Delete {title}");
+    let heading = title.clone();
+    view! {
+        <article class="card connection" aria-label=title>
+            <header class="card-head">
+                <h2>{heading}</h2>
+                <span class=status_class(&c.status)>{c.status.clone()}</span>
+            </header>
+            <dl class="facts">
+                <dt>"Key"</dt>
+                <dd>{key}</dd>
+                <dt>"Mode"</dt>
+                <dd>{mode}</dd>
+                <dt>"Backup path"</dt>
+                <dd>{c.default_path.clone().unwrap_or_else(|| "login directory".into())}</dd>
+                <dt>"Path prefix"</dt>
+                <dd>{c.ssh_path_prefix.clone().unwrap_or_else(|| "none".into())}</dd>
+                <dt>"Last test"</dt>
+                <dd>{c.last_test.clone().unwrap_or_else(|| "never".into())}</dd>
+                <dt>"Last success"</dt>
+                <dd>{c.last_success.clone().unwrap_or_else(|| "never".into())}</dd>
+            </dl>
+            {c.error_message.clone().map(|e| view! { <p class="notice notice-error">{e}</p> })}
+            {match c.storage.clone() {
+                Some(storage) => view! { <StorageBar storage /> }.into_any(),
+                None => view! { <p class="hint">"Storage not measured yet."</p> }.into_any(),
+            }}
+            {admin
+                .then(|| {
+                    view! {
+                        <div class="row-actions">
+                            <ActionForm action=actions.test attr:class="inline-form">
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <button class="btn btn-small" type="submit">
+                                    "Test"
+                                </button>
+                            </ActionForm>
+                            <ActionForm action=actions.refresh attr:class="inline-form">
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <button class="btn btn-small" type="submit">
+                                    "Refresh storage"
+                                </button>
+                            </ActionForm>
+                            <details class="inline-details">
+                                <summary class="btn btn-small">"Redeploy"</summary>
+                                <ActionForm action=actions.redeploy attr:class="stack confirm">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <label for=format!("pw-{id}")>{pw_label}</label>
+                                    <input
+                                        id=format!("pw-{id}")
+                                        name="password"
+                                        type="password"
+                                        required
+                                        autocomplete="off"
+                                    />
+                                    <button class="btn btn-small btn-primary" type="submit">
+                                        "Deploy the system key"
+                                    </button>
+                                </ActionForm>
+                            </details>
+                            <details class="inline-details">
+                                <summary class="btn btn-small">"Edit"</summary>
+                                <ActionForm action=actions.update attr:class="stack confirm">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <ConnectionFields values=values.clone() prefix=format!("edit-{id}") />
+                                    <button class="btn btn-small btn-primary" type="submit">
+                                        "Save and test"
+                                    </button>
+                                </ActionForm>
+                            </details>
+                            <ConfirmDelete
+                                what=delete_what
+                                consequence="Keyhaven forgets this connection; the key stays installed on the host."
+                            >
+                                <ActionForm action=actions.delete attr:class="inline-form">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <button class="btn btn-small btn-danger" type="submit">
+                                        {delete_label}
+                                    </button>
+                                </ActionForm>
+                            </ConfirmDelete>
+                        </div>
+                    }
+                })}
+        </article>
+    }
+}

@@ -1,0 +1,153 @@
+//! `/settings/connections`: the hosts Keyhaven logs in to, as cards, and a form to add one (with
+//! presets for Linux, Hetzner Storage Box, Synology and BorgBase).
+
+use crate::api::connections::{CreateConnection, list_connections};
+use crate::components::connection_card::{ConnectionActions, ConnectionCard, StageList};
+use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
+use crate::components::layout::{MeResource, is_admin};
+use crate::model::ActionOutcome;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The result of the last test or deploy, shown above the cards and announced to screen readers.
+#[component]
+fn Outcome(#[prop(into)] outcome: Signal<Option<Result<ActionOutcome, crate::error::AppError>>>) -> impl IntoView {
+    move || {
+        outcome.get().map(|result| match result {
+            Ok(o) => {
+                let class = if o.success { "notice notice-success" } else { "notice notice-error" };
+                view! {
+                    <div class=class role="status">
+                        <p>{o.message}</p>
+                        {o.notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
+                        <StageList stages=o.stages />
+                    </div>
+                }
+                .into_any()
+            }
+            Err(error) => view! { <FormError error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
+        })
+    }
+}
+
+#[component]
+pub fn ConnectionsPage() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    let admin = is_admin(me);
+    let create = ServerAction::<CreateConnection>::new();
+    let actions = ConnectionActions {
+        test: ServerAction::new(),
+        refresh: ServerAction::new(),
+        redeploy: ServerAction::new(),
+        update: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let versions = move || {
+        (
+            create.version().get(),
+            actions.test.version().get(),
+            actions.refresh.version().get(),
+            actions.redeploy.version().get(),
+            actions.update.version().get(),
+            actions.delete.version().get(),
+        )
+    };
+    let list = Resource::new(versions, |_| list_connections());
+    // Only the most recent test, edit or deploy result is shown.
+    let latest = RwSignal::new(None);
+    for value in [actions.test.value(), actions.update.value(), actions.redeploy.value()] {
+        Effect::new(move |_| {
+            if let Some(outcome) = value.get() {
+                latest.set(Some(outcome));
+            }
+        });
+    }
+    let query = use_query_map();
+    let preset = move || query.read().get("preset").unwrap_or_else(|| "linux".into());
+    view! {
+        <Title text="Connections" />
+        <h1>"Connections"</h1>
+        <p class="lead">
+            "Hosts Keyhaven logs in to with its keys. A host's key must be trusted on Known hosts first."
+        </p>
+        <div aria-live="polite">
+            <Outcome outcome=latest />
+            <FormError error=action_error(actions.refresh) />
+            <FormError error=action_error(actions.delete) />
+        </div>
+        <Show when=move || {
+            actions.test.pending().get() || actions.redeploy.pending().get() || actions.update.pending().get()
+        }>
+            <p class="notice" role="status">
+                "Working: connecting, checking the host key, logging in…"
+            </p>
+        </Show>
+        <Transition fallback=|| {
+            view! { <p>"Loading connections…"</p> }
+        }>
+            {move || {
+                list.get()
+                    .map(|result| match result {
+                        Ok(rows) if rows.is_empty() => {
+                            view! {
+                                <EmptyState>
+                                    "No connections yet. Trust the host's key on Known hosts, then add the host below."
+                                </EmptyState>
+                            }
+                                .into_any()
+                        }
+                        Ok(rows) => {
+                            view! {
+                                <div class="cards">
+                                    {rows
+                                        .into_iter()
+                                        .map(|connection| {
+                                            view! { <ConnectionCard connection admin=admin.get() actions /> }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+        // Inside a Transition so the server render waits for the signed-in user (no JavaScript needed).
+        <Transition fallback=|| ()>
+            <Show when=move || admin.get()>
+                <section class="card" aria-labelledby="add-connection">
+                    <h2 id="add-connection">"Add a connection"</h2>
+                    <p class="hint">
+                        "For a key already installed on the host. Presets: "
+                        {PRESETS
+                            .iter()
+                            .map(|(id, label, ..)| {
+                                view! {
+                                    <a class="preset" href=format!("?preset={id}")>
+                                        {*label}
+                                    </a>
+                                    " "
+                                }
+                            })
+                            .collect_view()}
+                    </p>
+                    {move || {
+                        let values = FormValues::preset(&preset());
+                        view! {
+                            <ActionForm action=create node_ref=reset_on_success(create) attr:class="stack">
+                                <ConnectionFields values prefix="add" />
+                                <FormError error=action_error(create) />
+                                <button class="btn btn-primary" type="submit">
+                                    "Add connection"
+                                </button>
+                            </ActionForm>
+                        }
+                    }}
+                </section>
+            </Show>
+        </Transition>
+    }
+}

@@ -1,0 +1,258 @@
+//! `/settings/known-hosts`: scan a host (a GET form, so the result is a page of its own, with or
+//! without JavaScript), compare its fingerprints with what you expect, trust one; a changed key
+//! shows trusted and offered keys side by side and can be replaced only by an explicit action.
+
+use crate::api::known_hosts::{RemoveKnownHost, ReplaceKnownHost, TrustKnownHost, list_known_hosts, scan_known_host};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::layout::{MeResource, is_admin};
+use crate::components::public_key_table::ConfirmDelete;
+use crate::model::{KnownHostView, ScanView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+fn OfferedKeys(
+    scan: ScanView,
+    admin: bool,
+    trust: ServerAction<TrustKnownHost>,
+    replace: ServerAction<ReplaceKnownHost>,
+) -> impl IntoView {
+    let status = scan.result.status.clone();
+    let replace_id = scan.result.trusted.first().map(|t| t.id);
+    let keys = scan.result.keys.clone().into_iter().zip(scan.randomart.clone());
+    view! {
+        {(status == "changed")
+            .then(|| {
+                view! {
+                    <div class="notice notice-error" role="alert">
+                        <p>
+                            <strong>"Host key CHANGED."</strong>
+                            " This host offers none of the keys trusted for it. Someone may be intercepting the connection, or the host was reinstalled. Confirm with its administrator before replacing."
+                        </p>
+                        <p>
+                            "Trusted: "
+                            {scan
+                                .result
+                                .trusted
+                                .iter()
+                                .map(|t| format!("{} {}", t.key_type, t.fingerprint))
+                                .collect::<Vec<_>>()
+                                .join(", ")}
+                        </p>
+                    </div>
+                }
+            })}
+        <p>
+            "Status: "
+            <span class=if status == "trusted" {
+                "badge badge-ok"
+            } else if status == "changed" {
+                "badge badge-error"
+            } else {
+                "badge badge-muted"
+            }>{status.clone()}</span>
+        </p>
+        <div class="cards">
+            {keys
+                .map(|(key, art)| {
+                    let (host, port, line) = (scan.host.clone(), scan.port, key.public_key.clone());
+                    let replace_line = line.clone();
+                    let trust_label = format!("Trust {} key", key.key_type);
+                    let replace_label = format!("Replace trusted keys with this {} key", key.key_type);
+                    let trusted = scan.result.trusted.iter().any(|t| t.public_key == key.public_key);
+                    view! {
+                        <article class="card" aria-label=format!("{} host key", key.key_type)>
+                            <h3>{key.key_type.clone()}</h3>
+                            <p class="mono">{key.fingerprint.clone()}</p>
+                            <pre class="randomart" aria-hidden="true">
+                                {art}
+                            </pre>
+                            {(admin && !trusted && status != "changed")
+                                .then(|| {
+                                    view! {
+                                        <ActionForm action=trust attr:class="inline-form">
+                                            <input type="hidden" name="host" value=host.clone() />
+                                            <input type="hidden" name="port" value=port.to_string() />
+                                            <input type="hidden" name="public_key" value=line.clone() />
+                                            <button class="btn btn-small btn-primary" type="submit">
+                                                {trust_label}
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                })}
+                            {(admin && status == "changed")
+                                .then(|| {
+                                    replace_id
+                                        .map(|id| {
+                                            view! {
+                                                <ActionForm action=replace attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=id.to_string() />
+                                                    <input type="hidden" name="public_key" value=replace_line />
+                                                    <button class="btn btn-small btn-danger" type="submit">
+                                                        {replace_label}
+                                                    </button>
+                                                </ActionForm>
+                                            }
+                                        })
+                                })}
+                            {trusted.then(|| view! { <p class="badge badge-ok">"trusted"</p> })}
+                        </article>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn KnownHostsPage() -> impl IntoView {
+    let admin = is_admin(expect_context::<MeResource>());
+    let trust = ServerAction::<TrustKnownHost>::new();
+    let replace = ServerAction::<ReplaceKnownHost>::new();
+    let remove = ServerAction::<RemoveKnownHost>::new();
+    let query = use_query_map();
+    let target = move || {
+        let q = query.read();
+        q.get("host")
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| (h, q.get("port").and_then(|p| p.parse().ok()).unwrap_or(22u16)))
+    };
+    let scan = Resource::new(
+        move || (target(), trust.version().get(), replace.version().get()),
+        |(t, _, _)| async move {
+            match t {
+                Some((host, port)) => Some(scan_known_host(host, port).await),
+                None => None,
+            }
+        },
+    );
+    let list = Resource::new(
+        move || (trust.version().get(), replace.version().get(), remove.version().get()),
+        |_| list_known_hosts(),
+    );
+    view! {
+        <Title text="Known hosts" />
+        <h1>"Known hosts"</h1>
+        <p class="lead">
+            "Keyhaven logs in only to hosts whose key you trusted here, and never sends a password to any other."
+        </p>
+        <section class="card" aria-labelledby="scan-host">
+            <h2 id="scan-host">"Scan a host"</h2>
+            <form method="get" class="form-grid">
+                <label for="scan-host-name">"Host"</label>
+                <input
+                    id="scan-host-name"
+                    name="host"
+                    required
+                    value=move || target().map(|t| t.0).unwrap_or_default()
+                />
+                <label for="scan-port">"Port"</label>
+                <input
+                    id="scan-port"
+                    name="port"
+                    type="number"
+                    min="1"
+                    max="65535"
+                    value=move || target().map(|t| t.1).unwrap_or(22).to_string()
+                />
+                <button class="btn btn-primary" type="submit">
+                    "Scan"
+                </button>
+            </form>
+            <FormError error=action_error(trust) />
+            <FormError error=action_error(replace) />
+            <Transition fallback=|| {
+                view! { <p role="status">"Scanning…"</p> }
+            }>
+                {move || {
+                    scan.get()
+                        .flatten()
+                        .map(|result| match result {
+                            Ok(found) => view! { <OfferedKeys scan=found admin=admin.get() trust replace /> }.into_any(),
+                            Err(error) => view! { <LoadError error /> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </section>
+        <h2>"Trusted keys"</h2>
+        <FormError error=action_error(remove) />
+        <p>
+            <a href="/api/known-hosts/export" download="known_hosts">
+                "Download as known_hosts"
+            </a>
+        </p>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || {
+                list.get()
+                    .map(|result| match result {
+                        Ok(rows) if rows.is_empty() => {
+                            view! { <EmptyState>"No trusted hosts yet. Scan one above."</EmptyState> }.into_any()
+                        }
+                        Ok(rows) => view! { <KnownHostTable rows admin=admin.get() remove /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: ServerAction<RemoveKnownHost>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Trusted host keys"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Host"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Fingerprint"</th>
+                        <th scope="col">"Trusted by"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let name = if row.port == 22 {
+                                row.host.clone()
+                            } else {
+                                format!("[{}]:{}", row.host, row.port)
+                            };
+                            view! {
+                                <tr>
+                                    <td>{name.clone()}</td>
+                                    <td>{row.key_type.clone()}</td>
+                                    <td class="mono">{row.fingerprint.clone()}</td>
+                                    <td>{format!("{} · {}", row.trusted_by, row.created_at)}</td>
+                                    <td>
+                                        {admin
+                                            .then(|| {
+                                                view! {
+                                                    <ConfirmDelete
+                                                        what=format!("the {} key of {name}", row.key_type)
+                                                        consequence="Connections to this host stop until a key is trusted again."
+                                                    >
+                                                        <ActionForm action=remove attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=row.id.to_string() />
+                                                            <button class="btn btn-small btn-danger" type="submit">
+                                                                {format!("Remove {} key of {name}", row.key_type)}
+                                                            </button>
+                                                        </ActionForm>
+                                                    </ConfirmDelete>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
