@@ -143,3 +143,26 @@ async fn a_key_restricted_to_a_forced_command_is_connected_with_a_note() {
     assert_eq!(password_attempts(&sshd, &account.name), 0);
     assert!(account.authorized_keys().is_none(), "nothing written to the home");
 }
+
+#[tokio::test]
+async fn a_group_writable_home_is_reported_in_shell_and_sftp_mode() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let account = TestAccount::shell();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&account.home, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let s = SshApp::start(None).await;
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    for sftp in [false, true] {
+        let _ = std::fs::remove_file(account.home.join(".ssh/authorized_keys"));
+        let id = s.connection(sshd.port, &account.name, sftp, None).await;
+        let (status, body) = s.action(id, "redeploy", Some(json!({"password": account.password}))).await;
+        assert_eq!((status, body["already_installed"].as_bool()), (200, Some(false)), "sftp={sftp}: {body}");
+        let warnings = body["warnings"].to_string();
+        assert!(
+            warnings.contains("the home directory") && warnings.contains("writable by group or others"),
+            "{warnings}"
+        );
+        assert!(!warnings.contains(".ssh directory"), "~/.ssh was created 0700: {warnings}");
+        assert_eq!(account.authorized_keys().unwrap(), format!("{}\n", s.system_key).into_bytes(), "sftp={sftp}");
+    }
+}
