@@ -41,16 +41,18 @@ test.afterAll(async () => {
   await kh?.stop();
 });
 
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
+
 async function signIn(page: Page) {
   await page.goto(`${kh.url}/login`);
   await page.getByLabel('Username', { exact: true }).fill('admin');
   await page.getByLabel('Password', { exact: true }).fill('admin password 1');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('link', { name: 'Connections' })).toBeVisible();
+  await expect(nav(page).getByRole('link', { name: 'Connections' })).toBeVisible();
 }
 
 async function scan(page: Page) {
-  await page.getByRole('link', { name: 'Known hosts' }).click();
+  await nav(page).getByRole('link', { name: 'Known hosts' }).click();
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
   await page.getByLabel('Port', { exact: true }).fill(String(sshd.port));
   await page.getByRole('button', { name: 'Scan', exact: true }).click();
@@ -68,7 +70,7 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
     sshd.fingerprint(),
   );
 
-  await page.getByRole('link', { name: 'Connections' }).click();
+  await nav(page).getByRole('link', { name: 'Connections' }).click();
   await expect(page.getByText('No connections yet')).toBeVisible();
   const add = page.locator('section', { hasText: 'Add a connection' });
   await add.getByLabel('Host', { exact: true }).fill('127.0.0.1');
@@ -86,8 +88,13 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
   await card(page).getByRole('button', { name: 'Refresh storage' }).click();
   await expect(card(page)).toContainText(/used of .* free/);
   await expect(page.getByText(sshd.password)).toHaveCount(0);
+  await nav(page).getByRole('link', { name: 'Dashboard' }).click();
+  const health = page.locator('section', { hasText: 'Open connections' });
+  await expect(health).toContainText('1 connected');
+  await expect(health).toContainText(/used of .* free/);
+  await nav(page).getByRole('link', { name: 'Connections' }).click();
   await page.screenshot({ path: `.artifacts/screens/connections-${info.project.name}.png`, fullPage: true });
-  await page.getByRole('link', { name: 'Known hosts' }).click();
+  await nav(page).getByRole('link', { name: 'Known hosts' }).click();
   await page.screenshot({ path: `.artifacts/screens/known-hosts-${info.project.name}.png`, fullPage: true });
 });
 
@@ -96,7 +103,7 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await sshd.newHostKey();
   const fresh = sshd.fingerprint();
   await signIn(page);
-  await page.getByRole('link', { name: 'Connections' }).click();
+  await nav(page).getByRole('link', { name: 'Connections' }).click();
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('failed');
   await expect(card(page)).toContainText(`host key CHANGED: trusted ${old}, but the host offered ${fresh}`);
@@ -108,7 +115,7 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await offered.getByRole('button', { name: 'Replace trusted keys with this ssh-ed25519 key' }).click();
   await expect(page.getByText('Status: trusted')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Connections' }).click();
+  await nav(page).getByRole('link', { name: 'Connections' }).click();
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('connected');
 });

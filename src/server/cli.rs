@@ -158,6 +158,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
 async fn start_ssh_tools(state: &AppState) {
     use crate::server::services::{derived_files, ssh_agent};
     let data_dir = &state.settings.data_dir;
+    if let Err(err) = crate::server::services::connections::reset_interrupted_tests(&state.db).await {
+        tracing::warn!(error = %err, "could not reset connections left in testing");
+    }
     if let Err(err) = derived_files::sync(&state.db, data_dir).await {
         tracing::error!(error = %err, "could not write the files in data/ssh");
     }

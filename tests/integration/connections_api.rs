@@ -154,3 +154,31 @@ async fn thirty_bad_connection_fields_are_each_named_and_change_nothing() {
     let res = app.json(Method::PUT, "/api/ssh-keys/connections/abc", &admin, Some(good)).await;
     assert_eq!(res.status, 400);
 }
+
+#[tokio::test]
+async fn a_test_cut_short_by_a_restart_is_reset_to_unknown_at_start_up() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        let mut ids = Vec::new();
+        for host in ["a.example", "b.example"] {
+            let body = json!({"host": host, "username": "backup", "port": 22});
+            let res = app.json(Method::POST, "/api/ssh-keys/connections", &admin, Some(body)).await;
+            ids.push(i32::try_from(res.json()["connection"]["id"].as_i64().unwrap()).unwrap());
+        }
+        for (id, status) in ids.iter().zip(["testing", "connected"]) {
+            let mut row: ssh_connection::ActiveModel =
+                ssh_connection::Entity::find_by_id(*id).one(&app.db.conn).await.unwrap().unwrap().into();
+            row.status = Set(status.into());
+            row.update(&app.db.conn).await.unwrap();
+        }
+        let reset = keyhaven::server::services::connections::reset_interrupted_tests(&app.db.conn).await.unwrap();
+        assert_eq!(reset, 1);
+        let listed = app.json(Method::GET, "/api/ssh-keys/connections", &admin, None).await.json();
+        let statuses: Vec<&str> =
+            listed["connections"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["unknown", "connected"]);
+    })
+    .await;
+}

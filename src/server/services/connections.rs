@@ -278,3 +278,14 @@ fn storage_view(c: &ssh_connection::Model) -> Option<StorageView> {
         last_check: c.storage_checked_at.as_ref().map(super::rfc3339).unwrap_or_default(),
     })
 }
+
+/// A test cut short by a restart leaves `testing` behind; at start-up that becomes `unknown`.
+pub async fn reset_interrupted_tests(db: &impl ConnectionTrait) -> Result<u64, ServiceError> {
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let result = ssh_connection::Entity::update_many()
+        .col_expr(ssh_connection::Column::Status, Expr::value("unknown"))
+        .filter(ssh_connection::Column::Status.eq("testing"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
