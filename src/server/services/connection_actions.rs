@@ -2,8 +2,9 @@
 //! the outcome on the connection and in the audit log (never the password).
 
 use super::audit::{self, Actor, Event};
-use super::connection_deploy::{self, DeployFailure, DeployReport};
-use super::connection_login::{connection_target, login_with_key, private_key, touch_key, with_key};
+use super::connection_deploy::{self, Deploy, DeployFailure, DeployReport};
+use super::connection_login::{connection_target, login_with_key, private_key, touch_key};
+use super::connections;
 use super::ssh_gate::SshGate;
 use super::ssh_keys::system_key;
 use super::ssh_stages::{Stages, ssh_failure};
@@ -31,15 +32,21 @@ pub async fn redeploy(
     if password.is_empty() {
         return Err(fail(ServiceError::invalid("password", "Password is required to deploy the key.")));
     }
-    let (connection, _) = with_key(db, id).await.map_err(fail)?;
+    let connection = connections::get(db, id).await.map_err(fail)?;
     let key = system_key(db)
         .await
         .map_err(fail)?
         .ok_or_else(|| fail(ServiceError::conflict("ssh_key_id", "There is no system key yet; generate one first.")))?;
     let target = connection_target(db, &connection).await.map_err(fail)?;
     let private = private_key(master, &key).map_err(fail)?;
-    let outcome =
-        connection_deploy::install(gate, &target, &private, &key.public_key, password, connection.use_sftp_mode).await;
+    let deploy = Deploy {
+        target: &target,
+        key: &private,
+        public_line: &key.public_key,
+        password,
+        use_sftp: connection.use_sftp_mode,
+    };
+    let outcome = connection_deploy::install(gate, deploy).await;
     let name = target_name(&connection);
     let (success, detail) = match &outcome {
         Ok(r) if r.already_installed => (true, "already installed".to_string()),
@@ -75,7 +82,7 @@ pub async fn refresh_storage(
     master: &MasterKey,
     id: i32,
 ) -> Result<ssh_connection::Model, ServiceError> {
-    let (connection, key) = with_key(db, id).await?;
+    let (connection, key) = connections::get_with_key(db, id).await?;
     let key = key.ok_or_else(|| {
         ServiceError::conflict("ssh_key_id", "This connection has no SSH key; redeploy a key to restore access.")
     })?;
@@ -83,10 +90,8 @@ pub async fn refresh_storage(
     let private = private_key(master, &key)?;
     let _slot = gate.slot(&target.host, target.port).await?;
     let mut stages = Stages::default();
-    let session = login_with_key(gate, &target, private, &mut stages).await.map_err(|e| {
-        let stage = stages.list.last().map(|s| s.name.clone()).unwrap_or_default();
-        ssh_failure(&stage, e)
-    })?;
+    let session =
+        login_with_key(gate, &target, private, &mut stages).await.map_err(|e| ssh_failure(stages.failed_stage(), e))?;
     touch_key(db, &key).await;
     let sftp_path = connection.default_path.clone();
     let shell_path = match (&connection.ssh_path_prefix, &connection.default_path) {

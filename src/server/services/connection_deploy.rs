@@ -51,41 +51,39 @@ fn hint(err: SshError) -> SshError {
     }
 }
 
-/// Installs `public_line` (the key of `key`) for `target.username`.
-pub async fn install(
-    gate: &SshGate,
-    target: &Target,
-    key: &PrivateKey,
-    public_line: &str,
-    password: &str,
-    use_sftp: bool,
-) -> Result<DeployReport, DeployFailure> {
+/// What to install where: `public_line` (the key of `key`) for `target.username`, logging in with
+/// `password` only when the key does not work yet.
+pub struct Deploy<'a> {
+    pub target: &'a Target,
+    pub key: &'a PrivateKey,
+    pub public_line: &'a str,
+    pub password: &'a str,
+    pub use_sftp: bool,
+}
+
+pub async fn install(gate: &SshGate, deploy: Deploy<'_>) -> Result<DeployReport, DeployFailure> {
     let mut stages = Stages::default();
-    let result = run(gate, target, key, public_line, password, use_sftp, &mut stages).await;
+    let result = run(gate, &deploy, &mut stages).await;
+    let failed_at = stages.failed_stage().to_string();
     stages.skip_missing(&STAGES);
     match result {
         Ok(mut report) => {
             report.stages = stages.list;
             Ok(report)
         }
-        Err((stage, err)) => Err(DeployFailure { error: ssh_failure(stage, err), stages: stages.list }),
+        Err(err) => Err(DeployFailure { error: ssh_failure(&failed_at, err), stages: stages.list }),
     }
 }
 
-async fn run(
-    gate: &SshGate,
-    target: &Target,
-    key: &PrivateKey,
-    public_line: &str,
-    password: &str,
-    use_sftp: bool,
-    stages: &mut Stages,
-) -> Result<DeployReport, (&'static str, SshError)> {
-    let _slot = gate
-        .slot(&target.host, target.port)
-        .await
-        .map_err(|_| ("tcp", SshError::Protocol("no connection slot".into())))?;
-    let mut session = open_verified(gate, target, stages).await.map_err(|e| (last_stage(stages), e))?;
+/// Every failure is recorded as a failed stage before it is returned.
+async fn run(gate: &SshGate, deploy: &Deploy<'_>, stages: &mut Stages) -> Result<DeployReport, SshError> {
+    let Deploy { target, key, public_line, password, use_sftp } = *deploy;
+    let Ok(_slot) = gate.slot(&target.host, target.port).await else {
+        let err = SshError::Protocol("no connection slot".into());
+        stages.failed_with("tcp", err.to_string());
+        return Err(err);
+    };
+    let mut session = open_verified(gate, target, stages).await?;
     let since = Instant::now();
     match session.authenticate_key(&target.username, key.clone()).await {
         Ok(()) => {
@@ -98,11 +96,11 @@ async fn run(
         Err(SshError::AuthRejected) => {}
         Err(err) => {
             stages.failed("authentication", &err, since);
-            return Err(("authentication", err));
+            return Err(err);
         }
     }
     let outcome = session.authenticate_password(&target.username, password).await;
-    stages.step("authentication", since, outcome, "logged in with the password").map_err(|e| ("authentication", e))?;
+    stages.step("authentication", since, outcome, "logged in with the password")?;
     let since = Instant::now();
     let installed = if use_sftp {
         match RemoteFs::open(&session).await {
@@ -118,8 +116,7 @@ async fn run(
     }
     .map_err(hint);
     session.close().await;
-    let Installed { written, warnings } =
-        stages.step("install", since, installed, "authorized_keys updated").map_err(|e| ("install", e))?;
+    let Installed { written, warnings } = stages.step("install", since, installed, "authorized_keys updated")?;
     let since = Instant::now();
     let mut verify_stages = Stages::default();
     match login_with_key(gate, target, key.clone(), &mut verify_stages).await {
@@ -133,14 +130,7 @@ async fn run(
             let err =
                 SshError::PermissionDenied(format!("the key was written but the host does not accept it: {explained}"));
             stages.failed("verify", &err, since);
-            Err(("verify", err))
+            Err(err)
         }
-    }
-}
-
-fn last_stage(stages: &Stages) -> &'static str {
-    match stages.list.last().map(|s| s.name.as_str()) {
-        Some("host_key") => "host_key",
-        _ => "tcp",
     }
 }

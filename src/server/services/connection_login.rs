@@ -13,7 +13,7 @@ use crate::server::ssh::client::{self, Session};
 use crate::server::ssh::error::SshError;
 use crate::server::ssh::keys::private_from_openssh;
 use russh::keys::ssh_key::PrivateKey;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use std::time::Instant;
 
 /// Where to log in and which host keys to accept.
@@ -77,16 +77,4 @@ pub async fn touch_key(db: &impl ConnectionTrait, key: &ssh_key::Model) {
     if let Err(err) = model.update(db).await {
         tracing::warn!(key = key.id, error = %err, "could not record the key's last use");
     }
-}
-
-/// The connection and its key (None when the key was deleted).
-pub async fn with_key(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<(ssh_connection::Model, Option<ssh_key::Model>), ServiceError> {
-    ssh_connection::Entity::find_by_id(id)
-        .find_also_related(ssh_key::Entity)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))
 }

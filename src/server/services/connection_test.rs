@@ -3,7 +3,8 @@
 //! serve`) or a restricted shell logs in, so it counts as connected, with a note.
 
 use super::audit::{self, Actor, Event};
-use super::connection_login::{Target, connection_target, login_with_key, private_key, touch_key, with_key};
+use super::connection_login::{Target, connection_target, login_with_key, private_key, touch_key};
+use super::connections::get_with_key;
 use super::ssh_gate::SshGate;
 use super::ssh_stages::Stages;
 use crate::model::StageView;
@@ -81,7 +82,7 @@ pub async fn test(
     actor: &Actor,
     id: i32,
 ) -> Result<TestReport, ServiceError> {
-    let (connection, key) = with_key(db, id).await?;
+    let (connection, key) = get_with_key(db, id).await?;
     let target = connection_target(db, &connection).await?;
     let mut testing: ssh_connection::ActiveModel = connection.clone().into();
     testing.status = Set("testing".into());

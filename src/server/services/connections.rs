@@ -232,13 +232,21 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, Serv
     Ok(rows.iter().map(|(c, key)| to_view(c, key.as_ref())).collect())
 }
 
-/// One connection with its key's name, as the API answers after a change.
-pub async fn get_view(db: &impl ConnectionTrait, id: i32) -> Result<ConnectionView, ServiceError> {
-    let (connection, key) = ssh_connection::Entity::find_by_id(id)
+/// The connection and its key (None when the key was deleted).
+pub async fn get_with_key(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<(ssh_connection::Model, Option<ssh_key::Model>), ServiceError> {
+    ssh_connection::Entity::find_by_id(id)
         .find_also_related(ssh_key::Entity)
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))?;
+        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))
+}
+
+/// One connection with its key's name, as the API answers after a change.
+pub async fn get_view(db: &impl ConnectionTrait, id: i32) -> Result<ConnectionView, ServiceError> {
+    let (connection, key) = get_with_key(db, id).await?;
     Ok(to_view(&connection, key.as_ref()))
 }
 

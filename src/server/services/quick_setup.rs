@@ -3,7 +3,7 @@
 //! the deploy worked; an untrusted host stops everything before a byte is sent to it.
 
 use super::audit::Actor;
-use super::connection_deploy::{self, DeployFailure, DeployReport};
+use super::connection_deploy::{self, Deploy, DeployFailure, DeployReport};
 use super::connection_login::{target_of, touch_key};
 use super::connections::{self, ConnectionFields, Patch, validate_username};
 use super::known_hosts::{scan_host, validate_host, validate_port};
@@ -74,16 +74,14 @@ pub async fn quick_setup(
         None
     } else {
         let private = private_from_openssh(&material.private_openssh).map_err(|e| key_error("key_type", e))?;
-        let report = connection_deploy::install(
-            gate,
-            &target,
-            &private,
-            &material.public_openssh,
-            request.password,
-            request.use_sftp_mode,
-        )
-        .await
-        .map_err(QuickSetupError::Failed)?;
+        let deploy = Deploy {
+            target: &target,
+            key: &private,
+            public_line: &material.public_openssh,
+            password: request.password,
+            use_sftp: request.use_sftp_mode,
+        };
+        let report = connection_deploy::install(gate, deploy).await.map_err(QuickSetupError::Failed)?;
         Some(report)
     };
     let txn = db.begin().await.map_err(ServiceError::from)?;

@@ -48,6 +48,11 @@ impl Stages {
         self.skip(&missing);
     }
 
+    /// The name of the step that failed ("" when none did).
+    pub fn failed_stage(&self) -> &str {
+        self.list.iter().find(|s| s.status == "failed").map_or("", |s| s.name.as_str())
+    }
+
     pub fn passed(&self, name: &str) -> bool {
         self.list.iter().any(|s| s.name == name && s.status == "ok")
     }
