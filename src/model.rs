@@ -5,7 +5,9 @@
 
 mod connections;
 mod hosts;
-pub use connections::{ActionOutcome, ConnectionView, StageView, StorageView, format_bytes, percent_used};
+pub use connections::{
+    ActionOutcome, ConnectionView, ProgressView, StageView, StorageView, format_bytes, percent_used,
+};
 pub use hosts::{HostKeyView, KnownHostView, ScanResult, ScanView};
 
 use serde::{Deserialize, Serialize};

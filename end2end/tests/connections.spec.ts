@@ -11,6 +11,7 @@ test.describe.configure({ mode: 'serial' });
 
 let kh: Keyhaven;
 let sshd: Sshd;
+let token: string;
 
 function freePort(): Promise<number> {
   return new Promise((ok) => {
@@ -33,7 +34,7 @@ test.beforeAll(async () => {
   sshd = await startSshd(await freePort());
   expect((await api('/api/setup', null, { username: 'admin', password: 'admin password 1' })).status).toBe(201);
   const login = await api('/api/auth/login', null, { username: 'admin', password: 'admin password 1' });
-  const token = (await login.json()).access_token as string;
+  token = (await login.json()).access_token as string;
   expect((await api('/api/ssh-keys/generate', token, { name: 'System SSH Key' })).status).toBe(200);
 });
 test.afterAll(async () => {
@@ -118,4 +119,28 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await nav(page).getByRole('link', { name: 'Connections' }).click();
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('connected');
+});
+
+test('a silent host shows the finished TCP stage while the handshake waits', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'live progress needs JavaScript; without it the post returns the finished stages');
+  const silent = createServer(() => {}); // accepts TCP and never says a word
+  await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', () => ok()));
+  const address = silent.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    const created = await api('/api/ssh-keys/connections', token, { host: '127.0.0.1', username: 'quiet', port });
+    expect(created.status).toBe(201);
+    await signIn(page);
+    await nav(page).getByRole('link', { name: 'Connections' }).click();
+    const quiet = page.getByRole('article', { name: `quiet@127.0.0.1:${port}` });
+    await quiet.getByRole('button', { name: 'Test', exact: true }).click();
+    const live = page.locator('.live-progress');
+    await expect(live).toContainText('Working');
+    await expect(live.locator('.stage-ok')).toContainText('tcp', { timeout: 5000 });
+    await expect(quiet.locator('.badge')).toHaveText('failed', { timeout: 20000 });
+    await expect(live).toHaveCount(0);
+    await expect(page.getByRole('status').filter({ hasText: 'host key' }).first()).toContainText('no answer within');
+  } finally {
+    silent.close();
+  }
 });

@@ -5,7 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
-use crate::model::{ActionOutcome, ConnectionView};
+use crate::model::{ActionOutcome, ConnectionView, ProgressView};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_connections")]
@@ -114,6 +114,14 @@ pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
     let (state, caller) = crate::server::context::require_admin().await?;
     let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     Ok(test_outcome(report))
+}
+
+/// The stages of the test or deploy running on connection `id` (polled by the page while it runs).
+#[server(prefix = "/rpc", endpoint = "get_connection_progress", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_connection_progress(id: i32) -> Result<ProgressView, AppError> {
+    use crate::server::services::ssh_progress::connection_key;
+    let (state, _caller) = crate::server::context::require_user().await?;
+    Ok(state.ssh.progress.get(&connection_key(id)))
 }
 
 #[server(prefix = "/rpc", endpoint = "refresh_connection_storage")]

@@ -8,4 +8,5 @@ pub mod key_actions;
 pub mod key_card;
 pub mod key_table;
 pub mod layout;
+pub mod live_progress;
 pub mod public_key_table;

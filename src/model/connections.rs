@@ -55,6 +55,13 @@ pub fn percent_used(used: u64, total: u64) -> f64 {
 }
 
 /// One step of a test or deploy, as the API reports it and the page shows it.
+/// A running (or just finished) test or deploy: the stages done so far.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProgressView {
+    pub running: bool,
+    pub stages: Vec<StageView>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StageView {
     /// `tcp`, `host_key`, `authentication`, `session`, `install` or `verify`.

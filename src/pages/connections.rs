@@ -6,6 +6,7 @@ use crate::components::connection_card::{ConnectionActions, ConnectionCard, Stag
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::live_progress::LiveProgress;
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,6 +65,13 @@ pub fn ConnectionsPage() -> impl IntoView {
             }
         });
     }
+    // The connection whose test, edit or deploy is running, for its live stages.
+    let running = Signal::derive(move || {
+        let pending = |busy: bool, id: Option<i32>| busy.then_some(id).flatten();
+        pending(actions.test.pending().get(), actions.test.input().get().map(|i| i.id))
+            .or_else(|| pending(actions.redeploy.pending().get(), actions.redeploy.input().get().map(|i| i.id)))
+            .or_else(|| pending(actions.update.pending().get(), actions.update.input().get().map(|i| i.id)))
+    });
     let query = use_query_map();
     let preset = move || query.read().get("preset").unwrap_or_else(|| "linux".into());
     view! {
@@ -77,13 +85,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             <FormError error=action_error(actions.refresh) />
             <FormError error=action_error(actions.delete) />
         </div>
-        <Show when=move || {
-            actions.test.pending().get() || actions.redeploy.pending().get() || actions.update.pending().get()
-        }>
-            <p class="notice" role="status">
-                "Working: connecting, checking the host key, logging in…"
-            </p>
-        </Show>
+        <LiveProgress watching=running />
         <Transition fallback=|| {
             view! { <p>"Loading connections…"</p> }
         }>

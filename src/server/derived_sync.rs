@@ -16,7 +16,7 @@ fn changes_ssh_material(path: &str) -> bool {
         || path.starts_with("/api/known-hosts")
         || path.starts_with("/settings/ssh-keys/")
         || path.strip_prefix("/rpc/").is_some_and(|name| {
-            !["list_", "scan_", "test_", "refresh_"].iter().any(|read| name.starts_with(read))
+            !["list_", "get_", "scan_", "test_", "refresh_"].iter().any(|read| name.starts_with(read))
                 && ["ssh_key", "connection", "known_host"].iter().any(|w| name.contains(w))
         })
 }
@@ -48,9 +48,15 @@ mod tests {
         ] {
             assert!(changes_ssh_material(path), "{path}");
         }
-        for path in
-            ["/api/users", "/rpc/login", "/user/keys", "/api/tokens", "/rpc/list_connections", "/rpc/scan_known_host"]
-        {
+        for path in [
+            "/api/users",
+            "/rpc/login",
+            "/user/keys",
+            "/api/tokens",
+            "/rpc/list_connections",
+            "/rpc/get_connection_progress",
+            "/rpc/scan_known_host",
+        ] {
             assert!(!changes_ssh_material(path), "{path}");
         }
     }

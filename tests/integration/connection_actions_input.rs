@@ -38,6 +38,13 @@ async fn only_admins_with_the_admin_scope_run_connection_actions() {
             assert_eq!(res.status.as_u16(), expected, "{who} on {path}: {}", res.text());
         }
     }
+    let progress = format!("/api/ssh-keys/connections/{id}/progress");
+    for (who, auth, expected) in
+        [("anonymous", &Auth::Anonymous, 401), ("viewer", &viewer, 200), ("repo token", &scoped, 403)]
+    {
+        let res = s.app.json(Method::GET, &progress, auth, None).await;
+        assert_eq!(res.status.as_u16(), expected, "{who} reads progress: {}", res.text());
+    }
     for action in ["test", "refresh-storage", "redeploy"] {
         let (status, _) = s
             .call(Method::POST, &format!("/api/ssh-keys/connections/999/{action}"), Some(json!({"password": "x"})))

@@ -95,3 +95,29 @@ async fn quick_setup_stops_at_an_untrusted_host_and_leaves_nothing_behind_on_fai
     assert_eq!(listed["connections"], json!([]), "no half-made connection");
     assert_eq!(fake.attempts().len(), 1);
 }
+
+#[tokio::test]
+async fn progress_shows_each_finished_stage_while_a_test_waits_on_a_silent_host() {
+    let settings = Settings { ssh_connect_timeout_secs: 2, ..test_settings() };
+    let s = SshApp::start(Some(settings)).await;
+    let (port, _task) = silent_host().await;
+    let (_, line) = host_key(KeySpec::Ed25519).await;
+    s.trust(port, &line).await;
+    let id = s.connection(port, "deploy", true, None).await;
+    let progress_path = format!("/api/ssh-keys/connections/{id}/progress");
+    let (status, before) = s.call(Method::GET, &progress_path, None).await;
+    assert_eq!((status, before["running"].as_bool(), stage_summary(&before).len()), (200, Some(false), 0));
+
+    let watch = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        s.call(Method::GET, &progress_path, None).await.1
+    };
+    let ((_, answer), during) = tokio::join!(s.action(id, "test", None), watch);
+    assert_eq!(during["running"].as_bool(), Some(true), "{during}");
+    assert_eq!(stage_summary(&during), ["tcp:ok"], "TCP is done, the handshake is what waits: {during}");
+
+    let (_, after) = s.call(Method::GET, &progress_path, None).await;
+    assert_eq!(after["running"].as_bool(), Some(false));
+    assert_eq!(stage_summary(&after), stage_summary(&answer), "the last run stays readable as it ended");
+    assert_eq!(stage_summary(&after)[..2], ["tcp:ok", "host_key:failed"]);
+}

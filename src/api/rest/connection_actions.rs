@@ -4,9 +4,11 @@
 
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
+use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::connection_deploy::DeployFailure;
 use crate::server::services::quick_setup::{self, QuickSetup, QuickSetupError};
+use crate::server::services::ssh_progress::connection_key;
 use crate::server::services::{connection_actions, connection_test, connections};
 use crate::server::state::AppState;
 use axum::Json;
@@ -46,6 +48,18 @@ pub async fn refresh_storage(
     Ok(Json(json!({
         "success": true, "message": "Storage information refreshed successfully", "storage": connection.storage,
     })))
+}
+
+/// `GET …/connections/{id}/progress`: the stages of the operation running on the connection (or
+/// the last one, for a few minutes), for clients that show progress while they wait.
+pub async fn progress(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<Value>, AppError> {
+    caller.require_scope(Scope::Admin)?;
+    let progress = state.ssh.progress.get(&connection_key(id));
+    Ok(Json(json!({ "success": true, "running": progress.running, "stages": progress.stages })))
 }
 
 /// An error answer that also shows how far the deploy got.

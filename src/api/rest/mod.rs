@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/ssh-keys/connections", get(connections::list).post(connections::create))
         .route("/api/ssh-keys/connections/{id}", put(connections::update).delete(connections::delete))
         .route("/api/ssh-keys/connections/{id}/test", post(connection_actions::test))
+        .route("/api/ssh-keys/connections/{id}/progress", get(connection_actions::progress))
         .route("/api/ssh-keys/connections/{id}/refresh-storage", post(connection_actions::refresh_storage))
         .route("/api/ssh-keys/connections/{id}/redeploy", post(connection_actions::redeploy))
         .route("/api/ssh-keys/quick-setup", post(connection_actions::quick_setup))

@@ -7,6 +7,7 @@ use super::connection_login::{connection_target, login_with_key, private_key, to
 use super::connections;
 use super::ssh_gate::SshGate;
 use super::ssh_keys::system_key;
+use super::ssh_progress::connection_key;
 use super::ssh_stages::{Stages, ssh_failure};
 use crate::server::entities::ssh_connection;
 use crate::server::error::ServiceError;
@@ -45,6 +46,7 @@ pub async fn redeploy(
         public_line: &key.public_key,
         password,
         use_sftp: connection.use_sftp_mode,
+        progress_key: Some(connection_key(id)),
     };
     let outcome = connection_deploy::install(gate, deploy).await;
     let name = target_name(&connection);
@@ -89,7 +91,7 @@ pub async fn refresh_storage(
     let target = connection_target(db, &connection).await?;
     let private = private_key(master, &key)?;
     let _slot = gate.slot(&target.host, target.port).await?;
-    let mut stages = Stages::default();
+    let mut stages = Stages::live(&gate.progress, connection_key(id));
     let session =
         login_with_key(gate, &target, private, &mut stages).await.map_err(|e| ssh_failure(stages.failed_stage(), e))?;
     touch_key(db, &key).await;

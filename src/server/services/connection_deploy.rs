@@ -59,25 +59,30 @@ pub struct Deploy<'a> {
     pub public_line: &'a str,
     pub password: &'a str,
     pub use_sftp: bool,
+    /// Where the stages are published as they happen (`ssh_progress`), if anywhere.
+    pub progress_key: Option<String>,
 }
 
 pub async fn install(gate: &SshGate, deploy: Deploy<'_>) -> Result<DeployReport, DeployFailure> {
-    let mut stages = Stages::default();
+    let mut stages = match &deploy.progress_key {
+        Some(key) => Stages::live(&gate.progress, key.clone()),
+        None => Stages::default(),
+    };
     let result = run(gate, &deploy, &mut stages).await;
     let failed_at = stages.failed_stage().to_string();
     stages.skip_missing(&STAGES);
     match result {
         Ok(mut report) => {
-            report.stages = stages.list;
+            report.stages = stages.take();
             Ok(report)
         }
-        Err(err) => Err(DeployFailure { error: ssh_failure(&failed_at, err), stages: stages.list }),
+        Err(err) => Err(DeployFailure { error: ssh_failure(&failed_at, err), stages: stages.take() }),
     }
 }
 
 /// Every failure is recorded as a failed stage before it is returned.
 async fn run(gate: &SshGate, deploy: &Deploy<'_>, stages: &mut Stages) -> Result<DeployReport, SshError> {
-    let Deploy { target, key, public_line, password, use_sftp } = *deploy;
+    let Deploy { target, key, public_line, password, use_sftp, .. } = *deploy;
     let Ok(_slot) = gate.slot(&target.host, target.port).await else {
         let err = SshError::Protocol("no connection slot".into());
         stages.failed_with("tcp", err.to_string());

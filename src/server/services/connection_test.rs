@@ -6,6 +6,7 @@ use super::audit::{self, Actor, Event};
 use super::connection_login::{Target, connection_target, login_with_key, private_key, touch_key};
 use super::connections::get_with_key;
 use super::ssh_gate::SshGate;
+use super::ssh_progress::connection_key;
 use super::ssh_stages::Stages;
 use crate::model::StageView;
 use crate::server::entities::ssh_connection;
@@ -87,7 +88,7 @@ pub async fn test(
     let mut testing: ssh_connection::ActiveModel = connection.clone().into();
     testing.status = Set("testing".into());
     let connection = testing.update(db).await?;
-    let mut stages = Stages::default();
+    let mut stages = Stages::live(&gate.progress, connection_key(id));
     let outcome = match &key {
         None => {
             stages.skip(&STAGES[..2]);
@@ -110,7 +111,7 @@ pub async fn test(
         connected: outcome.is_ok(),
         error: outcome.as_ref().err().cloned(),
         note: outcome.ok().flatten(),
-        stages: stages.list,
+        stages: stages.take(),
     };
     save_outcome(db, actor, connection, &report).await?;
     Ok(report)

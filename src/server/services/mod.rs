@@ -22,6 +22,7 @@ pub mod ssh_agent;
 pub mod ssh_gate;
 pub mod ssh_key_usage;
 pub mod ssh_keys;
+pub mod ssh_progress;
 pub mod ssh_stages;
 pub mod tokens;
 pub mod users;

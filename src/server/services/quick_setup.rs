@@ -80,6 +80,7 @@ pub async fn quick_setup(
             public_line: &material.public_openssh,
             password: request.password,
             use_sftp: request.use_sftp_mode,
+            progress_key: None,
         };
         let report = connection_deploy::install(gate, deploy).await.map_err(QuickSetupError::Failed)?;
         Some(report)

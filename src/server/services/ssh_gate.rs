@@ -4,6 +4,7 @@
 //! (port forwards to NAS boxes) or different sshd instances. Every operation that connects holds
 //! a slot for its whole duration.
 
+use super::ssh_progress::ProgressBoard;
 use crate::server::config::Settings;
 use crate::server::error::ServiceError;
 use crate::server::ssh::client::Timeouts;
@@ -17,6 +18,8 @@ pub const PER_HOST: usize = 4;
 #[derive(Debug)]
 pub struct SshGate {
     pub timeouts: Timeouts,
+    /// The stages of running operations, for live progress on the page.
+    pub progress: Arc<ProgressBoard>,
     global: Arc<Semaphore>,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
@@ -37,6 +40,7 @@ impl SshGate {
                 auth: secs(settings.ssh_auth_timeout_secs),
                 command: secs(settings.ssh_command_timeout_secs),
             },
+            progress: Arc::new(ProgressBoard::default()),
             global: Arc::new(Semaphore::new(usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1))),
             per_host: Mutex::new(HashMap::new()),
         }

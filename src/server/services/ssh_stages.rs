@@ -1,20 +1,51 @@
 //! The steps of a test or a deploy, timed, as the API reports them and the page shows them. A
 //! failed step names what broke; the steps after it are reported as skipped.
 
+use super::ssh_progress::ProgressBoard;
 use crate::model::StageView;
 use crate::server::error::ServiceError;
 use crate::server::ssh::error::SshError;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, Default)]
 pub struct Stages {
-    pub list: Vec<StageView>,
+    list: Vec<StageView>,
+    /// Where each stage is also published while the operation runs (see `ssh_progress`).
+    live: Option<(Arc<ProgressBoard>, String)>,
+}
+
+impl Drop for Stages {
+    /// Every way out of an operation (success, error, `?`) ends its live progress.
+    fn drop(&mut self) {
+        if let Some((board, key)) = &self.live {
+            board.finish(key);
+        }
+    }
 }
 
 impl Stages {
+    /// Stages that are also published on `board` under `key` as they happen.
+    pub fn live(board: &Arc<ProgressBoard>, key: String) -> Stages {
+        board.start(&key);
+        Stages { list: Vec::new(), live: Some((board.clone(), key)) }
+    }
+
+    fn record(&mut self, stage: StageView) {
+        if let Some((board, key)) = &self.live {
+            board.push(key, &stage);
+        }
+        self.list.push(stage);
+    }
+
     fn push(&mut self, name: &str, status: &str, message: String, since: Instant) {
         let millis = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.list.push(StageView { name: name.into(), status: status.into(), message, millis });
+        self.record(StageView { name: name.into(), status: status.into(), message, millis });
+    }
+
+    /// The stages so far, for the answer (the live progress, if any, ends when `self` is dropped).
+    pub fn take(&mut self) -> Vec<StageView> {
+        std::mem::take(&mut self.list)
     }
 
     pub fn ok(&mut self, name: &str, message: impl Into<String>, since: Instant) {
@@ -33,7 +64,7 @@ impl Stages {
     /// Marks `names` as not run (after a failure).
     pub fn skip(&mut self, names: &[&str]) {
         for name in names {
-            self.list.push(StageView {
+            self.record(StageView {
                 name: (*name).into(),
                 status: "skipped".into(),
                 message: String::new(),

@@ -1,0 +1,60 @@
+//! The stages of a test or deploy while it runs. With JavaScript the page polls the server every
+//! 300 ms and lists each finished stage (a silent host shows "tcp ok" and then the wait for the
+//! handshake); without it the form post simply returns the finished result.
+
+use crate::components::connection_card::StageList;
+use crate::model::StageView;
+use leptos::prelude::*;
+
+/// How often the page asks for progress while an operation runs.
+#[cfg(feature = "hydrate")]
+const POLL: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Shows "Working…" and the stages finished so far while `watching` names a connection.
+#[component]
+pub fn LiveProgress(#[prop(into)] watching: Signal<Option<i32>>) -> impl IntoView {
+    let stages = RwSignal::new(Vec::<StageView>::new());
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::api::connections::get_connection_progress;
+        let timer = StoredValue::new(None::<IntervalHandle>);
+        Effect::new(move |_| {
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+            timer.set_value(None);
+            stages.set(Vec::new());
+            if let Some(id) = watching.get() {
+                let poll = move || {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(progress) = get_connection_progress(id).await
+                            && watching.get_untracked() == Some(id)
+                        {
+                            stages.set(progress.stages);
+                        }
+                    });
+                };
+                timer.set_value(set_interval_with_handle(poll, POLL).ok());
+            }
+        });
+        on_cleanup(move || {
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+        });
+    }
+    view! {
+        <Show when=move || watching.get().is_some()>
+            <div class="notice live-progress" role="status" aria-live="polite">
+                <p>
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Working: connecting, checking the host key, logging in…"
+                </p>
+                {move || {
+                    let done = stages.get();
+                    (!done.is_empty()).then(|| view! { <StageList stages=done /> })
+                }}
+            </div>
+        </Show>
+    }
+}
