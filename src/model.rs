@@ -180,6 +180,10 @@ pub struct AuditPage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SetupStatus {
     pub admin_exists: bool,
+    /// `admin`, `key`, `connection` or `done` (kept in the database).
+    pub step: String,
+    /// Whether the caller is a signed-in admin, who alone can continue the wizard.
+    pub can_continue: bool,
 }
 
 /// A managed SSH key as pages and the API show it. There is no private key here, ever.

@@ -38,6 +38,8 @@ mod known_hosts_api;
 mod known_hosts_import;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
+#[path = "integration/setup_wizard.rs"]
+mod setup_wizard;
 #[path = "integration/ssh_client.rs"]
 mod ssh_client;
 #[path = "integration/ssh_keys_at_rest.rs"]

@@ -33,6 +33,13 @@ test('setup creates the first admin, who adds a viewer; the viewer cannot change
   }
   await page.getByLabel('Password', { exact: true }).fill('admin password 1');
   await page.getByRole('button', { name: 'Create admin account' }).click();
+  // The wizard goes on with the key and the first connection; both can be skipped.
+  await expect(page.getByRole('heading', { name: 'SSH key', level: 2 })).toBeVisible();
+  await page.getByRole('button', { name: 'Skip this step' }).click();
+  await expect(page.getByRole('heading', { name: 'First connection', level: 2 })).toBeVisible();
+  await page.getByRole('button', { name: 'Skip this step' }).click();
+  await expect(page.getByRole('heading', { name: 'Keyhaven is set up' })).toBeVisible();
+  await page.getByRole('link', { name: 'Open the dashboard' }).click();
   await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   await expect(page.getByText('Signed in as')).toContainText('admin');
 

@@ -116,12 +116,17 @@ pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
     Ok(test_outcome(report))
 }
 
-/// The stages of the test or deploy running on connection `id` (polled by the page while it runs).
-#[server(prefix = "/rpc", endpoint = "get_connection_progress", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_connection_progress(id: i32) -> Result<ProgressView, AppError> {
-    use crate::server::services::ssh_progress::connection_key;
+/// The stages of the test or deploy running under `key` (`connection:<id>` or the wizard's
+/// `setup:connection`), polled by the page while it runs.
+#[server(prefix = "/rpc", endpoint = "get_progress", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
+    use crate::server::services::setup_connection::PROGRESS_KEY;
     let (state, _caller) = crate::server::context::require_user().await?;
-    Ok(state.ssh.progress.get(&connection_key(id)))
+    let known = key == PROGRESS_KEY || key.strip_prefix("connection:").is_some_and(|id| id.parse::<i32>().is_ok());
+    if !known {
+        return Err(AppError::invalid("key", "Unknown progress key."));
+    }
+    Ok(state.ssh.progress.get(&key))
 }
 
 #[server(prefix = "/rpc", endpoint = "refresh_connection_storage")]

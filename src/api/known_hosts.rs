@@ -16,7 +16,7 @@ pub async fn list_known_hosts() -> Result<Vec<KnownHostView>, AppError> {
 pub async fn scan_known_host(host: String, port: u16) -> Result<ScanView, AppError> {
     use crate::server::services::known_hosts;
     let (state, _caller) = crate::server::context::require_user().await?;
-    let result = known_hosts::scan_host(&state.db, &host, i64::from(port)).await?;
+    let result = known_hosts::scan_host(&state.db, &state.ssh, &host, i64::from(port)).await?;
     let randomart =
         result.keys.iter().map(|k| crate::server::ssh::keys::randomart(&k.public_key).unwrap_or_default()).collect();
     Ok(ScanView { host: host.trim().to_ascii_lowercase(), port, result, randomart })
@@ -25,8 +25,15 @@ pub async fn scan_known_host(host: String, port: u16) -> Result<ScanView, AppErr
 #[server(prefix = "/rpc", endpoint = "trust_known_host")]
 pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::require_admin().await?;
-    crate::server::services::known_hosts::trust(&state.db, &caller.actor(), &host, i64::from(port), &public_key)
-        .await?;
+    crate::server::services::known_hosts::trust(
+        &state.db,
+        &state.ssh,
+        &caller.actor(),
+        &host,
+        i64::from(port),
+        &public_key,
+    )
+    .await?;
     Ok(())
 }
 
@@ -34,7 +41,7 @@ pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Re
 #[server(prefix = "/rpc", endpoint = "replace_known_host")]
 pub async fn replace_known_host(id: i32, public_key: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::require_admin().await?;
-    crate::server::services::known_hosts::replace(&state.db, &caller.actor(), id, &public_key).await?;
+    crate::server::services::known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &public_key).await?;
     Ok(())
 }
 

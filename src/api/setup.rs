@@ -1,20 +1,84 @@
+//! The setup wizard's server functions. The first step is open (there is nobody to sign in yet);
+//! every later step needs a signed-in admin.
+// The connection step posts a form's fields as arguments.
+#![allow(clippy::too_many_arguments)]
+
 use crate::error::AppError;
-use crate::model::SetupStatus;
+use crate::model::{ActionOutcome, SetupStatus};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "get_setup_status")]
 pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
-    let state = crate::server::context::state()?;
-    Ok(SetupStatus { admin_exists: state.setup_done().await? })
+    use crate::server::{auth::authenticate, context, services::setup_wizard};
+    let state = context::state()?;
+    let step = setup_wizard::current(&state.db).await?;
+    let caller = authenticate(&state, &context::parts()?).await.ok().flatten();
+    Ok(SetupStatus {
+        admin_exists: state.setup_done().await?,
+        step: step.as_str().into(),
+        can_continue: caller.is_some_and(|c| c.require_admin().is_ok()),
+    })
 }
 
-/// Setup's first step: creates the first admin and signs them in.
+/// Setup's first step: creates the first admin, signs them in and goes on to the key step.
 #[server(prefix = "/rpc", endpoint = "create_first_admin")]
 pub async fn create_first_admin(username: String, password: String) -> Result<(), AppError> {
     use crate::server::{context, services::users};
     let state = context::state()?;
     let admin = users::create_first_admin(&state.db, &username, &password, &context::request_addr()).await?;
     super::auth::start_session(&admin).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect("/setup");
     Ok(())
+}
+
+/// Next, Back and Skip: moves the wizard to `step` (`key`, `connection` or `done`).
+#[server(prefix = "/rpc", endpoint = "set_setup_step")]
+pub async fn set_setup_step(step: String) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::require_admin().await?;
+    crate::server::services::setup_wizard::go_to(&state.db, &caller.actor(), &step).await?;
+    leptos_axum::redirect("/setup");
+    Ok(())
+}
+
+/// The first connection: deploy the system key with a one-time password (or check that it is
+/// installed when the password is empty), then save, test and measure the connection.
+#[server(prefix = "/rpc", endpoint = "setup_connect")]
+pub async fn setup_connect(
+    host: String,
+    port: String,
+    username: String,
+    default_path: Option<String>,
+    ssh_path_prefix: Option<String>,
+    use_sftp_mode: Option<String>,
+    password: Option<String>,
+) -> Result<ActionOutcome, AppError> {
+    use crate::server::services::connections::{ConnectionFields, Patch};
+    use crate::server::services::setup_connection;
+    let (state, caller) = crate::server::context::require_admin().await?;
+    let text = |v: Option<String>| match v.map(|s| s.trim().to_string()) {
+        Some(s) if !s.is_empty() => Patch::Set(s),
+        _ => Patch::Clear,
+    };
+    let fields = ConnectionFields {
+        host: Patch::Set(host),
+        username: Patch::Set(username),
+        port: Patch::Set(port.trim().parse().unwrap_or(-1)),
+        ssh_key_id: Patch::Keep,
+        use_sftp_mode: Patch::Set(use_sftp_mode.is_some()),
+        default_path: text(default_path),
+        ssh_path_prefix: text(ssh_path_prefix),
+        mount_point: Patch::Clear,
+    };
+    let password = zeroize::Zeroizing::new(password.unwrap_or_default());
+    let (db, gate, master) = (&state.db, &state.ssh, &state.master_key);
+    let done = setup_connection::connect(db, gate, master, &caller.actor(), &fields, &password)
+        .await
+        .map_err(crate::server::error::ServiceError::from)?;
+    let message = if done.deploy.already_installed {
+        "Connected: the key was already installed."
+    } else {
+        "Connected: the key is installed and logs in."
+    };
+    let notes = done.deploy.warnings.into_iter().chain(done.storage_note).collect();
+    Ok(ActionOutcome { success: true, message: message.into(), notes, stages: done.deploy.stages })
 }

@@ -18,7 +18,7 @@ pub fn KeyTable(
     view! {
         <section aria-labelledby="named-keys-heading">
             <h2 id="named-keys-heading">"Named keys"</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="SSH keys (scrolls sideways)">
                 <table class="key-table">
                     <thead>
                         <tr>

@@ -10,13 +10,14 @@ use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 const POLL: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Shows "Working…" and the stages finished so far while `watching` names a connection.
+/// Shows "Working…" and the stages finished so far while `watching` names a running operation
+/// (its progress key: `connection:<id>` or `setup:connection`).
 #[component]
-pub fn LiveProgress(#[prop(into)] watching: Signal<Option<i32>>) -> impl IntoView {
+pub fn LiveProgress(#[prop(into)] watching: Signal<Option<String>>) -> impl IntoView {
     let stages = RwSignal::new(Vec::<StageView>::new());
     #[cfg(feature = "hydrate")]
     {
-        use crate::api::connections::get_connection_progress;
+        use crate::api::connections::get_progress;
         let timer = StoredValue::new(None::<IntervalHandle>);
         Effect::new(move |_| {
             if let Some(handle) = timer.get_value() {
@@ -24,11 +25,12 @@ pub fn LiveProgress(#[prop(into)] watching: Signal<Option<i32>>) -> impl IntoVie
             }
             timer.set_value(None);
             stages.set(Vec::new());
-            if let Some(id) = watching.get() {
+            if let Some(key) = watching.get() {
                 let poll = move || {
+                    let key = key.clone();
                     leptos::task::spawn_local(async move {
-                        if let Ok(progress) = get_connection_progress(id).await
-                            && watching.get_untracked() == Some(id)
+                        if let Ok(progress) = get_progress(key.clone()).await
+                            && watching.get_untracked().as_ref() == Some(&key)
                         {
                             stages.set(progress.stages);
                         }

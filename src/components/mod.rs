@@ -9,4 +9,5 @@ pub mod key_card;
 pub mod key_table;
 pub mod layout;
 pub mod live_progress;
+pub mod offered_keys;
 pub mod public_key_table;

@@ -39,7 +39,7 @@ where
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Public keys (scrolls sideways)">
             <table class="public-key-table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

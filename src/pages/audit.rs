@@ -52,7 +52,7 @@ fn AuditTable(page: AuditPage, filter: (String, String)) -> impl IntoView {
     let prev = (page.page > 1).then(|| view! { <a href=link(page.page - 1)>"← Newer"</a> });
     let next = (page.page < page.total_pages).then(|| view! { <a href=link(page.page + 1)>"Older →"</a> });
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log (scrolls sideways)">
             <table>
                 <caption class="visually-hidden">"Audit entries, newest first"</caption>
                 <thead>

@@ -68,9 +68,10 @@ pub fn ConnectionsPage() -> impl IntoView {
     // The connection whose test, edit or deploy is running, for its live stages.
     let running = Signal::derive(move || {
         let pending = |busy: bool, id: Option<i32>| busy.then_some(id).flatten();
-        pending(actions.test.pending().get(), actions.test.input().get().map(|i| i.id))
+        let id = pending(actions.test.pending().get(), actions.test.input().get().map(|i| i.id))
             .or_else(|| pending(actions.redeploy.pending().get(), actions.redeploy.input().get().map(|i| i.id)))
-            .or_else(|| pending(actions.update.pending().get(), actions.update.input().get().map(|i| i.id)))
+            .or_else(|| pending(actions.update.pending().get(), actions.update.input().get().map(|i| i.id)));
+        id.map(|id| format!("connection:{id}"))
     });
     let query = use_query_map();
     let preset = move || query.read().get("preset").unwrap_or_else(|| "linux".into());

@@ -1,6 +1,7 @@
 //! `/`: the signed-in start page.
 
 use crate::api::connections::list_connections;
+use crate::api::setup::get_setup_status;
 use crate::components::connection_card::StorageBar;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;
@@ -13,11 +14,27 @@ pub fn DashboardPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let name = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
     let connections = Resource::new(|| (), |_| list_connections());
+    let setup = Resource::new(|| (), |_| get_setup_status());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
         <Transition fallback=|| ()>
             <p class="lead">"Signed in as " <strong>{name}</strong> "."</p>
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                setup
+                    .get()
+                    .and_then(Result::ok)
+                    .filter(|s| s.can_continue && s.step != "done")
+                    .map(|_| {
+                        view! {
+                            <p class="notice">
+                                "Setup is not finished. " <a href="/setup">"Continue setup"</a> " where it stopped."
+                            </p>
+                        }
+                    })
+            }}
         </Transition>
         <Transition fallback=|| {
             view! { <p>"Loading connections…"</p> }

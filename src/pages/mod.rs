@@ -10,6 +10,8 @@ pub mod public_keys;
 pub mod repositories;
 pub mod repository;
 pub mod setup;
+pub mod setup_connection;
+pub mod setup_key;
 pub mod ssh_keys;
 pub mod tokens;
 pub mod users;

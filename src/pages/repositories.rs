@@ -80,7 +80,7 @@ fn RepositoryTable(list: Vec<RepositoryView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Repositories (scrolls sideways)">
             <table>
                 <caption class="visually-hidden">"Repositories"</caption>
                 <thead>

@@ -1,82 +1,194 @@
-//! `/setup`: the first run. Creates the first admin; once one exists it says so.
+//! `/setup`: the wizard, one step per screen — admin account, SSH key, first connection, done.
+//! Where it stands lives in the database, so a restart, another browser or another admin resumes
+//! it; once finished, the page says so. Every step is a plain form, so it works without JavaScript.
 
-use crate::api::setup::{CreateFirstAdmin, get_setup_status};
+use crate::api::setup::{CreateFirstAdmin, SetSetupStep, get_setup_status};
 use crate::components::feedback::{FormError, LoadError, action_error};
 use crate::model::SetupStatus;
+use crate::pages::setup_connection::ConnectionStep;
+use crate::pages::setup_key::KeyStep;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+const STEPS: [(&str, &str); 4] =
+    [("admin", "Admin account"), ("key", "SSH key"), ("connection", "First connection"), ("done", "Done")];
+
+/// The wizard's own actions; every step's status depends on them.
+#[derive(Clone, Copy)]
+pub struct SetupActions {
+    pub create_admin: ServerAction<CreateFirstAdmin>,
+    pub go: ServerAction<SetSetupStep>,
+}
+
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_setup_status());
-    let create = ServerAction::<CreateFirstAdmin>::new();
-    let error = action_error(create);
+    let actions = SetupActions { create_admin: ServerAction::new(), go: ServerAction::new() };
+    provide_context(actions);
+    let status = Resource::new(
+        move || (actions.create_admin.version().get(), actions.go.version().get()),
+        |_| get_setup_status(),
+    );
     view! {
         <Title text="Setup" />
         <main class="auth-page" id="main">
-            <div class="card auth-card">
-                <h1>"Welcome to Keyhaven"</h1>
-                <Suspense fallback=|| {
+            <div class="card setup-card">
+                <h1>"Set up Keyhaven"</h1>
+                <Transition fallback=|| {
                     view! { <p>"Loading…"</p> }
                 }>
                     {move || {
                         status
                             .get()
                             .map(|result| match result {
-                                Ok(SetupStatus { admin_exists: true }) => {
-                                    view! {
-                                        <p>"Keyhaven is already set up."</p>
-                                        <a class="btn btn-primary" href="/login">
-                                            "Sign in"
-                                        </a>
-                                    }
-                                        .into_any()
-                                }
-                                Ok(_) => {
-                                    view! {
-                                        <p class="lead">
-                                            "Create the administrator account. You will use it to manage SSH keys, connections and other users."
-                                        </p>
-                                        <ActionForm action=create attr:class="stack">
-                                            <label for="setup-username">"Username"</label>
-                                            <input
-                                                id="setup-username"
-                                                name="username"
-                                                autocomplete="username"
-                                                required
-                                                maxlength="64"
-                                                autofocus
-                                            />
-                                            <label for="setup-password">"Password"</label>
-                                            <input
-                                                id="setup-password"
-                                                name="password"
-                                                type="password"
-                                                autocomplete="new-password"
-                                                required
-                                                minlength="10"
-                                                aria-describedby="setup-password-hint"
-                                            />
-                                            <p class="hint" id="setup-password-hint">
-                                                "At least 10 characters."
-                                            </p>
-                                            <FormError error />
-                                            <button
-                                                class="btn btn-primary"
-                                                type="submit"
-                                                disabled=move || create.pending().get()
-                                            >
-                                                "Create admin account"
-                                            </button>
-                                        </ActionForm>
-                                    }
-                                        .into_any()
-                                }
+                                Ok(status) => view! { <Wizard status /> }.into_any(),
                                 Err(error) => view! { <LoadError error /> }.into_any(),
                             })
                     }}
-                </Suspense>
+                </Transition>
             </div>
         </main>
+    }
+}
+
+#[component]
+fn Wizard(status: SetupStatus) -> impl IntoView {
+    let step = status.step.clone();
+    if step != "admin" && step != "done" && !status.can_continue {
+        return view! {
+            <p>"Setup is not finished yet. Sign in as an administrator to continue where it stopped."</p>
+            <a class="btn btn-primary" href="/login?next=%2Fsetup">
+                "Sign in"
+            </a>
+        }
+        .into_any();
+    }
+    let body = match step.as_str() {
+        "admin" => view! { <AdminStep /> }.into_any(),
+        "key" => view! { <KeyStep /> }.into_any(),
+        "connection" => view! { <ConnectionStep /> }.into_any(),
+        _ => view! { <Finished signed_in=status.can_continue /> }.into_any(),
+    };
+    view! {
+        <Progress current=step />
+        {body}
+    }
+    .into_any()
+}
+
+/// "Step 2 of 4" and the list of steps, the current one marked for screen readers.
+#[component]
+fn Progress(current: String) -> impl IntoView {
+    let index = STEPS.iter().position(|(id, _)| *id == current).unwrap_or(0);
+    view! {
+        <nav aria-label="Setup progress">
+            <p class="hint">{format!("Step {} of {}", index + 1, STEPS.len())}</p>
+            <ol class="wizard-steps">
+                {STEPS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, label))| {
+                        let class = match i.cmp(&index) {
+                            std::cmp::Ordering::Less => "wizard-step done",
+                            std::cmp::Ordering::Equal => "wizard-step current",
+                            std::cmp::Ordering::Greater => "wizard-step",
+                        };
+                        view! {
+                            <li class=class aria-current=(i == index).then_some("step")>
+                                {*label}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// A Back, Next or Skip button: moves the wizard to `to` (stored, so it survives a restart).
+#[component]
+pub fn GoButton(to: &'static str, label: &'static str, #[prop(optional)] primary: bool) -> impl IntoView {
+    let go = expect_context::<SetupActions>().go;
+    view! {
+        <ActionForm action=go attr:class="inline-form">
+            <input type="hidden" name="step" value=to />
+            <button class=if primary { "btn btn-primary" } else { "btn" } type="submit">
+                {label}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn AdminStep() -> impl IntoView {
+    let create = expect_context::<SetupActions>().create_admin;
+    let error = action_error(create);
+    view! {
+        <h2>"Admin account"</h2>
+        <p class="lead">
+            "Create the administrator account. You will use it to manage SSH keys, connections and other users."
+        </p>
+        <ActionForm action=create attr:class="stack">
+            <label for="setup-username">"Username"</label>
+            <input id="setup-username" name="username" autocomplete="username" required maxlength="64" autofocus />
+            <label for="setup-password">"Password"</label>
+            <input
+                id="setup-password"
+                name="password"
+                type="password"
+                autocomplete="new-password"
+                required
+                minlength="10"
+                aria-describedby="setup-password-hint"
+            />
+            <p class="hint" id="setup-password-hint">
+                "At least 10 characters."
+            </p>
+            <FormError error />
+            <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
+                "Create admin account"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Finished(signed_in: bool) -> impl IntoView {
+    let links = [
+        ("/", "Dashboard"),
+        ("/settings/ssh-keys", "SSH keys"),
+        ("/settings/connections", "Connections"),
+        ("/settings/known-hosts", "Known hosts"),
+        ("/settings/users", "Users"),
+        ("/settings/tokens", "API tokens"),
+    ];
+    view! {
+        <h2>"Keyhaven is set up"</h2>
+        <p class="lead">"Setup is finished. Everything it made can be changed in Settings."</p>
+        {if signed_in {
+            view! {
+                <ul class="link-list">
+                    {links
+                        .map(|(href, label)| {
+                            view! {
+                                <li>
+                                    <a href=href>{label}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <a class="btn btn-primary" href="/">
+                    "Open the dashboard"
+                </a>
+            }
+                .into_any()
+        } else {
+            view! {
+                <a class="btn btn-primary" href="/login">
+                    "Sign in"
+                </a>
+            }
+                .into_any()
+        }}
     }
 }

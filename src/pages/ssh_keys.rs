@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-const KEY_SPECS: [(&str, &str); 7] = [
+/// The key types and sizes the forms offer (`type` or `type-bits`), ed25519 first.
+pub const KEY_SPECS: [(&str, &str); 7] = [
     ("ed25519", "ed25519 (recommended)"),
     ("ecdsa-256", "ecdsa 256"),
     ("ecdsa-384", "ecdsa 384"),

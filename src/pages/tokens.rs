@@ -107,7 +107,7 @@ fn NewTokenNotice(token: CreatedToken) -> impl IntoView {
 #[component]
 fn TokenTable(list: Vec<TokenView>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="API tokens (scrolls sideways)">
             <table>
                 <caption class="visually-hidden">"Your API tokens"</caption>
                 <thead>

@@ -108,7 +108,7 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
 #[component]
 fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Users (scrolls sideways)">
             <table>
                 <caption class="visually-hidden">"Accounts"</caption>
                 <thead>

@@ -54,7 +54,7 @@ mod tests {
             "/user/keys",
             "/api/tokens",
             "/rpc/list_connections",
-            "/rpc/get_connection_progress",
+            "/rpc/get_progress",
             "/rpc/scan_known_host",
         ] {
             assert!(!changes_ssh_material(path), "{path}");

@@ -27,7 +27,7 @@ pub async fn scan(
     ApiJson(body): ApiJson<ScanBody>,
 ) -> Result<Json<crate::model::ScanResult>, AppError> {
     caller.require_admin_change()?;
-    Ok(Json(known_hosts::scan_host(&state.db, &body.host, body.port.unwrap_or(22)).await?))
+    Ok(Json(known_hosts::scan_host(&state.db, &state.ssh, &body.host, body.port.unwrap_or(22)).await?))
 }
 
 #[derive(Deserialize)]
@@ -45,7 +45,7 @@ pub async fn trust(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     caller.require_admin_change()?;
     let port = body.port.unwrap_or(22);
-    let row = known_hosts::trust(&state.db, &caller.actor(), &body.host, port, &body.public_key).await?;
+    let row = known_hosts::trust(&state.db, &state.ssh, &caller.actor(), &body.host, port, &body.public_key).await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "known_host": known_hosts::to_view(&row) }))))
 }
 
@@ -80,7 +80,7 @@ pub async fn replace(
     ApiJson(body): ApiJson<ReplaceBody>,
 ) -> Result<Json<Value>, AppError> {
     caller.require_admin_change()?;
-    let (old, new) = known_hosts::replace(&state.db, &caller.actor(), id, &body.public_key).await?;
+    let (old, new) = known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &body.public_key).await?;
     let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
     Ok(Json(json!({ "success": true, "replaced": old, "known_host": known_hosts::to_view(&new) })))
 }

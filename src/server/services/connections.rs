@@ -93,6 +93,14 @@ fn required<T: Clone>(field: &'static str, patch: &Patch<T>, current: Option<T>)
 }
 
 /// Applies `fields` to `current` (None when creating), checking every value.
+/// Checks new connection fields without saving them (the wizard logs in before it saves).
+pub async fn check_new(
+    db: &impl ConnectionTrait,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::ActiveModel, ServiceError> {
+    apply(db, fields, None).await
+}
+
 async fn apply(
     db: &impl ConnectionTrait,
     fields: &ConnectionFields,

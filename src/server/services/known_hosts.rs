@@ -3,6 +3,7 @@
 //! password to, a host whose key is not stored here.
 
 use super::audit::{self, Actor, Event};
+use super::ssh_gate::SshGate;
 use crate::model::{HostKeyView, KnownHostView, ScanResult};
 use crate::server::entities::known_host;
 use crate::server::error::ServiceError;
@@ -101,9 +102,20 @@ fn status_of(offered: &[HostKey], trusted: &[known_host::Model]) -> &'static str
     }
 }
 
-pub async fn scan_host(db: &impl ConnectionTrait, host: &str, port: i64) -> Result<ScanResult, ServiceError> {
+/// Scans through the SSH gate, so scans count toward the connections a host may see at once.
+async fn gated_scan(gate: &SshGate, host: &str, port: u16) -> Result<Vec<HostKey>, ServiceError> {
+    let _slots = gate.slots(host, port, scan::PARALLEL as u32).await?;
+    scan::scan(host, port, SCAN_TIMEOUT).await.map_err(scan_error)
+}
+
+pub async fn scan_host(
+    db: &impl ConnectionTrait,
+    gate: &SshGate,
+    host: &str,
+    port: i64,
+) -> Result<ScanResult, ServiceError> {
     let (host, port) = (validate_host(host)?, validate_port(port)?);
-    let offered = scan::scan(&host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
+    let offered = gated_scan(gate, &host, port).await?;
     let trusted = trusted_for(db, &host, port).await?;
     Ok(ScanResult {
         status: status_of(&offered, &trusted).to_string(),
@@ -113,12 +125,17 @@ pub async fn scan_host(db: &impl ConnectionTrait, host: &str, port: i64) -> Resu
 }
 
 /// Scans the host and picks `public_key` (`type base64 [comment]`) from what it offers now.
-async fn offered_now(host: &str, port: u16, public_key: &str) -> Result<(Vec<HostKey>, HostKey), ServiceError> {
+async fn offered_now(
+    gate: &SshGate,
+    host: &str,
+    port: u16,
+    public_key: &str,
+) -> Result<(Vec<HostKey>, HostKey), ServiceError> {
     let wanted = public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
     if wanted.is_empty() {
         return Err(ServiceError::invalid("public_key", "Choose the host key to trust."));
     }
-    let offered = scan::scan(host, port, SCAN_TIMEOUT).await.map_err(scan_error)?;
+    let offered = gated_scan(gate, host, port).await?;
     let key =
         offered.iter().find(|k| k.public_key == wanted).cloned().ok_or_else(|| {
             ServiceError::invalid("public_key", "This host does not offer that key now; scan it again.")
@@ -149,13 +166,14 @@ pub fn openssh_name(host: &str, port: u16) -> String {
 /// now. A host whose trusted keys it no longer offers needs `replace`, never a silent addition.
 pub async fn trust(
     db: &DatabaseConnection,
+    gate: &SshGate,
     actor: &Actor,
     host: &str,
     port: i64,
     public_key: &str,
 ) -> Result<known_host::Model, ServiceError> {
     let (host, port) = (validate_host(host)?, validate_port(port)?);
-    let (offered, key) = offered_now(&host, port, public_key).await?;
+    let (offered, key) = offered_now(gate, &host, port, public_key).await?;
     if status_of(&offered, &trusted_for(db, &host, port).await?) == "changed" {
         return Err(ServiceError::conflict(
             "public_key",
@@ -181,6 +199,7 @@ pub async fn trust(
 /// now: the explicit admin step after a "host key CHANGED" warning. Returns the keys it replaced.
 pub async fn replace(
     db: &DatabaseConnection,
+    gate: &SshGate,
     actor: &Actor,
     id: i32,
     public_key: &str,
@@ -190,7 +209,7 @@ pub async fn replace(
         .await?
         .ok_or_else(|| ServiceError::NotFound("Known host not found.".into()))?;
     let port = u16::try_from(old.port).unwrap_or(22);
-    let (_, key) = offered_now(&old.host, port, public_key).await?;
+    let (_, key) = offered_now(gate, &old.host, port, public_key).await?;
     let txn = db.begin().await?;
     let replaced = trusted_for(&txn, &old.host, port).await?;
     known_host::Entity::delete_many()

@@ -18,6 +18,8 @@ pub mod passwords;
 pub mod public_keys;
 pub mod quick_setup;
 pub mod repositories;
+pub mod setup_connection;
+pub mod setup_wizard;
 pub mod ssh_agent;
 pub mod ssh_gate;
 pub mod ssh_key_usage;

@@ -66,7 +66,7 @@ pub async fn quick_setup(
     }
     let target = target_of(db, &host, port, &username).await?;
     if target.trusted.is_empty() {
-        return Err(QuickSetupError::HostNotTrusted(scan_host(db, &host, i64::from(port)).await?));
+        return Err(QuickSetupError::HostNotTrusted(scan_host(db, gate, &host, i64::from(port)).await?));
     }
     let comment = format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase());
     let material = keys::generate(spec, &comment).await.map_err(|e| key_error("key_type", e))?;

@@ -48,6 +48,13 @@ impl SshGate {
 
     /// Waits for a free slot for `host:port` (that first, so one busy server cannot hold global slots).
     pub async fn slot(&self, host: &str, port: u16) -> Result<SshSlot, ServiceError> {
+        self.slots(host, port, 1).await
+    }
+
+    /// `count` connections at once (a scan's parallel handshakes). Tokio's semaphores hand out
+    /// permits first come, first served, so two callers each holding part of what they need
+    /// cannot starve each other.
+    pub async fn slots(&self, host: &str, port: u16, count: u32) -> Result<SshSlot, ServiceError> {
         let host_semaphore = {
             let mut map = self.per_host.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             map.entry(format!("{}:{port}", host.to_ascii_lowercase()))
@@ -55,8 +62,8 @@ impl SshGate {
                 .clone()
         };
         let closed = |_| ServiceError::Internal("the SSH connection gate is closed".into());
-        let host_permit = host_semaphore.acquire_owned().await.map_err(closed)?;
-        let global_permit = self.global.clone().acquire_owned().await.map_err(closed)?;
+        let host_permit = host_semaphore.acquire_many_owned(count).await.map_err(closed)?;
+        let global_permit = self.global.clone().acquire_many_owned(count).await.map_err(closed)?;
         Ok(SshSlot { _host: host_permit, _global: global_permit })
     }
 }
@@ -81,5 +88,16 @@ mod tests {
         assert!(over_global.is_err(), "the global limit holds across hosts");
         held.pop();
         assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("d.example", 22)).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_scan_takes_its_handshakes_from_the_same_four_per_host() {
+        let gate = SshGate::new(&Settings::default());
+        let first = gate.slots("scan.example", 22, 2).await.unwrap();
+        let _second = gate.slots("scan.example", 22, 2).await.unwrap();
+        let waiting = tokio::time::timeout(Duration::from_millis(50), gate.slot("scan.example", 22)).await;
+        assert!(waiting.is_err(), "two scans of two handshakes fill the host's four");
+        drop(first);
+        assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("scan.example", 22)).await.is_ok());
     }
 }

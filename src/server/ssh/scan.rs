@@ -45,26 +45,27 @@ impl Handler for Capture {
     }
 }
 
-/// Asks `host:port` for each host key type in turn, all at once, each within `timeout`.
+/// How many handshakes one scan keeps open at once. Two keep a scan quick while several scans of
+/// one host (a page and a trust, two admins) stay under sshd's `MaxStartups` (10 by default).
+pub const PARALLEL: usize = 2;
+
+/// Asks `host:port` for each host key type, `PARALLEL` handshakes at a time, each within
+/// `timeout`. A host that fails outright (refused, unreachable, silent) fails the first attempt,
+/// so the scan stops there instead of waiting out every key type.
 pub async fn scan(host: &str, port: u16, timeout: Duration) -> Result<Vec<HostKey>, SshError> {
-    let attempts = SCANNED.iter().map(|algorithm| scan_one(host, port, algorithm.clone(), timeout));
-    let results = futures::future::join_all(attempts).await;
+    use futures::StreamExt;
+    let attempts: Vec<_> = SCANNED.into_iter().map(|algorithm| scan_one(host, port, algorithm, timeout)).collect();
+    let mut results = futures::stream::iter(attempts).buffered(PARALLEL);
     let mut keys: Vec<HostKey> = Vec::new();
-    let mut first_error = None;
-    for result in results {
+    while let Some(result) = results.next().await {
         match result {
             Ok(Some(key)) if !keys.iter().any(|k| k.public_key == key.public_key) => keys.push(key),
             Ok(_) => {}
-            Err(err) => {
-                first_error.get_or_insert(err);
-            }
+            Err(err) if keys.is_empty() => return Err(err),
+            Err(err) => tracing::debug!(host, port, error = %err, "one host key type failed to scan"),
         }
     }
-    match (keys.is_empty(), first_error) {
-        (false, _) => Ok(keys),
-        (true, Some(err)) => Err(err),
-        (true, None) => Err(SshError::NoHostKeys),
-    }
+    if keys.is_empty() { Err(SshError::NoHostKeys) } else { Ok(keys) }
 }
 
 /// One handshake offering only `algorithm`. `Ok(None)`: the server has no key of that type.

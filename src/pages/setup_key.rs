@@ -1,0 +1,124 @@
+//! The wizard's SSH key step: generate the system key (ed25519 preselected) or import one, or
+//! skip; once there is a system key, its public key is shown with a copy button.
+
+use crate::api::ssh_keys::{GenerateSshKey, ImportSshKey, list_ssh_keys};
+use crate::components::copy_button::CopyButton;
+use crate::components::feedback::{FormError, LoadError, action_error};
+use crate::model::SshKeyDetail;
+use crate::pages::setup::GoButton;
+use crate::pages::ssh_keys::KEY_SPECS;
+use leptos::prelude::*;
+
+const SYSTEM_KEY_NAME: &str = "System SSH Key";
+
+#[component]
+pub fn KeyStep() -> impl IntoView {
+    let generate = ServerAction::<GenerateSshKey>::new();
+    let import = ServerAction::<ImportSshKey>::new();
+    let keys = Resource::new(move || (generate.version().get(), import.version().get()), |_| list_ssh_keys());
+    view! {
+        <h2>"SSH key"</h2>
+        <p class="lead">
+            "The system key is the identity Keyhaven logs in with by default. Its private half is encrypted at rest and never shown again."
+        </p>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || {
+                keys.get()
+                    .map(|result| match result {
+                        Ok(list) => {
+                            match list.into_iter().find(|k| k.key.is_system_key) {
+                                Some(system) => view! { <SystemKeyReady system /> }.into_any(),
+                                None => view! { <MakeSystemKey generate import /> }.into_any(),
+                            }
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn SystemKeyReady(system: SshKeyDetail) -> impl IntoView {
+    let line = system.key.public_key.clone();
+    view! {
+        <section class="stack" aria-label="System key">
+            <p>
+                <span class="badge badge-ok">"ready"</span>
+                " "
+                {format!("{} ({} bits)", system.key.key_type, system.key.bits)}
+            </p>
+            <p class="mono">{system.key.fingerprint.clone()}</p>
+            <label for="setup-public-key">"Public key (add it to hosts by hand, or let the next step deploy it)"</label>
+            <textarea id="setup-public-key" class="mono" rows="3" readonly>
+                {line.clone()}
+            </textarea>
+            <CopyButton text=line label="Copy public key" />
+        </section>
+        <div class="wizard-nav">
+            <GoButton to="connection" label="Next" primary=true />
+        </div>
+    }
+}
+
+#[component]
+fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportSshKey>) -> impl IntoView {
+    let generating = generate.pending();
+    view! {
+        <section class="stack" aria-labelledby="setup-generate">
+            <h3 id="setup-generate">"Generate a new key"</h3>
+            <ActionForm action=generate attr:class="stack">
+                <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
+                <input type="hidden" name="system" value="on" />
+                <label for="setup-key-spec">"Type and size"</label>
+                <select id="setup-key-spec" name="key_spec">
+                    {KEY_SPECS
+                        .map(|(value, label)| {
+                            view! {
+                                <option value=value selected=value == "ed25519">
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <FormError error=action_error(generate) />
+                <button class="btn btn-primary" type="submit" disabled=move || generating.get()>
+                    {move || {
+                        if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate system key" }
+                    }}
+                </button>
+            </ActionForm>
+        </section>
+        <details class="stack">
+            <summary>"Import an existing key instead"</summary>
+            <ActionForm action=import attr:class="stack">
+                <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
+                <input type="hidden" name="system" value="on" />
+                <label for="setup-private-key">"Private key (OpenSSH or PEM)"</label>
+                <textarea
+                    id="setup-private-key"
+                    name="private_key"
+                    class="mono"
+                    rows="6"
+                    required
+                    placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+                ></textarea>
+                <label for="setup-passphrase">"Passphrase (if the key has one)"</label>
+                <input id="setup-passphrase" name="passphrase" type="password" autocomplete="off" />
+                <FormError error=action_error(import) />
+                <button class="btn" type="submit" disabled=move || import.pending().get()>
+                    "Import as system key"
+                </button>
+            </ActionForm>
+        </details>
+        <div class="wizard-nav">
+            <GoButton to="connection" label="Skip this step" />
+        </div>
+        <p class="hint">
+            "Skip when Keyhaven only backs up locally; you can add a key later in Settings → SSH keys."
+        </p>
+    }
+}
