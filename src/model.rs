@@ -6,7 +6,8 @@
 mod connections;
 mod hosts;
 pub use connections::{
-    ActionOutcome, ConnectionView, ProgressView, StageView, StorageView, format_bytes, percent_used,
+    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
+    format_bytes, percent_used,
 };
 pub use hosts::{HostKeyView, KnownHostView, ScanResult, ScanView};
 

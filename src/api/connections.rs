@@ -5,13 +5,27 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
-use crate::model::{ActionOutcome, ConnectionView, ProgressView};
+use crate::model::{ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_connections")]
 pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
     let (state, _caller) = crate::server::context::require_user().await?;
     Ok(crate::server::services::connections::list(&state.db).await?)
+}
+
+/// One page (25) of connections for Settings → Connections.
+#[server(prefix = "/rpc", endpoint = "list_connections_page", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_connections_page(page: u64) -> Result<ConnectionPage, AppError> {
+    let (state, _caller) = crate::server::context::require_user().await?;
+    Ok(crate::server::services::connections::page(&state.db, page).await?)
+}
+
+/// Counts and the fullest storage, for the Dashboard.
+#[server(prefix = "/rpc", endpoint = "get_connection_health", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_connection_health() -> Result<ConnectionHealth, AppError> {
+    let (state, _caller) = crate::server::context::require_user().await?;
+    Ok(crate::server::services::connections::health(&state.db, 12).await?)
 }
 
 /// Blank optional fields are left unset (create) or cleared (edit).

@@ -55,6 +55,26 @@ pub fn percent_used(used: u64, total: u64) -> f64 {
 }
 
 /// One step of a test or deploy, as the API reports it and the page shows it.
+/// The Dashboard's view of all connections: counts and the fullest storage, never the whole list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionHealth {
+    pub total: u64,
+    pub connected: u64,
+    pub failed: u64,
+    /// `user@host:port` and storage of the fullest measured connections, fullest first.
+    pub fullest: Vec<(String, StorageView)>,
+}
+
+/// One page of connections, for a page that must stay fast with a thousand of them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionPage {
+    pub rows: Vec<ConnectionView>,
+    pub total: u64,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+}
+
 /// A running (or just finished) test or deploy: the stages done so far.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProgressView {

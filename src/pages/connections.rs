@@ -1,7 +1,7 @@
 //! `/settings/connections`: the hosts Keyhaven logs in to, as cards, and a form to add one (with
 //! presets for Linux, Hetzner Storage Box, Synology and BorgBase).
 
-use crate::api::connections::{CreateConnection, list_connections};
+use crate::api::connections::{CreateConnection, list_connections_page};
 use crate::components::connection_card::{ConnectionActions, ConnectionCard, StageList};
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
@@ -33,6 +33,34 @@ fn Outcome(#[prop(into)] outcome: Signal<Option<Result<ActionOutcome, crate::err
     }
 }
 
+/// "Page 2 of 40" with plain links, so paging works without JavaScript.
+#[allow(non_snake_case)]
+fn Pager(page: u64, pages: u64, total: u64) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages of connections">
+                {(page > 1)
+                    .then(|| {
+                        view! {
+                            <a href=format!("?page={}", page - 1) rel="prev">
+                                "Previous"
+                            </a>
+                        }
+                    })}
+                <span>{format!("Page {page} of {pages} ({total} connections)")}</span>
+                {(page < pages)
+                    .then(|| {
+                        view! {
+                            <a href=format!("?page={}", page + 1) rel="next">
+                                "Next"
+                            </a>
+                        }
+                    })}
+            </nav>
+        }
+    })
+}
+
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
@@ -55,7 +83,9 @@ pub fn ConnectionsPage() -> impl IntoView {
             actions.delete.version().get(),
         )
     };
-    let list = Resource::new(versions, |_| list_connections());
+    let query = use_query_map();
+    let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
+    let list = Resource::new(move || (versions(), page_number()), |(_, page)| list_connections_page(page));
     // Only the most recent test, edit or deploy result is shown.
     let latest = RwSignal::new(None);
     for value in [actions.test.value(), actions.update.value(), actions.redeploy.value()] {
@@ -73,7 +103,6 @@ pub fn ConnectionsPage() -> impl IntoView {
             .or_else(|| pending(actions.update.pending().get(), actions.update.input().get().map(|i| i.id)));
         id.map(|id| format!("connection:{id}"))
     });
-    let query = use_query_map();
     let preset = move || query.read().get("preset").unwrap_or_else(|| "linux".into());
     view! {
         <Title text="Connections" />
@@ -93,7 +122,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             {move || {
                 list.get()
                     .map(|result| match result {
-                        Ok(rows) if rows.is_empty() => {
+                        Ok(page) if page.rows.is_empty() => {
                             view! {
                                 <EmptyState>
                                     "No connections yet. Trust the host's key on Known hosts, then add the host below."
@@ -101,16 +130,19 @@ pub fn ConnectionsPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(rows) => {
+                        Ok(page) => {
+                            let pager = Pager(page.page, page.pages, page.total);
                             view! {
                                 <div class="cards">
-                                    {rows
+                                    {page
+                                        .rows
                                         .into_iter()
                                         .map(|connection| {
                                             view! { <ConnectionCard connection admin=admin.get() actions /> }
                                         })
                                         .collect_view()}
                                 </div>
+                                {pager}
                             }
                                 .into_any()
                         }

@@ -1,11 +1,11 @@
 //! `/`: the signed-in start page.
 
-use crate::api::connections::list_connections;
+use crate::api::connections::get_connection_health;
 use crate::api::setup::get_setup_status;
 use crate::components::connection_card::StorageBar;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;
-use crate::model::{ConnectionView, StorageView};
+use crate::model::ConnectionHealth;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,7 +13,7 @@ use leptos_meta::Title;
 pub fn DashboardPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let name = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
-    let connections = Resource::new(|| (), |_| list_connections());
+    let connections = Resource::new(|| (), |_| get_connection_health());
     let setup = Resource::new(|| (), |_| get_setup_status());
     view! {
         <Title text="Dashboard" />
@@ -43,7 +43,7 @@ pub fn DashboardPage() -> impl IntoView {
                 connections
                     .get()
                     .map(|result| match result {
-                        Ok(rows) => view! { <ConnectionHealth rows /> }.into_any(),
+                        Ok(health) => view! { <HealthCard health /> }.into_any(),
                         Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}
@@ -68,20 +68,14 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// Connected, failed and untested connections at a glance, with each measured storage bar.
+/// Connected, failed and untested connections at a glance, with the fullest storage bars.
 #[component]
-fn ConnectionHealth(rows: Vec<ConnectionView>) -> impl IntoView {
-    let count = |status: &str| rows.iter().filter(|c| c.status == status).count();
-    let (connected, failed) = (count("connected"), count("failed"));
-    let untested = rows.len() - connected - failed;
-    let measured: Vec<(String, StorageView)> = rows
-        .iter()
-        .filter_map(|c| c.storage.clone().map(|s| (format!("{}@{}:{}", c.username, c.host, c.port), s)))
-        .collect();
+fn HealthCard(health: ConnectionHealth) -> impl IntoView {
+    let untested = health.total.saturating_sub(health.connected + health.failed);
     view! {
         <section class="card" aria-labelledby="health">
             <h2 id="health">"Connections"</h2>
-            {if rows.is_empty() {
+            {if health.total == 0 {
                 view! {
                     <p>
                         "No connections yet. Trust a host on " <a href="/settings/known-hosts">"Known hosts"</a>
@@ -92,18 +86,19 @@ fn ConnectionHealth(rows: Vec<ConnectionView>) -> impl IntoView {
             } else {
                 view! {
                     <p>
-                        <span class="badge badge-ok">{format!("{connected} connected")}</span>
+                        <span class="badge badge-ok">{format!("{} connected", health.connected)}</span>
                         " "
-                        <span class="badge badge-error">{format!("{failed} failed")}</span>
+                        <span class="badge badge-error">{format!("{} failed", health.failed)}</span>
                         " "
                         <span class="badge badge-muted">{format!("{untested} untested")}</span>
                         " "
-                        <a href="/settings/connections">"Open connections"</a>
+                        <a href="/settings/connections">{format!("Open connections ({})", health.total)}</a>
                     </p>
                 }
                     .into_any()
             }}
-            {measured
+            {health
+                .fullest
                 .into_iter()
                 .map(|(title, storage)| {
                     view! {

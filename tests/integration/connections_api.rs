@@ -182,3 +182,50 @@ async fn a_test_cut_short_by_a_restart_is_reset_to_unknown_at_start_up() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        for i in 0..30 {
+            let body = json!({"host": format!("h{i}.example"), "username": "backup", "port": 22});
+            assert_eq!(app.json(Method::POST, "/api/ssh-keys/connections", &admin, Some(body)).await.status, 201);
+        }
+        let mut rows = ssh_connection::Entity::find().all(&app.db.conn).await.unwrap().into_iter();
+        for (status, used) in [("connected", 50), ("connected", 95), ("failed", 10)] {
+            let mut row: ssh_connection::ActiveModel = rows.next().unwrap().into();
+            row.status = Set(status.into());
+            row.storage_total = Set(Some(100));
+            row.storage_used = Set(Some(used));
+            row.storage_available = Set(Some(100 - used));
+            row.storage_checked_at = Set(Some(chrono::Utc::now()));
+            row.update(&app.db.conn).await.unwrap();
+        }
+        let page = |n: &'static str| {
+            let (app, admin) = (&app, &admin);
+            async move { app.get_page(&format!("/rpc/list_connections_page?page={n}"), admin).await }
+        };
+        let second = page("2").await.json();
+        assert_eq!(
+            (second["total"].as_u64(), second["page"].as_u64(), second["pages"].as_u64()),
+            (Some(30), Some(2), Some(2))
+        );
+        let hosts: Vec<&str> = second["rows"].as_array().unwrap().iter().map(|c| c["host"].as_str().unwrap()).collect();
+        assert_eq!(hosts, ["h25.example", "h26.example", "h27.example", "h28.example", "h29.example"]);
+        assert_eq!(page("1").await.json()["rows"].as_array().unwrap().len(), 25);
+        assert_eq!(page("99").await.json()["page"], 2, "past the end shows the last page");
+
+        let health = app.get_page("/rpc/get_connection_health", &admin).await.json();
+        assert_eq!(
+            (health["total"].as_u64(), health["connected"].as_u64(), health["failed"].as_u64()),
+            (Some(30), Some(2), Some(1))
+        );
+        let fullest: Vec<f64> =
+            health["fullest"].as_array().unwrap().iter().map(|f| f[1]["percent_used"].as_f64().unwrap()).collect();
+        assert_eq!(fullest, [95.0, 50.0, 10.0], "fullest first");
+        assert_eq!(app.get_page("/rpc/get_connection_health", &Auth::Anonymous).await.status, 401);
+    })
+    .await;
+}

@@ -1,0 +1,138 @@
+// Page benchmark (issue #6): a release Keyhaven on SQLite filled with 1,000 connections, 1,000
+// known hosts and 200 keys; the server-rendered Dashboard and Connections pages are fetched by 16
+// concurrent clients and p50/p99 printed against the targets (p50 < 10 ms, p99 < 50 ms), then the
+// gzipped size of the wasm, JavaScript and CSS a browser downloads (wasm target < 400 KB).
+// Run after `cargo leptos build --release`:  node end2end/bench/pages.mjs
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLIENTS = 16;
+const REQUESTS = 1600;
+
+const freePort = () =>
+  new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+
+async function start() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'keyhaven-bench-'));
+  const child = spawn(join(root, 'target', 'release', 'keyhaven'), ['serve'], {
+    cwd: root,
+    env: { ...process.env, KEYHAVEN_DATA_DIR: dataDir, KEYHAVEN_LISTEN: `127.0.0.1:${port}`, KEYHAVEN_LOG: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, stop: () => (child.kill('SIGTERM'), rmSync(dataDir, { recursive: true, force: true })) };
+}
+
+async function call(url, path, token, body) {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Runs `jobs` (async functions) with `width` at a time. */
+async function pool(jobs, width) {
+  const results = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await jobs[i]();
+      }
+    }),
+  );
+  return results;
+}
+
+async function fill(url) {
+  await call(url, '/api/setup', null, { username: 'admin', password: 'admin password 1' });
+  const { access_token: token } = await call(url, '/api/auth/login', null, { username: 'admin', password: 'admin password 1' });
+  const system = await call(url, '/api/ssh-keys/generate', token, { name: 'System SSH Key' });
+  const named = await pool(
+    Array.from({ length: 199 }, (_, i) => () => call(url, '/api/ssh-keys', token, { name: `key-${i + 1}` })),
+    8,
+  );
+  const keys = [system, ...named];
+  const lines = Array.from({ length: 1000 }, (_, i) => {
+    const [type, blob] = keys[i % keys.length].ssh_key.public_key.split(' ');
+    return `host-${i}.example ${type} ${blob}`;
+  });
+  await call(url, '/api/known-hosts/import', token, { known_hosts: lines.join('\n') + '\n' });
+  await pool(
+    Array.from({ length: 1000 }, (_, i) => () =>
+      call(url, '/api/ssh-keys/connections', token, { host: `host-${i}.example`, username: 'backup', port: 22 })),
+    8,
+  );
+  return token;
+}
+
+async function measure(url, path, token, expect) {
+  const headers = { Authorization: `Bearer ${token}` };
+  const first = await fetch(`${url}${path}`, { headers });
+  const html = await first.text();
+  if (!first.ok || !expect(html)) throw new Error(`${path} did not render the data (${first.status})`);
+  const timings = await pool(
+    Array.from({ length: REQUESTS }, () => async () => {
+      const t = performance.now();
+      const res = await fetch(`${url}${path}`, { headers });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${path}: ${res.status}`);
+      return performance.now() - t;
+    }),
+    CLIENTS,
+  );
+  timings.sort((a, b) => a - b);
+  const at = (q) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))];
+  return { p50: at(0.5), p99: at(0.99), bytes: html.length };
+}
+
+const kh = await start();
+try {
+  const filled = performance.now();
+  const token = await fill(kh.url);
+  console.log(`filled 200 keys, 1000 known hosts, 1000 connections in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+  // The Dashboard counts all 1,000; Connections shows its first page of 25 and says how many pages.
+  const cards = (html) => (html.match(/class="card connection"/g) ?? []).length === 25 && html.includes('Page 1 of 40');
+  const pages = [
+    ['/', (html) => html.includes('Open connections (1000)')],
+    ['/settings/connections', cards],
+  ];
+  for (const [path, expect] of pages) {
+    const { p50, p99, bytes } = await measure(kh.url, path, token, expect);
+    console.log(
+      `${path.padEnd(24)} ${CLIENTS} clients, ${REQUESTS} requests: p50 ${p50.toFixed(1)} ms (target < 10), ` +
+        `p99 ${p99.toFixed(1)} ms (target < 50), ${(bytes / 1024).toFixed(0)} KB of HTML`,
+    );
+  }
+  for (const file of ['keyhaven.wasm', 'keyhaven.js', 'keyhaven.css']) {
+    const raw = readFileSync(join(root, 'target', 'site', 'pkg', file));
+    const gz = gzipSync(raw, { level: 9 }).length;
+    const target = file.endsWith('.wasm') ? ' (target < 400 KB)' : '';
+    console.log(`${file.padEnd(24)} ${(raw.length / 1024).toFixed(0)} KB, gzipped ${(gz / 1024).toFixed(0)} KB${target}`);
+  }
+} finally {
+  kh.stop();
+}
