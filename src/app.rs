@@ -1,6 +1,7 @@
 //! The HTML shell and the router: which page answers which path.
 
 use crate::components::layout::Layout;
+use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::pages::{
     audit::AuditPage, connections::ConnectionsPage, dashboard::DashboardPage, known_hosts::KnownHostsPage,
     login::LoginPage, not_found::NotFound, public_keys::PublicKeysPage, repositories::RepositoriesPage,
@@ -36,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let toasts = provide_toasts();
     view! {
         <Stylesheet id="keyhaven" href="/pkg/keyhaven.css" />
         <Title formatter=|page: String| {
@@ -59,5 +61,6 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        <ToastRegion toasts />
     }
 }

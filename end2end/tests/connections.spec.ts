@@ -4,7 +4,7 @@
 // refused with both fingerprints shown, and replacing the trusted key brings it back.
 import { expect, test, type Page } from '@playwright/test';
 import { createServer } from 'node:net';
-import { startKeyhaven, type Keyhaven } from './server';
+import { freePort, startKeyhaven, type Keyhaven } from './server';
 import { startSshd, type Sshd } from './sshd';
 
 test.describe.configure({ mode: 'serial' });
@@ -12,16 +12,6 @@ test.describe.configure({ mode: 'serial' });
 let kh: Keyhaven;
 let sshd: Sshd;
 let token: string;
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function api(path: string, token: string | null, body: unknown): Promise<Response> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -61,7 +51,8 @@ async function scan(page: Page) {
 
 const card = (page: Page) => page.getByRole('article', { name: `${sshd.user}@127.0.0.1:${sshd.port}` });
 
-test('scan and trust a host, add a connection, deploy, test and measure it', async ({ page }, info) => {
+test('scan and trust a host, add a connection, deploy, test and measure it', async ({ page, javaScriptEnabled }, info) => {
+  const toasts = page.getByRole('region', { name: 'Notifications' });
   await signIn(page);
   await scan(page);
   const offered = page.getByRole('article', { name: 'ssh-ed25519 host key' });
@@ -86,6 +77,9 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
   await expect(card(page).locator('.badge')).toHaveText('connected');
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('connected');
+  // With JavaScript the result also appears as a toast where the eye is; without, inline only.
+  if (javaScriptEnabled) await expect(toasts).toContainText('Connection tested successfully');
+  else await expect(toasts).toBeEmpty();
   await card(page).getByRole('button', { name: 'Refresh storage' }).click();
   await expect(card(page)).toContainText(/used of .* free/);
   await expect(page.getByText(sshd.password)).toHaveCount(0);

@@ -1,7 +1,7 @@
 // A real OpenSSH sshd on a loopback port for browser tests, with a fresh shell user that has a
 // password (root only: the test command runs as root). Stopped by its pid, never by name.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,8 @@ export interface Sshd {
   password: string;
   /** `SHA256:…` of the ed25519 host key the server offers now. */
   fingerprint(): string;
+  /** Password logins sshd saw for the user, accepted or failed (from its log). */
+  passwordAttempts(): number;
   /** Restarts on the same port with a new host key (a reinstalled host). */
   newHostKey(): Promise<void>;
   stop(): Promise<void>;
@@ -67,6 +69,11 @@ export async function startSshd(port: number): Promise<Sshd> {
     user,
     password,
     fingerprint: () => execFileSync('ssh-keygen', ['-l', '-f', `${hostKey}.pub`]).toString().split(' ')[1],
+    passwordAttempts() {
+      const log = join(dir, 'sshd.log');
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      return (text.match(new RegExp(`(Accepted|Failed) password for ${user} `, 'g')) ?? []).length;
+    },
     async newHostKey() {
       await stopChild();
       execFileSync('rm', ['-f', hostKey, `${hostKey}.pub`]);

@@ -30,7 +30,7 @@ pub async fn get_connection_health() -> Result<ConnectionHealth, AppError> {
 
 /// Blank optional fields are left unset (create) or cleared (edit).
 #[cfg(feature = "ssr")]
-fn fields(form: ConnectionForm) -> crate::server::services::connections::ConnectionFields {
+pub(crate) fn fields(form: ConnectionForm) -> crate::server::services::connections::ConnectionFields {
     use crate::server::services::connections::Patch;
     let text = |v: Option<String>| match v.map(|s| s.trim().to_string()) {
         Some(s) if !s.is_empty() => Patch::Set(s),
@@ -50,15 +50,15 @@ fn fields(form: ConnectionForm) -> crate::server::services::connections::Connect
 
 /// The fields of the add and edit forms.
 #[cfg(feature = "ssr")]
-struct ConnectionForm {
-    host: String,
-    username: String,
-    port: String,
-    ssh_key_id: Option<i32>,
-    use_sftp_mode: Option<String>,
-    default_path: Option<String>,
-    ssh_path_prefix: Option<String>,
-    mount_point: Option<String>,
+pub(crate) struct ConnectionForm {
+    pub host: String,
+    pub username: String,
+    pub port: String,
+    pub ssh_key_id: Option<i32>,
+    pub use_sftp_mode: Option<String>,
+    pub default_path: Option<String>,
+    pub ssh_path_prefix: Option<String>,
+    pub mount_point: Option<String>,
 }
 
 #[server(prefix = "/rpc", endpoint = "create_connection")]

@@ -52,23 +52,20 @@ pub async fn setup_connect(
     use_sftp_mode: Option<String>,
     password: Option<String>,
 ) -> Result<ActionOutcome, AppError> {
-    use crate::server::services::connections::{ConnectionFields, Patch};
+    use super::connections::{ConnectionForm, fields};
     use crate::server::services::setup_connection;
     let (state, caller) = crate::server::context::require_admin().await?;
-    let text = |v: Option<String>| match v.map(|s| s.trim().to_string()) {
-        Some(s) if !s.is_empty() => Patch::Set(s),
-        _ => Patch::Clear,
+    let form = ConnectionForm {
+        host,
+        username,
+        port,
+        ssh_key_id: None,
+        use_sftp_mode,
+        default_path,
+        ssh_path_prefix,
+        mount_point: None,
     };
-    let fields = ConnectionFields {
-        host: Patch::Set(host),
-        username: Patch::Set(username),
-        port: Patch::Set(port.trim().parse().unwrap_or(-1)),
-        ssh_key_id: Patch::Keep,
-        use_sftp_mode: Patch::Set(use_sftp_mode.is_some()),
-        default_path: text(default_path),
-        ssh_path_prefix: text(ssh_path_prefix),
-        mount_point: Patch::Clear,
-    };
+    let fields = fields(form);
     let password = zeroize::Zeroizing::new(password.unwrap_or_default());
     let (db, gate, master) = (&state.db, &state.ssh, &state.master_key);
     let done = setup_connection::connect(db, gate, master, &caller.actor(), &fields, &password)

@@ -55,6 +55,22 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The error of a plain multipart upload, which the server sends back in `?upload_error=` (an
+/// upload cannot ride a server function, so it has no action to hold its error).
+#[component]
+pub fn UploadError() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query.read().get("upload_error").map(|message| {
+            view! {
+                <p class="form-error" role="alert">
+                    {message}
+                </p>
+            }
+        })
+    }
+}
+
 /// A page section that could not load.
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {

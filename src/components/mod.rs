@@ -11,3 +11,4 @@ pub mod layout;
 pub mod live_progress;
 pub mod offered_keys;
 pub mod public_key_table;
+pub mod toasts;

@@ -7,6 +7,7 @@ use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::live_progress::LiveProgress;
+use crate::components::toasts::{toast_done, toast_outcome};
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -73,6 +74,12 @@ pub fn ConnectionsPage() -> impl IntoView {
         update: ServerAction::new(),
         delete: ServerAction::new(),
     };
+    toast_done(create, "Connection added.");
+    toast_outcome(actions.test);
+    toast_outcome(actions.update);
+    toast_outcome(actions.redeploy);
+    toast_done(actions.refresh, "Storage refreshed.");
+    toast_done(actions.delete, "Connection deleted.");
     let versions = move || {
         (
             create.version().get(),

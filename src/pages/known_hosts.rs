@@ -7,6 +7,7 @@ use crate::components::feedback::{EmptyState, FormError, LoadError, action_error
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::offered_keys::OfferedKeys;
 use crate::components::public_key_table::ConfirmDelete;
+use crate::components::toasts::toast_done;
 use crate::model::KnownHostView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,6 +19,9 @@ pub fn KnownHostsPage() -> impl IntoView {
     let trust = ServerAction::<TrustKnownHost>::new();
     let replace = ServerAction::<ReplaceKnownHost>::new();
     let remove = ServerAction::<RemoveKnownHost>::new();
+    toast_done(trust, "Host key trusted.");
+    toast_done(replace, "Trusted host key replaced.");
+    toast_done(remove, "Known host removed.");
     let query = use_query_map();
     let target = move || {
         let q = query.read();
@@ -25,9 +29,11 @@ pub fn KnownHostsPage() -> impl IntoView {
             .filter(|h| !h.trim().is_empty())
             .map(|h| (h, q.get("port").and_then(|p| p.parse().ok()).unwrap_or(22u16)))
     };
+    // Each press of Scan counts up `scan` in the URL, so scanning the same host again rescans it.
+    let scan_count = move || query.read().get("scan").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
     let scan = Resource::new(
-        move || (target(), trust.version().get(), replace.version().get()),
-        |(t, _, _)| async move {
+        move || (target(), scan_count(), trust.version().get(), replace.version().get()),
+        |(t, _, _, _)| async move {
             match t {
                 Some((host, port)) => Some(scan_known_host(host, port).await),
                 None => None,
@@ -63,6 +69,7 @@ pub fn KnownHostsPage() -> impl IntoView {
                     max="65535"
                     value=move || target().map(|t| t.1).unwrap_or(22).to_string()
                 />
+                <input type="hidden" name="scan" value=move || (scan_count() + 1).to_string() />
                 <button class="btn btn-primary" type="submit">
                     "Scan"
                 </button>

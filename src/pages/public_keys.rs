@@ -5,6 +5,7 @@ use crate::api::public_keys::{AddMyPublicKey, DeleteMyPublicKey, list_my_public_
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
 use crate::components::layout::MeResource;
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::components::toasts::toast_done;
 use crate::model::PublicKeyView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,6 +15,8 @@ pub fn PublicKeysPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let add = ServerAction::<AddMyPublicKey>::new();
     let delete = ServerAction::<DeleteMyPublicKey>::new();
+    toast_done(add, "Public key added.");
+    toast_done(delete, "Public key deleted.");
     let keys = Resource::new(move || (add.version().get(), delete.version().get()), |_| list_my_public_keys());
     let username = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
     view! {

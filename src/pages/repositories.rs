@@ -3,6 +3,7 @@
 use crate::api::repositories::{CreateRepository, list_repositories};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
 use crate::components::key_actions::short_time;
+use crate::components::toasts::toast_done;
 use crate::model::RepositoryView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,6 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn RepositoriesPage() -> impl IntoView {
     let create = ServerAction::<CreateRepository>::new();
+    toast_done(create, "Repository created.");
     let repos = Resource::new(move || create.version().get(), |_| list_repositories());
     view! {
         <Title text="Repositories" />

@@ -3,6 +3,7 @@
 use crate::api::repositories::{AddDeployKey, DeleteDeployKey, DeleteRepository, get_repository_detail};
 use crate::components::feedback::{FormError, LoadError, action_error, reset_on_success};
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::components::toasts::toast_done;
 use crate::model::{PublicKeyView, RepositoryDetail};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,6 +17,8 @@ pub fn RepositoryPage() -> impl IntoView {
     let add = ServerAction::<AddDeployKey>::new();
     let delete_key = ServerAction::<DeleteDeployKey>::new();
     let delete_repo = ServerAction::<DeleteRepository>::new();
+    toast_done(add, "Deploy key added.");
+    toast_done(delete_key, "Deploy key deleted.");
     let detail = Resource::new(
         move || (owner(), name(), add.version().get(), delete_key.version().get()),
         |(owner, name, _, _)| get_repository_detail(owner, name),

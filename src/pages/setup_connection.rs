@@ -93,8 +93,15 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
     let replace = ServerAction::<ReplaceKnownHost>::new();
     let query = use_query_map();
     let values = move || values_from(&query.read());
+    // Every press of "Scan host key" counts up `scan` in the URL, so that pressing it again with
+    // the same host scans again (a reinstalled host); a finished deploy attempt rescans too, so a
+    // trust withdrawn meanwhile shows as such.
+    let scan_count = move || query.read().get("scan").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
     let scan = Resource::new(
-        move || (query.read().get("host"), values().port, trust.version().get(), replace.version().get()),
+        move || {
+            let versions = (trust.version().get(), replace.version().get(), connect.version().get());
+            (query.read().get("host"), values().port, scan_count(), versions)
+        },
         |(host, port, _, _)| async move {
             match host.filter(|h| !h.trim().is_empty()) {
                 Some(host) => Some(scan_known_host(host.trim().to_string(), port).await),
@@ -103,6 +110,9 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
         },
     );
     let running = Signal::derive(move || connect.pending().get().then(|| "setup:connection".to_string()));
+    // The deploy's error shows outside its form: a refused deploy may leave the host untrusted,
+    // and then (after a plain form post's reload) there is no deploy form to show it in.
+    let connect_error = action_error(connect);
     view! {
         <p class="lead">"Pick the kind of host, then enter where it is. Keyhaven first shows you the host's key."</p>
         <p class="preset-links">
@@ -118,6 +128,7 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
         </p>
         <form method="get" action="/setup" class="stack">
             {move || view! { <ConnectionFields values=values() prefix="setup" /> }}
+            <input type="hidden" name="scan" value=move || (scan_count() + 1).to_string() />
             <button class="btn btn-primary" type="submit">
                 "Scan host key"
             </button>
@@ -148,6 +159,7 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
             }}
         </Transition>
         <FormError error=action_error(trust) />
+        <FormError error=connect_error />
         <LiveProgress watching=running />
         <div class="wizard-nav">
             <GoButton to="key" label="Back" />
@@ -179,7 +191,6 @@ fn DeployForm(connect: ServerAction<SetupConnect>, values: FormValues) -> impl I
             <p class="hint" id="setup-deploy-hint">
                 "Leave it empty if the system key is already installed on the host."
             </p>
-            <FormError error=action_error(connect) />
             <button class="btn btn-primary" type="submit" disabled=move || connect.pending().get()>
                 "Deploy the key and connect"
             </button>

@@ -3,11 +3,12 @@
 
 use crate::api::ssh_keys::{GenerateSshKey, ImportSshKey, list_ssh_keys};
 use crate::components::copy_button::CopyButton;
-use crate::components::feedback::{FormError, LoadError, action_error};
+use crate::components::feedback::{FormError, LoadError, UploadError, action_error};
 use crate::model::SshKeyDetail;
 use crate::pages::setup::GoButton;
 use crate::pages::ssh_keys::KEY_SPECS;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 const SYSTEM_KEY_NAME: &str = "System SSH Key";
 
@@ -63,9 +64,33 @@ fn SystemKeyReady(system: SshKeyDetail) -> impl IntoView {
     }
 }
 
+/// The key as a file: a plain multipart form (an upload cannot ride a server function), which the
+/// server answers with a redirect back here, with `?upload_error=` when the import failed.
+#[component]
+fn UploadSystemKey() -> impl IntoView {
+    view! {
+        <form method="post" action="/settings/ssh-keys/upload" enctype="multipart/form-data" class="stack">
+            <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
+            <input type="hidden" name="system" value="on" />
+            <input type="hidden" name="return_to" value="/setup" />
+            <label for="setup-key-file">"Or upload the private key file"</label>
+            <input id="setup-key-file" name="key_file" type="file" required />
+            <label for="setup-upload-passphrase">"Passphrase of the file (if it has one)"</label>
+            <input id="setup-upload-passphrase" name="passphrase" type="password" autocomplete="off" />
+            <UploadError />
+            <button class="btn" type="submit">
+                "Upload as system key"
+            </button>
+        </form>
+    }
+}
+
 #[component]
 fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportSshKey>) -> impl IntoView {
     let generating = generate.pending();
+    // A failed upload comes back as a page load: keep its form (and error) in view.
+    let query = use_query_map();
+    let upload_failed = move || query.read().get("upload_error").is_some();
     view! {
         <section class="stack" aria-labelledby="setup-generate">
             <h3 id="setup-generate">"Generate a new key"</h3>
@@ -92,7 +117,7 @@ fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<Im
                 </button>
             </ActionForm>
         </section>
-        <details class="stack">
+        <details class="stack" open=upload_failed>
             <summary>"Import an existing key instead"</summary>
             <ActionForm action=import attr:class="stack">
                 <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
@@ -113,6 +138,7 @@ fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<Im
                     "Import as system key"
                 </button>
             </ActionForm>
+            <UploadSystemKey />
         </details>
         <div class="wizard-nav">
             <GoButton to="connection" label="Skip this step" />

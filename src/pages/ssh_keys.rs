@@ -1,13 +1,13 @@
 //! `/settings/ssh-keys`: the system key, named keys, and forms to generate or import one.
 
 use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
+use crate::components::feedback::{EmptyState, FormError, LoadError, UploadError, action_error, reset_on_success};
 use crate::components::key_card::KeyCard;
 use crate::components::key_table::KeyTable;
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::toasts::toast_done;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// The key types and sizes the forms offer (`type` or `type-bits`), ed25519 first.
 pub const KEY_SPECS: [(&str, &str); 7] = [
@@ -27,6 +27,10 @@ pub fn SshKeysPage() -> impl IntoView {
     let import = ServerAction::<ImportSshKey>::new();
     let delete = ServerAction::<DeleteSshKey>::new();
     let rename = ServerAction::<RenameSshKey>::new();
+    toast_done(generate, "SSH key generated.");
+    toast_done(import, "SSH key imported.");
+    toast_done(delete, "SSH key deleted.");
+    toast_done(rename, "SSH key saved.");
     let keys = Resource::new(
         move || (generate.version().get(), import.version().get(), delete.version().get(), rename.version().get()),
         |_| list_ssh_keys(),
@@ -160,8 +164,6 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
 /// redirects back, with `?upload_error=` when the import failed.
 #[component]
 fn UploadForm() -> impl IntoView {
-    let query = use_query_map();
-    let error = move || query.read().get("upload_error");
     view! {
         <section class="card">
             <h2>"Upload a key file"</h2>
@@ -178,16 +180,7 @@ fn UploadForm() -> impl IntoView {
                     <input type="checkbox" name="system" />
                     " Make this the system key"
                 </label>
-                {move || {
-                    error()
-                        .map(|message| {
-                            view! {
-                                <p class="form-error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
+                <UploadError />
                 <button class="btn btn-primary" type="submit">
                     "Upload key"
                 </button>

@@ -3,6 +3,7 @@
 use crate::api::tokens::{CreateToken, RevokeToken, list_tokens, take_new_token};
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::toasts::toast_done;
 use crate::model::{CreatedToken, Scope, TokenView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +12,7 @@ use leptos_meta::Title;
 pub fn TokensPage() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
+    toast_done(revoke, "The token no longer works.");
     let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
     // Without JavaScript the new token comes back through the session, once.
     let flashed = Resource::new(|| (), |_| take_new_token());

@@ -4,6 +4,7 @@
 use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::toasts::toast_done;
 use crate::model::{Role, UserView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,6 +28,11 @@ pub fn UsersPage() -> impl IntoView {
         password: ServerAction::new(),
         delete: ServerAction::new(),
     };
+    toast_done(create, "User created.");
+    toast_done(rows.role, "Role changed.");
+    toast_done(rows.active, "Account status changed.");
+    toast_done(rows.password, "Password changed; the user's sessions ended.");
+    toast_done(rows.delete, "User deleted.");
     let users = Resource::new(
         move || {
             (

@@ -53,14 +53,20 @@ async fn a_wrong_password_is_tried_once_and_named() {
     assert_eq!(fake.attempts().len(), 1, "an empty password is refused before connecting");
 }
 
-#[tokio::test]
-async fn a_silent_host_fails_at_the_connect_timeout() {
+/// A trusted connection to a host that accepts TCP and never speaks, with a 2 s connect timeout.
+async fn silent_connection() -> (SshApp, i64, tokio::task::JoinHandle<()>) {
     let settings = Settings { ssh_connect_timeout_secs: 2, ..test_settings() };
     let s = SshApp::start(Some(settings)).await;
-    let (port, _task) = silent_host().await;
+    let (port, task) = silent_host().await;
     let (_, line) = host_key(KeySpec::Ed25519).await;
     s.trust(port, &line).await;
     let id = s.connection(port, "deploy", true, None).await;
+    (s, id, task)
+}
+
+#[tokio::test]
+async fn a_silent_host_fails_at_the_connect_timeout() {
+    let (s, id, _task) = silent_connection().await;
     let started = Instant::now();
     let (status, body) = s.action(id, "test", None).await;
     let took = started.elapsed();
@@ -98,12 +104,7 @@ async fn quick_setup_stops_at_an_untrusted_host_and_leaves_nothing_behind_on_fai
 
 #[tokio::test]
 async fn progress_shows_each_finished_stage_while_a_test_waits_on_a_silent_host() {
-    let settings = Settings { ssh_connect_timeout_secs: 2, ..test_settings() };
-    let s = SshApp::start(Some(settings)).await;
-    let (port, _task) = silent_host().await;
-    let (_, line) = host_key(KeySpec::Ed25519).await;
-    s.trust(port, &line).await;
-    let id = s.connection(port, "deploy", true, None).await;
+    let (s, id, _task) = silent_connection().await;
     let progress_path = format!("/api/ssh-keys/connections/{id}/progress");
     let (status, before) = s.call(Method::GET, &progress_path, None).await;
     assert_eq!((status, before["running"].as_bool(), stage_summary(&before).len()), (200, Some(false), 0));

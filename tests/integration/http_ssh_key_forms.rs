@@ -52,6 +52,34 @@ async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page()
 }
 
 #[tokio::test]
+async fn the_setup_wizard_gets_its_upload_answer_and_no_other_page_can_be_named() {
+    let (app, admin) = admin_app(test_settings()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = openssh::keygen(dir.path(), "wiz", "ed25519", None, None, "file pass 1");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let fields = [("name", "System SSH Key"), ("system", "on"), ("return_to", "/setup"), ("passphrase", "wrong")];
+    let (ct, body) = multipart(&fields, &text);
+    let wrong = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    let location = wrong.header("location").unwrap();
+    assert!(location.starts_with("/setup?upload_error=") && location.contains("passphrase"), "{location}");
+
+    let (ct, body) = multipart(&[("name", "elsewhere"), ("return_to", "https://evil.example/")], "not a key");
+    let elsewhere = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert!(elsewhere.header("location").unwrap().starts_with("/settings/ssh-keys?upload_error="), "no open redirect");
+
+    let fields = [("name", "System SSH Key"), ("system", "on"), ("return_to", "/setup"), ("passphrase", "file pass 1")];
+    let (ct, body) = multipart(&fields, &text);
+    let ok = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
+    assert_eq!(ok.header("location").as_deref(), Some("/setup"));
+    let system = app.json(Method::GET, "/api/ssh-keys/system-key", &admin, None).await.json();
+    let expected = openssh::fingerprint(&path.with_extension("pub"), "sha256");
+    assert_eq!(
+        (system["exists"].as_bool(), system["ssh_key"]["fingerprint"].as_str()),
+        (Some(true), Some(expected.as_str()))
+    );
+}
+
+#[tokio::test]
 async fn a_comment_given_ends_the_public_key_line_and_a_default_is_chosen_otherwise() {
     let (app, admin) = admin_app(test_settings()).await;
     let body = json!({"name": "ci", "key_type": "ecdsa", "key_size": 256, "comment": "ci@build-01"});

@@ -1,6 +1,7 @@
 //! `POST /settings/ssh-keys/upload`: importing a private key from an uploaded file. A plain
 //! multipart form, so it works the same with JavaScript off; the answer is a redirect back to the
-//! SSH Keys page, with a safe error message in the query when the import failed.
+//! page it came from (the SSH Keys page or the setup wizard), with a safe error message in the query
+//! when the import failed.
 
 use crate::error::AppError;
 use crate::server::auth::Authed;
@@ -10,6 +11,8 @@ use axum::extract::{Multipart, State};
 use axum::response::Redirect;
 
 const PAGE: &str = "/settings/ssh-keys";
+/// The only other page a form may ask to return to: a free `return_to` would be an open redirect.
+const SETUP_PAGE: &str = "/setup";
 const MAX_FILE: usize = 64 * 1024;
 
 #[derive(Default)]
@@ -19,6 +22,7 @@ struct Upload {
     passphrase: String,
     system: bool,
     file: Option<String>,
+    from_setup: bool,
 }
 
 async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
@@ -39,22 +43,27 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
             "passphrase" => form.passphrase = text,
             "system" => form.system = true,
             "key_file" => form.file = Some(text).filter(|t| !t.trim().is_empty()),
+            "return_to" => form.from_setup = text == SETUP_PAGE,
             _ => {}
         }
     }
     Ok(form)
 }
 
-fn back_with_error(error: &AppError) -> Redirect {
+fn back_with_error(page: &str, error: &AppError) -> Redirect {
     let message: String = error.to_string().chars().take(300).collect();
     let query: String = crate::server::percent::percent_encode(&message, false);
-    Redirect::to(&format!("{PAGE}?upload_error={query}"))
+    Redirect::to(&format!("{page}?upload_error={query}"))
 }
 
 pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Multipart) -> Redirect {
+    let mut page = PAGE;
     let result = async {
         caller.require_admin()?;
         let form = read_form(multipart).await?;
+        if form.from_setup {
+            page = SETUP_PAGE;
+        }
         let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
         let new = NewKey::new(&form.name, &form.description, form.system);
         let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
@@ -63,7 +72,7 @@ pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Mu
     }
     .await;
     match result {
-        Ok(()) => Redirect::to(PAGE),
-        Err(error) => back_with_error(&error),
+        Ok(()) => Redirect::to(page),
+        Err(error) => back_with_error(page, &error),
     }
 }

@@ -1,0 +1,115 @@
+//! Toasts: a short notice of what an action just did, in one live region at the corner of the
+//! screen, so the result of a button far down a page is seen where the eye is. They exist only with
+//! JavaScript (an action's result lives in the browser); without it the page reloads and shows the
+//! same result inline, so a toast is never the only place a result appears.
+
+use crate::error::AppError;
+use crate::model::ActionOutcome;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use std::time::Duration;
+
+/// How many toasts stay on screen at once; older ones make room.
+const MAX_SHOWN: usize = 4;
+
+#[derive(Clone, PartialEq)]
+struct Toast {
+    id: u64,
+    text: String,
+    failed: bool,
+}
+
+/// The toasts on screen, shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    shown: RwSignal<Vec<Toast>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Toasts {
+    /// Shows `text`; a failure stays longer, because it usually needs reading.
+    pub fn push(self, text: String, failed: bool) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.shown.update(|shown| {
+            shown.push(Toast { id, text, failed });
+            if shown.len() > MAX_SHOWN {
+                shown.remove(0);
+            }
+        });
+        let seconds = if failed { 10 } else { 5 };
+        set_timeout(move || self.dismiss(id), Duration::from_secs(seconds));
+    }
+
+    fn dismiss(self, id: u64) {
+        self.shown.update(|shown| shown.retain(|t| t.id != id));
+    }
+}
+
+/// Makes the toast list for the whole app; call once, above every page.
+pub fn provide_toasts() -> Toasts {
+    let toasts = Toasts { shown: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) };
+    provide_context(toasts);
+    toasts
+}
+
+/// Shows a toast each time `action` finishes: `done` says what a success did; a failure shows
+/// the server's message. Does nothing on the server or outside an app with toasts.
+pub fn toast_results<S>(action: ServerAction<S>, done: impl Fn(&S::Output) -> (String, bool) + 'static)
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    let Some(toasts) = use_context::<Toasts>() else { return };
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| match action.value().get_untracked() {
+            Some(Ok(output)) => {
+                let (text, failed) = done(&output);
+                toasts.push(text, failed);
+            }
+            Some(Err(error)) => toasts.push(error.to_string(), true),
+            None => {}
+        },
+        false,
+    );
+}
+
+/// A toast with fixed text for an action whose success says nothing more.
+pub fn toast_done<S>(action: ServerAction<S>, text: &'static str)
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    toast_results(action, move |_| (text.to_string(), false));
+}
+
+/// A toast for a test or deploy: its own message, marked failed when the host failed it.
+pub fn toast_outcome<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Error = AppError, Output = ActionOutcome> + Send + Sync + Clone + 'static,
+{
+    toast_results(action, |outcome: &ActionOutcome| (outcome.message.clone(), !outcome.success));
+}
+
+/// The corner where toasts appear; each can be dismissed with its button.
+#[component]
+pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
+    view! {
+        <div class="toasts" role="region" aria-label="Notifications" aria-live="polite">
+            <For each=move || toasts.shown.get() key=|t| t.id let:toast>
+                <div class=if toast.failed { "toast toast-failed" } else { "toast" }>
+                    <p>{toast.text.clone()}</p>
+                    <button
+                        type="button"
+                        class="btn btn-quiet btn-small"
+                        aria-label="Dismiss notification"
+                        on:click=move |_| toasts.dismiss(toast.id)
+                    >
+                        "×"
+                    </button>
+                </div>
+            </For>
+        </div>
+    }
+}
