@@ -100,4 +100,7 @@ test('the wizard takes an empty install to a connected host, across a restart', 
   await expect(page.getByRole('heading', { name: 'Keyhaven is set up' })).toBeVisible();
   await page.getByRole('link', { name: 'Open the dashboard' }).click();
   await expect(page.locator('section', { hasText: 'Open connections' })).toContainText('1 connected');
+  const systemKey = page.getByRole('region', { name: 'System key' });
+  await expect(systemKey).toContainText('System SSH Key · ed25519 256');
+  await expect(systemKey).toContainText('Used by 1 connection(s)');
 });

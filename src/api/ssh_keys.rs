@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::model::SshKeyDetail;
+use crate::model::{SshKeyDetail, SshKeyView};
 use leptos::prelude::*;
 
 /// Every key with its fingerprints, randomart and users; the system key first.
@@ -17,6 +17,17 @@ pub async fn list_ssh_keys() -> Result<Vec<SshKeyDetail>, AppError> {
         out.push(SshKeyDetail { key: ssh_keys::to_view(&state.db, &key).await?, fingerprint_md5, randomart, used_by });
     }
     Ok(out)
+}
+
+/// The system key alone (or none yet), for the Dashboard: one row, not every key's details.
+#[server(prefix = "/rpc", endpoint = "get_system_key", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_system_key() -> Result<Option<SshKeyView>, AppError> {
+    use crate::server::services::ssh_keys;
+    let (state, _caller) = crate::server::context::require_user().await?;
+    match ssh_keys::system_key(&state.db).await? {
+        Some(key) => Ok(Some(ssh_keys::to_view(&state.db, &key).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Generates the system key (`system = "on"`) or a named key. `key_spec` is `type` or `type-bits`.

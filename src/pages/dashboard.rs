@@ -1,11 +1,14 @@
-//! `/`: the signed-in start page.
+//! `/`: the signed-in start page: the system key, connection health and the fullest storage at a
+//! glance, and where setup stands when it is not finished.
 
 use crate::api::connections::get_connection_health;
 use crate::api::setup::get_setup_status;
+use crate::api::ssh_keys::get_system_key;
 use crate::components::connection_card::StorageBar;
+use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;
-use crate::model::ConnectionHealth;
+use crate::model::{ConnectionHealth, SshKeyView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,6 +18,7 @@ pub fn DashboardPage() -> impl IntoView {
     let name = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
     let connections = Resource::new(|| (), |_| get_connection_health());
     let setup = Resource::new(|| (), |_| get_setup_status());
+    let system_key = Resource::new(|| (), |_| get_system_key());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
@@ -33,6 +37,16 @@ pub fn DashboardPage() -> impl IntoView {
                                 "Setup is not finished. " <a href="/setup">"Continue setup"</a> " where it stopped."
                             </p>
                         }
+                    })
+            }}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                system_key
+                    .get()
+                    .map(|result| match result {
+                        Ok(key) => view! { <SystemKeyCard key /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}
         </Transition>
@@ -65,6 +79,49 @@ pub fn DashboardPage() -> impl IntoView {
                 <a href="/settings/audit">"Open the audit log"</a>
             </section>
         </div>
+    }
+}
+
+/// The identity every connection logs in with unless it names another key.
+#[component]
+fn SystemKeyCard(key: Option<SshKeyView>) -> impl IntoView {
+    let body = match key {
+        None => view! {
+            <p>
+                "No system key yet: every connection logs in with it unless you choose another key. "
+                <a href="/settings/ssh-keys">"Generate or import one"</a> "."
+            </p>
+        }
+        .into_any(),
+        Some(key) => {
+            let (badge, state) =
+                if key.is_active { ("badge badge-ok", "active") } else { ("badge badge-error", "disabled") };
+            let used = format!(
+                "Used by {} connection(s) · last used {}",
+                key.connection_count,
+                key.last_used_at.unwrap_or_else(|| "never".into())
+            );
+            view! {
+                <p>
+                    <span class=badge>{state}</span>
+                    " "
+                    {format!("{} · {} {}", key.name, key.key_type, key.bits)}
+                </p>
+                <p class="mono">{key.fingerprint}</p>
+                <p class="hint">{used}</p>
+                <p class="row-actions">
+                    <CopyButton text=key.public_key label="Copy public key" />
+                    <a href="/settings/ssh-keys">"Manage SSH keys"</a>
+                </p>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="system-key">
+            <h2 id="system-key">"System key"</h2>
+            {body}
+        </section>
     }
 }
 

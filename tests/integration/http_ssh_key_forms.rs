@@ -102,3 +102,18 @@ async fn a_comment_given_ends_the_public_key_line_and_a_default_is_chosen_otherw
     assert_eq!(blob(&public), blob(&expected));
     assert!(public.ends_with(" laptop@home"));
 }
+
+#[tokio::test]
+async fn the_dashboard_reads_the_system_key_alone_and_only_when_signed_in() {
+    let (app, admin) = admin_app(test_settings()).await;
+    assert_eq!(app.get_page("/rpc/get_system_key", &Auth::Anonymous).await.status, 401);
+    assert!(app.get_page("/rpc/get_system_key", &admin).await.json().is_null(), "no system key yet");
+    let named = json!({"name": "named-one", "key_type": "ed25519"});
+    assert_eq!(app.json(Method::POST, "/api/ssh-keys", &admin, Some(named)).await.status, 201);
+    assert!(app.get_page("/rpc/get_system_key", &admin).await.json().is_null(), "a named key is not the system key");
+    let made = app.json(Method::POST, "/api/ssh-keys/generate", &admin, Some(json!({"name": "System SSH Key"}))).await;
+    let key = app.get_page("/rpc/get_system_key", &admin).await.json();
+    assert_eq!(key["fingerprint"], made.json()["ssh_key"]["fingerprint"]);
+    assert_eq!((key["is_system_key"].as_bool(), key["connection_count"].as_u64()), (Some(true), Some(0)));
+    assert!(!key.to_string().contains("PRIVATE"), "never the private key");
+}
