@@ -9,7 +9,7 @@ pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
     format_bytes, percent_used,
 };
-pub use hosts::{HostKeyView, KnownHostView, ScanResult, ScanView};
+pub use hosts::{HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -83,6 +83,14 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
   await card(page).getByRole('button', { name: 'Refresh storage' }).click();
   await expect(card(page)).toContainText(/used of .* free/);
   await expect(page.getByText(sshd.password)).toHaveCount(0);
+  // Edit opens the form in this card only; saving re-tests and closes it.
+  await expect(page.getByRole('button', { name: 'Save and test' })).toHaveCount(0);
+  await card(page).getByRole('link', { name: 'Edit' }).click();
+  await card(page).getByLabel('Backup path').fill('/tmp');
+  await card(page).getByRole('button', { name: 'Save and test' }).click();
+  await expect(card(page).getByRole('button', { name: 'Save and test' })).toHaveCount(0);
+  await expect(card(page).locator('dd', { hasText: '/tmp' })).toBeVisible();
+  await expect(card(page).locator('.badge')).toHaveText('connected');
   await nav(page).getByRole('link', { name: 'Dashboard' }).click();
   const health = page.locator('section', { hasText: 'Open connections' });
   await expect(health).toContainText('1 connected');

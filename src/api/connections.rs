@@ -79,10 +79,12 @@ pub async fn create_connection(
     Ok(())
 }
 
-/// Saves the edit and tests the connection again, so the card shows whether it still works.
+/// Saves the edit and tests the connection again, so the card shows whether it still works; then
+/// the page (`page` of the list) is shown again without the edit form.
 #[server(prefix = "/rpc", endpoint = "update_connection")]
 pub async fn update_connection(
     id: i32,
+    page: Option<u64>,
     host: String,
     username: String,
     port: String,
@@ -98,6 +100,7 @@ pub async fn update_connection(
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
     connections::update(&state.db, &caller.actor(), id, &fields(connection)).await?;
     let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1)));
     Ok(test_outcome(report))
 }
 

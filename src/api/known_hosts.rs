@@ -2,14 +2,14 @@
 //! its URL and it works without JavaScript), trust, replace and remove (admins).
 
 use crate::error::AppError;
-use crate::model::{KnownHostView, ScanView};
+use crate::model::{KnownHostPage, ScanView};
 use leptos::prelude::*;
 
-#[server(prefix = "/rpc", endpoint = "list_known_hosts")]
-pub async fn list_known_hosts() -> Result<Vec<KnownHostView>, AppError> {
-    use crate::server::services::known_hosts;
+/// One page (50) of trusted keys for Settings → Known hosts.
+#[server(prefix = "/rpc", endpoint = "list_known_hosts", input = leptos::server_fn::codec::GetUrl)]
+pub async fn list_known_hosts(page: u64) -> Result<KnownHostPage, AppError> {
     let (state, _caller) = crate::server::context::require_user().await?;
-    Ok(known_hosts::list(&state.db).await?.iter().map(known_hosts::to_view).collect())
+    Ok(crate::server::services::known_hosts::page(&state.db, page).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "scan_known_host")]

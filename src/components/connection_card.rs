@@ -74,7 +74,15 @@ pub fn StageList(stages: Vec<StageView>) -> impl IntoView {
 }
 
 #[component]
-pub fn ConnectionCard(connection: ConnectionView, admin: bool, actions: ConnectionActions) -> impl IntoView {
+/// `editing` shows the Edit form (`?edit=<id>` in the URL, so it works without JavaScript; a page
+/// of 25 cards does not carry 25 hidden forms); `page` is where Edit, Cancel and Save lead back to.
+pub fn ConnectionCard(
+    connection: ConnectionView,
+    admin: bool,
+    actions: ConnectionActions,
+    editing: bool,
+    page: u64,
+) -> impl IntoView {
     let c = connection;
     let title = format!("{}@{}:{}", c.username, c.host, c.port);
     let key = c.ssh_key_name.clone().unwrap_or_else(|| "SSH key deleted — deploy a new key to restore access".into());
@@ -86,7 +94,7 @@ pub fn ConnectionCard(connection: ConnectionView, admin: bool, actions: Connecti
     let delete_label = format!("Delete {title}");
     let heading = title.clone();
     view! {
-        <article class="card connection" aria-label=title>
+        <article class="card connection" aria-label=title id=format!("connection-{id}")>
             <header class="card-head">
                 <h2>{heading}</h2>
                 <span class=status_class(&c.status)>{c.status.clone()}</span>
@@ -143,16 +151,31 @@ pub fn ConnectionCard(connection: ConnectionView, admin: bool, actions: Connecti
                                     </button>
                                 </ActionForm>
                             </details>
-                            <details class="inline-details">
-                                <summary class="btn btn-small">"Edit"</summary>
-                                <ActionForm action=actions.update attr:class="stack confirm">
-                                    <input type="hidden" name="id" value=id.to_string() />
-                                    <ConnectionFields values=values.clone() prefix=format!("edit-{id}") />
-                                    <button class="btn btn-small btn-primary" type="submit">
-                                        "Save and test"
-                                    </button>
-                                </ActionForm>
-                            </details>
+                            {if editing {
+                                view! {
+                                    <ActionForm action=actions.update attr:class="stack confirm edit-form">
+                                        <input type="hidden" name="id" value=id.to_string() />
+                                        <input type="hidden" name="page" value=page.to_string() />
+                                        <ConnectionFields values=values.clone() prefix=format!("edit-{id}") />
+                                        <p class="row-actions">
+                                            <button class="btn btn-small btn-primary" type="submit">
+                                                "Save and test"
+                                            </button>
+                                            <a class="btn btn-small" href=format!("?page={page}#connection-{id}")>
+                                                "Cancel"
+                                            </a>
+                                        </p>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <a class="btn btn-small" href=format!("?page={page}&edit={id}#connection-{id}")>
+                                        "Edit"
+                                    </a>
+                                }
+                                    .into_any()
+                            }}
                             <ConfirmDelete
                                 what=delete_what
                                 consequence="Keyhaven forgets this connection; the key stays installed on the host."

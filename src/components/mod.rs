@@ -10,5 +10,6 @@ pub mod key_table;
 pub mod layout;
 pub mod live_progress;
 pub mod offered_keys;
+pub mod pager;
 pub mod public_key_table;
 pub mod toasts;

@@ -7,6 +7,7 @@ use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::live_progress::LiveProgress;
+use crate::components::pager::Pager;
 use crate::components::toasts::{toast_done, toast_outcome};
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
@@ -32,34 +33,6 @@ fn Outcome(#[prop(into)] outcome: Signal<Option<Result<ActionOutcome, crate::err
             Err(error) => view! { <FormError error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
         })
     }
-}
-
-/// "Page 2 of 40" with plain links, so paging works without JavaScript.
-#[allow(non_snake_case)]
-fn Pager(page: u64, pages: u64, total: u64) -> impl IntoView {
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label="Pages of connections">
-                {(page > 1)
-                    .then(|| {
-                        view! {
-                            <a href=format!("?page={}", page - 1) rel="prev">
-                                "Previous"
-                            </a>
-                        }
-                    })}
-                <span>{format!("Page {page} of {pages} ({total} connections)")}</span>
-                {(page < pages)
-                    .then(|| {
-                        view! {
-                            <a href=format!("?page={}", page + 1) rel="next">
-                                "Next"
-                            </a>
-                        }
-                    })}
-            </nav>
-        }
-    })
 }
 
 #[component]
@@ -138,18 +111,28 @@ pub fn ConnectionsPage() -> impl IntoView {
                                 .into_any()
                         }
                         Ok(page) => {
-                            let pager = Pager(page.page, page.pages, page.total);
+                            let (number, pages, total) = (page.page, page.pages, page.total);
+                            let editing = query.read().get("edit").and_then(|id| id.parse::<i32>().ok());
                             view! {
                                 <div class="cards">
                                     {page
                                         .rows
                                         .into_iter()
                                         .map(|connection| {
-                                            view! { <ConnectionCard connection admin=admin.get() actions /> }
+                                            let editing = editing == Some(connection.id);
+                                            view! {
+                                                <ConnectionCard
+                                                    connection
+                                                    admin=admin.get()
+                                                    actions
+                                                    editing
+                                                    page=number
+                                                />
+                                            }
                                         })
                                         .collect_view()}
                                 </div>
-                                {pager}
+                                <Pager page=number pages total noun="connections" />
                             }
                                 .into_any()
                         }

@@ -6,6 +6,7 @@ use crate::api::known_hosts::{RemoveKnownHost, ReplaceKnownHost, TrustKnownHost,
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::offered_keys::OfferedKeys;
+use crate::components::pager::Pager;
 use crate::components::public_key_table::ConfirmDelete;
 use crate::components::toasts::toast_done;
 use crate::model::KnownHostView;
@@ -40,9 +41,10 @@ pub fn KnownHostsPage() -> impl IntoView {
             }
         },
     );
+    let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
     let list = Resource::new(
-        move || (trust.version().get(), replace.version().get(), remove.version().get()),
-        |_| list_known_hosts(),
+        move || (trust.version().get(), replace.version().get(), remove.version().get(), page_number()),
+        |(_, _, _, page)| list_known_hosts(page),
     );
     view! {
         <Title text="Known hosts" />
@@ -102,10 +104,17 @@ pub fn KnownHostsPage() -> impl IntoView {
             {move || {
                 list.get()
                     .map(|result| match result {
-                        Ok(rows) if rows.is_empty() => {
+                        Ok(page) if page.rows.is_empty() => {
                             view! { <EmptyState>"No trusted hosts yet. Scan one above."</EmptyState> }.into_any()
                         }
-                        Ok(rows) => view! { <KnownHostTable rows admin=admin.get() remove /> }.into_any(),
+                        Ok(page) => {
+                            let (number, pages, total) = (page.page, page.pages, page.total);
+                            view! {
+                                <KnownHostTable rows=page.rows admin=admin.get() remove />
+                                <Pager page=number pages total noun="trusted keys" />
+                            }
+                                .into_any()
+                        }
                         Err(error) => view! { <LoadError error /> }.into_any(),
                     })
             }}

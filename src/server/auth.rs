@@ -92,8 +92,17 @@ pub fn bearer_token(parts_headers: &axum::http::HeaderMap) -> Option<String> {
     (scheme == "bearer" || scheme == "token").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// The caller the page gate already resolved for this request, so that the layout and each
+/// server function a page render calls do not look the token or session up again. Only server
+/// code puts it into the request's extensions; a client cannot send one.
+#[derive(Clone)]
+pub struct ResolvedCaller(pub Authed);
+
 /// Resolves the caller. A bad bearer token is an error (401) even if a session exists too.
 pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Authed>, AppError> {
+    if let Some(ResolvedCaller(authed)) = parts.extensions.get::<ResolvedCaller>() {
+        return Ok(Some(authed.clone()));
+    }
     let client_addr = client_addr(parts);
     if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
         let Some(token) = bearer_token(&parts.headers) else {

@@ -3,7 +3,7 @@
 //! Only browser page loads (GET of a page path) are gated here. APIs answer 401 themselves, and
 //! assets and server functions pass through.
 
-use crate::server::auth::authenticate;
+use crate::server::auth::{ResolvedCaller, authenticate};
 use crate::server::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -33,9 +33,9 @@ pub async fn page_gate(State(state): State<AppState>, request: Request, next: Ne
     if path == "/login" || path == "/setup" {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
-    let signed_in = matches!(authenticate(&state, &parts).await, Ok(Some(_)));
-    if !signed_in {
+    let (mut parts, body) = request.into_parts();
+    let caller = authenticate(&state, &parts).await.ok().flatten();
+    let Some(caller) = caller else {
         let target = parts.uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
         let next_param = if target == "/" {
             String::new()
@@ -43,7 +43,9 @@ pub async fn page_gate(State(state): State<AppState>, request: Request, next: Ne
             format!("?next={}", crate::server::percent::percent_encode(target, true))
         };
         return Redirect::to(&format!("/login{next_param}")).into_response();
-    }
+    };
+    // A page render asks "who is this?" once per server function; it is the same answer.
+    parts.extensions.insert(ResolvedCaller(caller));
     next.run(Request::from_parts(parts, body)).await
 }
 

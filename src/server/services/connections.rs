@@ -4,13 +4,10 @@
 
 use super::audit::{self, Actor, Event};
 use super::known_hosts::{validate_host, validate_port};
-use crate::model::{ConnectionHealth, ConnectionPage, ConnectionView, StorageView, format_bytes, percent_used};
+use crate::model::{ConnectionView, StorageView, format_bytes, percent_used};
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
 const MAX_PATH: usize = 1024;
 
@@ -234,49 +231,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(
     Ok(())
 }
 
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, ServiceError> {
-    let rows = ssh_connection::Entity::find()
-        .find_also_related(ssh_key::Entity)
-        .order_by_asc(ssh_connection::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows.iter().map(|(c, key)| to_view(c, key.as_ref())).collect())
-}
-
-/// Connections shown per page on Settings → Connections.
-pub const PER_PAGE: u64 = 25;
-
-/// Page `page` (1-based, clamped) of the connections, in creation order.
-pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
-    let total = ssh_connection::Entity::find().count(db).await?;
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = ssh_connection::Entity::find()
-        .find_also_related(ssh_key::Entity)
-        .order_by_asc(ssh_connection::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(db)
-        .await?;
-    Ok(ConnectionPage { rows: rows.iter().map(|(c, key)| to_view(c, key.as_ref())).collect(), total, page, pages })
-}
-
-/// How many connections are connected or failed, and the `limit` fullest measured ones — counted
-/// by the database, so the Dashboard stays small however many connections there are.
-pub async fn health(db: &impl ConnectionTrait, limit: u64) -> Result<ConnectionHealth, ServiceError> {
-    use ssh_connection::Column;
-    let count = |status: &'static str| ssh_connection::Entity::find().filter(Column::Status.eq(status)).count(db);
-    let (total, connected, failed) =
-        (ssh_connection::Entity::find().count(db).await?, count("connected").await?, count("failed").await?);
-    let measured = ssh_connection::Entity::find().filter(Column::StorageTotal.gt(0)).all(db).await?;
-    let mut fullest: Vec<(String, StorageView)> = measured
-        .iter()
-        .filter_map(|c| to_view(c, None).storage.map(|s| (format!("{}@{}:{}", c.username, c.host, c.port), s)))
-        .collect();
-    fullest.sort_by(|a, b| b.1.percent_used.total_cmp(&a.1.percent_used));
-    fullest.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok(ConnectionHealth { total, connected, failed, fullest })
-}
+pub use super::connection_lists::{PER_PAGE, health, list, page};
 
 /// The connection and its key (None when the key was deleted).
 pub async fn get_with_key(
@@ -297,10 +252,15 @@ pub async fn get_view(db: &impl ConnectionTrait, id: i32) -> Result<ConnectionVi
 }
 
 pub fn to_view(c: &ssh_connection::Model, key: Option<&ssh_key::Model>) -> ConnectionView {
+    to_view_named(c, key.map(|k| k.name.clone()))
+}
+
+/// The view of a connection whose key's name (if the key still exists) was read separately.
+pub fn to_view_named(c: &ssh_connection::Model, ssh_key_name: Option<String>) -> ConnectionView {
     ConnectionView {
         id: c.id,
         ssh_key_id: c.ssh_key_id,
-        ssh_key_name: key.map(|k| k.name.clone()),
+        ssh_key_name,
         host: c.host.clone(),
         username: c.username.clone(),
         port: u16::try_from(c.port).unwrap_or(22),

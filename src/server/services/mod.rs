@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod connection_actions;
 pub mod connection_deploy;
+pub mod connection_lists;
 pub mod connection_login;
 pub mod connection_test;
 pub mod connections;

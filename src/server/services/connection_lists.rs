@@ -1,0 +1,95 @@
+//! Reading connections for pages and the API: all of them, one page, or the Dashboard's counts.
+//! Only the name of each connection's key is read (one query for a page of rows), never the key
+//! row itself, whose sealed private key a list has no use for.
+
+use super::connections::to_view_named;
+use crate::model::{ConnectionHealth, ConnectionPage, ConnectionView, StorageView};
+use crate::server::entities::{ssh_connection, ssh_key};
+use crate::server::error::ServiceError;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+
+/// Connections shown per page on Settings → Connections.
+pub const PER_PAGE: u64 = 25;
+
+/// The names of the keys `rows` use, by key id.
+async fn key_names(
+    db: &impl ConnectionTrait,
+    rows: &[ssh_connection::Model],
+) -> Result<HashMap<i32, String>, ServiceError> {
+    let mut ids: Vec<i32> = rows.iter().filter_map(|c| c.ssh_key_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let names: Vec<(i32, String)> = ssh_key::Entity::find()
+        .select_only()
+        .column(ssh_key::Column::Id)
+        .column(ssh_key::Column::Name)
+        .filter(ssh_key::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(names.into_iter().collect())
+}
+
+async fn views(db: &impl ConnectionTrait, rows: &[ssh_connection::Model]) -> Result<Vec<ConnectionView>, ServiceError> {
+    let names = key_names(db, rows).await?;
+    Ok(rows.iter().map(|c| to_view_named(c, c.ssh_key_id.and_then(|id| names.get(&id).cloned()))).collect())
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, ServiceError> {
+    let rows = ssh_connection::Entity::find().order_by_asc(ssh_connection::Column::Id).all(db).await?;
+    views(db, &rows).await
+}
+
+/// Page `page` (1-based, clamped) of the connections, in creation order.
+pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
+    let total = ssh_connection::Entity::find().count(db).await?;
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let rows = ssh_connection::Entity::find()
+        .order_by_asc(ssh_connection::Column::Id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .all(db)
+        .await?;
+    Ok(ConnectionPage { rows: views(db, &rows).await?, total, page, pages })
+}
+
+/// How many connections are connected or failed, and the `limit` fullest measured ones — counted
+/// and picked by the database, so the Dashboard stays small however many connections there are.
+pub async fn health(db: &impl ConnectionTrait, limit: u64) -> Result<ConnectionHealth, ServiceError> {
+    use sea_orm::sea_query::Expr;
+    use ssh_connection::Column;
+    // One grouped count (over the status index) instead of a count per status.
+    let by_status: Vec<(String, i64)> = ssh_connection::Entity::find()
+        .select_only()
+        .column(Column::Status)
+        .column_as(Expr::col(Column::Id).count(), "connections")
+        .group_by(Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count = |status: &str| by_status.iter().filter(|(s, _)| s == status).map(|(_, n)| *n).sum::<i64>();
+    let as_count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let total = as_count(by_status.iter().map(|(_, n)| n).sum());
+    let (connected, failed) = (as_count(count("connected")), as_count(count("failed")));
+    let share_used = Expr::cust("CAST(storage_used AS REAL) / storage_total");
+    let measured = ssh_connection::Entity::find()
+        .filter(Column::StorageTotal.gt(0))
+        .order_by_desc(share_used)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let fullest: Vec<(String, StorageView)> = measured
+        .iter()
+        .filter_map(|c| {
+            let storage = to_view_named(c, None).storage?;
+            Some((format!("{}@{}:{}", c.username, c.host, c.port), storage))
+        })
+        .collect();
+    Ok(ConnectionHealth { total, connected, failed, fullest })
+}
