@@ -11,10 +11,11 @@ use leptos::prelude::*;
 pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
     use crate::server::{auth::authenticate, context, services::setup_wizard};
     let state = context::state()?;
-    let step = setup_wizard::current(&state.db).await?;
+    let admin_exists = state.setup_done().await?;
+    let step = if admin_exists { setup_wizard::stored_step(&state.db).await? } else { setup_wizard::Step::Admin };
     let caller = authenticate(&state, &context::parts()?).await.ok().flatten();
     Ok(SetupStatus {
-        admin_exists: state.setup_done().await?,
+        admin_exists,
         step: step.as_str().into(),
         can_continue: caller.is_some_and(|c| c.require_admin().is_ok()),
     })

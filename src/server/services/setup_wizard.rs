@@ -44,6 +44,12 @@ pub async fn current(db: &impl ConnectionTrait) -> Result<Step, ServiceError> {
     if !super::users::setup_done(db).await? {
         return Ok(Step::Admin);
     }
+    stored_step(db).await
+}
+
+/// Where the wizard stands once the first admin exists (the caller knows that already, e.g. from
+/// `AppState::setup_done`, which is cached).
+pub async fn stored_step(db: &impl ConnectionTrait) -> Result<Step, ServiceError> {
     let stored = app_setting::Entity::find_by_id(STEP_SETTING).one(db).await?;
     Ok(stored.and_then(|row| Step::parse_target(&row.value).ok()).unwrap_or(Step::Key))
 }
