@@ -115,3 +115,30 @@ async fn a_changed_host_key_is_replaced_only_by_a_key_the_host_offers() {
     let audit = app.json(Method::GET, "/api/audit?action=known_host.replaced", &admin, None).await.json();
     assert!(audit["entries"][0]["detail"].as_str().unwrap().contains("was SHA256:old"));
 }
+
+#[tokio::test]
+async fn the_known_hosts_page_shows_fifty_keys_at_a_time_in_name_order() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        let dir = tempfile::tempdir().unwrap();
+        let ed = pub_line(dir.path(), "ed", "ed25519");
+        let text: String = (0..120).map(|i| format!("host-{i:03}.example {ed}\n")).collect();
+        let res = app.json(Method::POST, "/api/known-hosts/import", &admin, Some(json!({"known_hosts": text}))).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+
+        let third = app.get_page("/rpc/list_known_hosts?page=3", &admin).await.json();
+        assert_eq!(
+            (third["total"].as_u64(), third["page"].as_u64(), third["pages"].as_u64()),
+            (Some(120), Some(3), Some(3))
+        );
+        let hosts: Vec<&str> = third["rows"].as_array().unwrap().iter().map(|r| r["host"].as_str().unwrap()).collect();
+        assert_eq!((hosts.len(), hosts[0], hosts[19]), (20, "host-100.example", "host-119.example"));
+        let first = app.get_page("/rpc/list_known_hosts?page=1", &admin).await.json();
+        assert_eq!(first["rows"].as_array().unwrap().len(), 50);
+        assert_eq!(app.get_page("/rpc/list_known_hosts?page=99", &admin).await.json()["page"], 3, "the last page");
+        assert_eq!(app.get_page("/rpc/list_known_hosts?page=1", &Auth::Anonymous).await.status, 401);
+    })
+    .await;
+}
