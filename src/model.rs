@@ -14,6 +14,16 @@ pub use hosts::{HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView}
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// One page of a long list (connections, trusted host keys), with where it stands in the whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+}
+
 /// What an account may do. Admins change things; viewers only look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]

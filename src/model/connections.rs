@@ -66,14 +66,7 @@ pub struct ConnectionHealth {
 }
 
 /// One page of connections, for a page that must stay fast with a thousand of them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionPage {
-    pub rows: Vec<ConnectionView>,
-    pub total: u64,
-    /// 1-based.
-    pub page: u64,
-    pub pages: u64,
-}
+pub type ConnectionPage = super::Page<ConnectionView>;
 
 /// A running (or just finished) test or deploy: the stages done so far.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

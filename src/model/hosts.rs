@@ -25,14 +25,7 @@ pub struct KnownHostView {
 }
 
 /// One page of trusted host keys: a thousand of them must not make one huge page.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct KnownHostPage {
-    pub rows: Vec<KnownHostView>,
-    pub total: u64,
-    /// 1-based.
-    pub page: u64,
-    pub pages: u64,
-}
+pub type KnownHostPage = super::Page<KnownHostView>;
 
 /// What a scan found: `new` (nothing trusted yet), `trusted` (an offered key is trusted) or
 /// `changed` (keys are trusted but the host offers none of them).

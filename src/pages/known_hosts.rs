@@ -30,11 +30,9 @@ pub fn KnownHostsPage() -> impl IntoView {
             .filter(|h| !h.trim().is_empty())
             .map(|h| (h, q.get("port").and_then(|p| p.parse().ok()).unwrap_or(22u16)))
     };
-    // Each press of Scan counts up `scan` in the URL, so scanning the same host again rescans it.
-    let scan_count = move || query.read().get("scan").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
     let scan = Resource::new(
-        move || (target(), scan_count(), trust.version().get(), replace.version().get()),
-        |(t, _, _, _)| async move {
+        move || (target(), trust.version().get(), replace.version().get()),
+        |(t, _, _)| async move {
             match t {
                 Some((host, port)) => Some(scan_known_host(host, port).await),
                 None => None,
@@ -71,7 +69,6 @@ pub fn KnownHostsPage() -> impl IntoView {
                     max="65535"
                     value=move || target().map(|t| t.1).unwrap_or(22).to_string()
                 />
-                <input type="hidden" name="scan" value=move || (scan_count() + 1).to_string() />
                 <button class="btn btn-primary" type="submit">
                     "Scan"
                 </button>

@@ -93,16 +93,14 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
     let replace = ServerAction::<ReplaceKnownHost>::new();
     let query = use_query_map();
     let values = move || values_from(&query.read());
-    // Every press of "Scan host key" counts up `scan` in the URL, so that pressing it again with
-    // the same host scans again (a reinstalled host); a finished deploy attempt rescans too, so a
-    // trust withdrawn meanwhile shows as such.
-    let scan_count = move || query.read().get("scan").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    // "Scan host key" is a plain GET form, so every press loads the page and scans again; a
+    // finished deploy attempt rescans too, so a trust withdrawn meanwhile shows as such.
     let scan = Resource::new(
         move || {
             let versions = (trust.version().get(), replace.version().get(), connect.version().get());
-            (query.read().get("host"), values().port, scan_count(), versions)
+            (query.read().get("host"), values().port, versions)
         },
-        |(host, port, _, _)| async move {
+        |(host, port, _)| async move {
             match host.filter(|h| !h.trim().is_empty()) {
                 Some(host) => Some(scan_known_host(host.trim().to_string(), port).await),
                 None => None,
@@ -128,7 +126,6 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
         </p>
         <form method="get" action="/setup" class="stack">
             {move || view! { <ConnectionFields values=values() prefix="setup" /> }}
-            <input type="hidden" name="scan" value=move || (scan_count() + 1).to_string() />
             <button class="btn btn-primary" type="submit">
                 "Scan host key"
             </button>

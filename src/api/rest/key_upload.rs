@@ -15,20 +15,27 @@ const PAGE: &str = "/settings/ssh-keys";
 const SETUP_PAGE: &str = "/setup";
 const MAX_FILE: usize = 64 * 1024;
 
-#[derive(Default)]
 struct Upload {
     name: String,
     description: String,
     passphrase: String,
     system: bool,
     file: Option<String>,
-    from_setup: bool,
+    /// Where the answer goes: this page, or the setup wizard when the form says so.
+    return_to: &'static str,
 }
 
 async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
     let unreadable =
         || AppError::BadRequest { field: Some("key_file".into()), message: "The upload could not be read.".into() };
-    let mut form = Upload::default();
+    let mut form = Upload {
+        name: String::new(),
+        description: String::new(),
+        passphrase: String::new(),
+        system: false,
+        file: None,
+        return_to: PAGE,
+    };
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or_default().to_string();
         let bytes = field.bytes().await.map_err(|_| unreadable())?;
@@ -43,7 +50,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Upload, AppError> {
             "passphrase" => form.passphrase = text,
             "system" => form.system = true,
             "key_file" => form.file = Some(text).filter(|t| !t.trim().is_empty()),
-            "return_to" => form.from_setup = text == SETUP_PAGE,
+            "return_to" if text == SETUP_PAGE => form.return_to = SETUP_PAGE,
             _ => {}
         }
     }
@@ -56,21 +63,23 @@ fn back_with_error(page: &str, error: &AppError) -> Redirect {
     Redirect::to(&format!("{page}?upload_error={query}"))
 }
 
+async fn import(state: &AppState, caller: &Authed, form: Upload) -> Result<(), AppError> {
+    let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
+    let new = NewKey::new(&form.name, &form.description, form.system);
+    let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
+    ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &file, passphrase, None).await?;
+    Ok(())
+}
+
 pub async fn upload(State(state): State<AppState>, caller: Authed, multipart: Multipart) -> Redirect {
-    let mut page = PAGE;
-    let result = async {
-        caller.require_admin()?;
-        let form = read_form(multipart).await?;
-        if form.from_setup {
-            page = SETUP_PAGE;
-        }
-        let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
-        let new = NewKey::new(&form.name, &form.description, form.system);
-        let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
-        ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &file, passphrase, None).await?;
-        Ok::<(), AppError>(())
-    }
-    .await;
+    let form = match caller.require_admin() {
+        Ok(()) => read_form(multipart).await,
+        Err(error) => Err(error),
+    };
+    let (page, result) = match form {
+        Ok(form) => (form.return_to, import(&state, &caller, form).await),
+        Err(error) => (PAGE, Err(error)),
+    };
     match result {
         Ok(()) => Redirect::to(page),
         Err(error) => back_with_error(page, &error),

@@ -6,7 +6,7 @@ use super::connections::to_view_named;
 use crate::model::{ConnectionHealth, ConnectionPage, ConnectionView, StorageView};
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// Connections shown per page on Settings → Connections.
@@ -46,16 +46,9 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, Serv
 
 /// Page `page` (1-based, clamped) of the connections, in creation order.
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
-    let total = ssh_connection::Entity::find().count(db).await?;
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = ssh_connection::Entity::find()
-        .order_by_asc(ssh_connection::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(db)
-        .await?;
-    Ok(ConnectionPage { rows: views(db, &rows).await?, total, page, pages })
+    let select = ssh_connection::Entity::find().order_by_asc(ssh_connection::Column::Id);
+    let found = super::paging::fetch(db, select, PER_PAGE, page).await?;
+    Ok(ConnectionPage { rows: views(db, &found.rows).await?, total: found.total, page: found.page, pages: found.pages })
 }
 
 /// How many connections are connected or failed, and the `limit` fullest measured ones — counted

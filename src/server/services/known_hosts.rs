@@ -10,8 +10,8 @@ use crate::server::error::ServiceError;
 use crate::server::ssh::error::SshError;
 use crate::server::ssh::scan::{self, HostKey};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    SqlErr, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -231,32 +231,26 @@ pub async fn replace(
     Ok((replaced, saved))
 }
 
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<known_host::Model>, ServiceError> {
-    Ok(known_host::Entity::find()
+/// Trusted keys by host, then port, then age: the order of the page, the list and the export.
+fn ordered() -> sea_orm::Select<known_host::Entity> {
+    known_host::Entity::find()
         .order_by_asc(known_host::Column::Host)
         .order_by_asc(known_host::Column::Port)
         .order_by_asc(known_host::Column::Id)
-        .all(db)
-        .await?)
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<known_host::Model>, ServiceError> {
+    Ok(ordered().all(db).await?)
 }
 
 /// Rows per page of Settings → Known hosts.
 pub const PER_PAGE: u64 = 50;
 
-/// One page of trusted keys in the order `list` gives; past the end is the last page.
+/// One page of trusted keys, in `list`'s order; past the end is the last page.
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<crate::model::KnownHostPage, ServiceError> {
-    let total = known_host::Entity::find().count(db).await?;
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = known_host::Entity::find()
-        .order_by_asc(known_host::Column::Host)
-        .order_by_asc(known_host::Column::Port)
-        .order_by_asc(known_host::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(db)
-        .await?;
-    Ok(crate::model::KnownHostPage { rows: rows.iter().map(to_view).collect(), total, page, pages })
+    let found = super::paging::fetch(db, ordered(), PER_PAGE, page).await?;
+    let rows = found.rows.iter().map(to_view).collect();
+    Ok(crate::model::KnownHostPage { rows, total: found.total, page: found.page, pages: found.pages })
 }
 
 pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(), ServiceError> {

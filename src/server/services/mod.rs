@@ -15,6 +15,7 @@ pub mod known_hosts;
 pub mod known_hosts_import;
 pub mod login;
 pub mod master_key;
+pub mod paging;
 pub mod passwords;
 pub mod public_keys;
 pub mod quick_setup;
