@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-build-tools.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 exec target/release/keyhaven serve "$@"

@@ -33,7 +33,7 @@ log "unit and integration tests (SQLite and PostgreSQL)"
 CI=true cargo test --features ssr 2>&1 | tee -a "$results"
 
 log "release build"
-cargo leptos build --release
+cargo leptos build --release --split
 
 log "end-to-end tests in chromium (JavaScript on and off)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$results"

@@ -2,11 +2,11 @@
 
 use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
-use crate::pages::{
-    audit::AuditPage, connections::ConnectionsPage, dashboard::DashboardPage, known_hosts::KnownHostsPage,
-    login::LoginPage, not_found::NotFound, public_keys::PublicKeysPage, repositories::RepositoriesPage,
-    repository::RepositoryPage, setup::SetupPage, ssh_keys::SshKeysPage, tokens::TokensPage, users::UsersPage,
+use crate::pages::lazy::{
+    AuditRoute, ConnectionsRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute,
+    SshKeysRoute, TokensRoute, UsersRoute,
 };
+use crate::pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -38,26 +38,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let toasts = provide_toasts();
+    // True while the router loads the next page (its code, for a lazy page, and its data).
+    let (is_routing, set_is_routing) = signal(false);
     view! {
         <Stylesheet id="keyhaven" href="/pkg/keyhaven.css" />
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Keyhaven".to_string() } else { format!("{page} · Keyhaven") }
-        } />
-        <Router>
+        // The empty text keeps "Keyhaven" as the title while a lazy page hydrates (no text = no title).
+        <Title
+            text=""
+            formatter=|page: String| {
+                if page.is_empty() { "Keyhaven".to_string() } else { format!("{page} · Keyhaven") }
+            }
+        />
+        <Show when=move || is_routing.get()>
+            <div class="route-progress" role="progressbar" aria-label="Loading the page"></div>
+        </Show>
+        <Router set_is_routing>
             <Routes fallback=NotFound>
-                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=SetupRoute::route() ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/ssh-keys") view=SshKeysPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/connections") view=ConnectionsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/known-hosts") view=KnownHostsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/public-keys") view=PublicKeysPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/repositories") view=RepositoriesPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/repositories/:owner/:name") view=RepositoryPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/users") view=UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/tokens") view=TokensPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/ssh-keys") view=SshKeysRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/connections") view=ConnectionsRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/public-keys") view=PublicKeysRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/repositories") view=RepositoriesRoute::route() ssr=SsrMode::Async />
+                    <Route
+                        path=path!("settings/repositories/:owner/:name")
+                        view=RepositoryRoute::route()
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("settings/users") view=UsersRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/tokens") view=TokensRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/audit") view=AuditRoute::route() ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -34,6 +34,12 @@ test.afterAll(async () => {
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Settings' });
 
+/** Follows a settings link and waits for its page: a lazy page's code may still be loading. */
+async function open(page: Page, name: string) {
+  await nav(page).getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
 async function signIn(page: Page) {
   await page.goto(`${kh.url}/login`);
   await page.getByLabel('Username', { exact: true }).fill('admin');
@@ -43,7 +49,7 @@ async function signIn(page: Page) {
 }
 
 async function scan(page: Page) {
-  await nav(page).getByRole('link', { name: 'Known hosts' }).click();
+  await open(page, 'Known hosts');
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
   await page.getByLabel('Port', { exact: true }).fill(String(sshd.port));
   await page.getByRole('button', { name: 'Scan', exact: true }).click();
@@ -62,7 +68,7 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
     sshd.fingerprint(),
   );
 
-  await nav(page).getByRole('link', { name: 'Connections' }).click();
+  await open(page, 'Connections');
   await expect(page.getByText('No connections yet')).toBeVisible();
   const add = page.locator('section', { hasText: 'Add a connection' });
   await add.getByLabel('Host', { exact: true }).fill('127.0.0.1');
@@ -91,13 +97,13 @@ test('scan and trust a host, add a connection, deploy, test and measure it', asy
   await expect(card(page).getByRole('button', { name: 'Save and test' })).toHaveCount(0);
   await expect(card(page).locator('dd', { hasText: '/tmp' })).toBeVisible();
   await expect(card(page).locator('.badge')).toHaveText('connected');
-  await nav(page).getByRole('link', { name: 'Dashboard' }).click();
+  await open(page, 'Dashboard');
   const health = page.locator('section', { hasText: 'Open connections' });
   await expect(health).toContainText('1 connected');
   await expect(health).toContainText(/used of .* free/);
-  await nav(page).getByRole('link', { name: 'Connections' }).click();
+  await open(page, 'Connections');
   await page.screenshot({ path: `.artifacts/screens/connections-${info.project.name}.png`, fullPage: true });
-  await nav(page).getByRole('link', { name: 'Known hosts' }).click();
+  await open(page, 'Known hosts');
   await page.screenshot({ path: `.artifacts/screens/known-hosts-${info.project.name}.png`, fullPage: true });
 });
 
@@ -106,7 +112,7 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await sshd.newHostKey();
   const fresh = sshd.fingerprint();
   await signIn(page);
-  await nav(page).getByRole('link', { name: 'Connections' }).click();
+  await open(page, 'Connections');
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('failed');
   await expect(card(page)).toContainText(`host key CHANGED: trusted ${old}, but the host offered ${fresh}`);
@@ -118,7 +124,7 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await offered.getByRole('button', { name: 'Replace trusted keys with this ssh-ed25519 key' }).click();
   await expect(page.getByText('Status: trusted')).toBeVisible();
 
-  await nav(page).getByRole('link', { name: 'Connections' }).click();
+  await open(page, 'Connections');
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('connected');
 });
@@ -133,7 +139,7 @@ test('a silent host shows the finished TCP stage while the handshake waits', asy
     const created = await api('/api/ssh-keys/connections', token, { host: '127.0.0.1', username: 'quiet', port });
     expect(created.status).toBe(201);
     await signIn(page);
-    await nav(page).getByRole('link', { name: 'Connections' }).click();
+    await open(page, 'Connections');
     const quiet = page.getByRole('article', { name: `quiet@127.0.0.1:${port}` });
     await quiet.getByRole('button', { name: 'Test', exact: true }).click();
     const live = page.locator('.live-progress');

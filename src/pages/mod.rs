@@ -4,6 +4,7 @@ pub mod audit;
 pub mod connections;
 pub mod dashboard;
 pub mod known_hosts;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod public_keys;

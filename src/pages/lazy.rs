@@ -1,0 +1,76 @@
+//! The pages the browser downloads only when it shows them.
+//!
+//! Every page here is a lazy route: `cargo leptos build --split` moves its code out of the main
+//! wasm into a chunk of its own, loaded when the page is first shown (the server names the chunks
+//! a page needs in its HTML, so they load in parallel with the main file). The Dashboard and the
+//! sign-in page stay in the main file: they are where a visit starts.
+
+use leptos::prelude::*;
+use leptos_router::{Lazy, LazyRoute, lazy_route};
+
+/// Declares a lazy route `$route` that shows the page component `$page`.
+macro_rules! lazy_page {
+    ($(#[$doc:meta])* $route:ident => $page:path) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        impl $route {
+            /// The route's view for `<Route view=…>` (the `view!` macro cannot parse a turbofish).
+            pub fn route() -> Lazy<Self> {
+                Lazy::new()
+            }
+        }
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(
+    /// `/setup`: the wizard.
+    SetupRoute => super::setup::SetupPage
+);
+lazy_page!(
+    /// `/settings/ssh-keys`.
+    SshKeysRoute => super::ssh_keys::SshKeysPage
+);
+lazy_page!(
+    /// `/settings/connections`.
+    ConnectionsRoute => super::connections::ConnectionsPage
+);
+lazy_page!(
+    /// `/settings/known-hosts`.
+    KnownHostsRoute => super::known_hosts::KnownHostsPage
+);
+lazy_page!(
+    /// `/settings/public-keys`.
+    PublicKeysRoute => super::public_keys::PublicKeysPage
+);
+lazy_page!(
+    /// `/settings/repositories`.
+    RepositoriesRoute => super::repositories::RepositoriesPage
+);
+lazy_page!(
+    /// `/settings/repositories/:owner/:name`.
+    RepositoryRoute => super::repository::RepositoryPage
+);
+lazy_page!(
+    /// `/settings/users`.
+    UsersRoute => super::users::UsersPage
+);
+lazy_page!(
+    /// `/settings/tokens`.
+    TokensRoute => super::tokens::TokensPage
+);
+lazy_page!(
+    /// `/settings/audit`.
+    AuditRoute => super::audit::AuditPage
+);
