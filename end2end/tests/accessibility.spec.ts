@@ -2,7 +2,7 @@
 // desktop width and a phone width: the setup wizard's steps, sign-in, the dashboard and every
 // settings page, with data on them.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { startKeyhaven, type Keyhaven } from './server';
 
 test.describe.configure({ mode: 'serial' });

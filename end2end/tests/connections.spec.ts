@@ -2,7 +2,7 @@
 // check the fingerprint ssh-keygen prints, trust it, add a connection, deploy the system key with
 // a one-time password, test it and see its storage; then a reinstalled host (new host key) is
 // refused with both fingerprints shown, and replacing the trusted key brings it back.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { createServer } from 'node:net';
 import { freePort, startKeyhaven, type Keyhaven } from './server';
 import { startSshd, type Sshd } from './sshd';

@@ -1,6 +1,6 @@
 // The foundation, as an operator meets it: an empty install → setup → admin → Users → a viewer
 // whose changes are refused. Runs twice: with JavaScript on and with it off (forms post).
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { startKeyhaven, type Keyhaven } from './server';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,6 +1,6 @@
 // My public keys and Repositories with deploy keys, with JavaScript on and off: paste a key made by
 // ssh-keygen, see the fingerprint ssh-keygen prints, serve it at /{user}.keys, and clean up.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 // sent; a wrong password is named; neither saves a connection or loses what was typed; a host
 // whose key changed shows the warning with both fingerprints. Then a file upload makes the
 // system key in the key step.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
 // real sshd: admin → system key (ed25519 preselected) → a restart in the middle resumes the
 // wizard → scan, check the fingerprint ssh-keygen prints, trust → a wrong password is refused and
 // saves nothing → deploy → storage → done. Runs with JavaScript on and off.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { freePort, startKeyhaven, type Keyhaven } from './server';
 import { startSshd, type Sshd } from './sshd';
 

@@ -1,6 +1,6 @@
 // The SSH Keys page: generate the system key, import a key made by ssh-keygen, see fingerprints
 // that match OpenSSH's, delete. With JavaScript on and off.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
