@@ -26,6 +26,8 @@ mod github_keys_input;
 mod http_authorization;
 #[path = "integration/http_bad_input.rs"]
 mod http_bad_input;
+#[path = "integration/http_pages.rs"]
+mod http_pages;
 #[path = "integration/http_sessions.rs"]
 mod http_sessions;
 #[path = "integration/http_ssh_key_forms.rs"]

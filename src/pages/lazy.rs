@@ -6,7 +6,7 @@
 //! sign-in page stay in the main file: they are where a visit starts.
 
 use leptos::prelude::*;
-use leptos_router::{Lazy, LazyRoute, lazy_route};
+use leptos_router::{LazyRoute, lazy_route};
 
 /// Declares a lazy route `$route` that shows the page component `$page`.
 macro_rules! lazy_page {
@@ -15,9 +15,19 @@ macro_rules! lazy_page {
         pub struct $route;
 
         impl $route {
-            /// The route's view for `<Route view=…>` (the `view!` macro cannot parse a turbofish).
-            pub fn route() -> Lazy<Self> {
-                Lazy::new()
+            /// The route's view for `<Route view=…>` in the browser: loaded on first use.
+            #[cfg(not(feature = "ssr"))]
+            pub fn route() -> leptos_router::Lazy<Self> {
+                leptos_router::Lazy::new()
+            }
+
+            /// The route's view for `<Route view=…>` on the server: the page itself. Both give
+            /// the same `AnyView`, so the same HTML to hydrate. (Rendering the lazy form on the
+            /// server lost the request's reactive owner under concurrent load: leptos_meta found
+            /// no context and a disposed action panicked.)
+            #[cfg(feature = "ssr")]
+            pub fn route() -> fn() -> AnyView {
+                || $page().into_any()
             }
         }
 

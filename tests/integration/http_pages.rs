@@ -1,0 +1,45 @@
+//! Server-rendered pages while requests overlap on a multi-threaded runtime: every response is the
+//! whole page with its own title and heading, never another request's or half of one.
+
+use crate::common::http::{Auth, TestApp};
+use crate::common::sqlite;
+use std::sync::Arc;
+
+const PAGES: [(&str, &str); 9] = [
+    ("/", "Dashboard"),
+    ("/settings/ssh-keys", "SSH keys"),
+    ("/settings/connections", "Connections"),
+    ("/settings/known-hosts", "Known hosts"),
+    ("/settings/public-keys", "My public keys"),
+    ("/settings/repositories", "Repositories"),
+    ("/settings/users", "Users"),
+    ("/settings/tokens", "API tokens"),
+    ("/settings/audit", "Audit log"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_renders_whole_while_requests_overlap() {
+    let app = Arc::new(TestApp::new(sqlite().await));
+    app.setup_admin("admin", "long enough password").await;
+    let token = app.api_login("admin", "long enough password").await;
+    let mut renders = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        for (i, (path, title)) in PAGES.iter().enumerate() {
+            let (app, token) = (app.clone(), token.clone());
+            renders.spawn(async move {
+                let page = app.get_page(path, &Auth::Bearer(token)).await;
+                (round, i, *path, *title, page.status, page.text())
+            });
+        }
+    }
+    let mut rendered = 0;
+    while let Some(result) = renders.join_next().await {
+        let (round, _, path, title, status, html) = result.expect("render task did not panic");
+        assert_eq!(status, 200, "{path} (round {round})");
+        assert!(html.contains(&format!("<title>{title} · Keyhaven</title>")), "{path} (round {round}) title: {html}");
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{path} (round {round}) heading");
+        assert!(html.contains("</html>"), "{path} (round {round}) is complete");
+        rendered += 1;
+    }
+    assert_eq!(rendered, PAGES.len() * 8);
+}
