@@ -14,7 +14,8 @@ pub fn is_admin(me: MeResource) -> Signal<bool> {
     Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
 }
 
-const NAV: [(&str, &str); 9] = [
+/// The settings navigation: each page's path and name (also its title and heading).
+pub const NAV: [(&str, &str); 9] = [
     ("/", "Dashboard"),
     ("/settings/ssh-keys", "SSH keys"),
     ("/settings/connections", "Connections"),

@@ -1,9 +1,9 @@
 //! The pages the browser downloads only when it shows them.
 //!
 //! Every page here is a lazy route: `cargo leptos build --split` moves its code out of the main
-//! wasm into a chunk of its own, loaded when the page is first shown (the server names the chunks
-//! a page needs in its HTML, so they load in parallel with the main file). The Dashboard and the
-//! sign-in page stay in the main file: they are where a visit starts.
+//! wasm into chunks of its own, which the browser loads when it first shows the page (before it
+//! hydrates it, on a full page load). The Dashboard and the sign-in page stay in the main file:
+//! they are where a visit starts.
 
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};

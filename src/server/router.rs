@@ -54,11 +54,11 @@ pub fn build_router(state: AppState) -> Router {
 const ASSET_TYPES: [&str; 5] =
     ["application/wasm", "text/javascript", "application/javascript", "text/css", "application/json"];
 
-/// Whether a response of `content_type` is a browser asset to compress. HTML and API answers
+/// Whether a response of `content_type` (a static file or not) is a browser asset to compress. HTML and API answers
 /// are never compressed: a page can show a secret once next to text the user sent, which
 /// compression would leak through its length (BREACH).
-pub fn is_compressed_asset(content_type: &str, path_is_asset: bool) -> bool {
-    path_is_asset && ASSET_TYPES.iter().any(|t| content_type.starts_with(t))
+fn is_compressed_asset(content_type: &str, is_static_file: bool) -> bool {
+    is_static_file && ASSET_TYPES.iter().any(|t| content_type.starts_with(t))
 }
 
 /// gzip for the wasm, JavaScript, CSS and split manifest (the main wasm: 883 KB → 339 KB).

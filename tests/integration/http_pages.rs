@@ -3,19 +3,8 @@
 
 use crate::common::http::{Auth, TestApp};
 use crate::common::sqlite;
+use keyhaven::components::layout::NAV as PAGES;
 use std::sync::Arc;
-
-const PAGES: [(&str, &str); 9] = [
-    ("/", "Dashboard"),
-    ("/settings/ssh-keys", "SSH keys"),
-    ("/settings/connections", "Connections"),
-    ("/settings/known-hosts", "Known hosts"),
-    ("/settings/public-keys", "My public keys"),
-    ("/settings/repositories", "Repositories"),
-    ("/settings/users", "Users"),
-    ("/settings/tokens", "API tokens"),
-    ("/settings/audit", "Audit log"),
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_page_renders_whole_while_requests_overlap() {
