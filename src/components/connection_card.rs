@@ -6,6 +6,7 @@ use crate::api::connections::{
 };
 use crate::components::connection_form::{ConnectionFields, FormValues};
 use crate::components::public_key_table::ConfirmDelete;
+use crate::components::settled::IntoSyncAny;
 use crate::model::{ConnectionView, StageView, StorageView};
 use leptos::prelude::*;
 
@@ -115,8 +116,8 @@ pub fn ConnectionCard(
             </dl>
             {c.error_message.clone().map(|e| view! { <p class="notice notice-error">{e}</p> })}
             {match c.storage.clone() {
-                Some(storage) => view! { <StorageBar storage /> }.into_any(),
-                None => view! { <p class="hint">"Storage not measured yet."</p> }.into_any(),
+                Some(storage) => view! { <StorageBar storage /> }.into_sync_any(),
+                None => view! { <p class="hint">"Storage not measured yet."</p> }.into_sync_any(),
             }}
             {admin
                 .then(|| {
@@ -167,14 +168,14 @@ pub fn ConnectionCard(
                                         </p>
                                     </ActionForm>
                                 }
-                                    .into_any()
+                                    .into_sync_any()
                             } else {
                                 view! {
                                     <a class="btn btn-small" href=format!("?page={page}&edit={id}#connection-{id}")>
                                         "Edit"
                                     </a>
                                 }
-                                    .into_any()
+                                    .into_sync_any()
                             }}
                             <ConfirmDelete
                                 what=delete_what

@@ -4,6 +4,18 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+/// A resource source that changes each time one of the given actions finishes, as an array of
+/// their run counters. The counters are taken once, when the page is made: `version()` makes a
+/// new signal at every call and panics once the page is gone, which happens when a client leaves
+/// mid-render while the page's data still loads; a counter read after that reads 0.
+macro_rules! finished_runs {
+    ($($action:expr),+ $(,)?) => {{
+        let counters = [$($action.version()),+];
+        move || counters.map(|counter| counter.try_get().unwrap_or(0))
+    }};
+}
+pub(crate) use finished_runs;
+
 /// The error of an action's last run, if it failed. With JavaScript off the error arrives in the
 /// redirect URL and `ServerAction` reads it from there, so the same view works both ways.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
@@ -11,7 +23,8 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + Clone + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(|result| result.err()))
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(|result| result.err()))
 }
 
 /// Whether an action's last run succeeded (JavaScript on only; without it the page just reloads).
@@ -20,7 +33,8 @@ where
     S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
     S::Output: Send + Sync + Clone + 'static,
 {
-    Signal::derive(move || action.value().get().is_some_and(|result| result.is_ok()))
+    let value = action.value();
+    Signal::derive(move || value.get().is_some_and(|result| result.is_ok()))
 }
 
 /// A form that empties itself once its action succeeds (with JavaScript; without it the page
@@ -31,8 +45,9 @@ where
     S::Output: Send + Sync + Clone + 'static,
 {
     let form: NodeRef<leptos::html::Form> = NodeRef::new();
+    let value = action.value();
     Effect::new(move |_| {
-        if action.value().get().is_some_and(|result| result.is_ok())
+        if value.get().is_some_and(|result| result.is_ok())
             && let Some(element) = form.get_untracked()
         {
             element.reset();

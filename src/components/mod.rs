@@ -12,4 +12,5 @@ pub mod live_progress;
 pub mod offered_keys;
 pub mod pager;
 pub mod public_key_table;
+pub mod settled;
 pub mod toasts;

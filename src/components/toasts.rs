@@ -61,9 +61,11 @@ where
     S::Output: Send + Sync + Clone + 'static,
 {
     let Some(toasts) = use_context::<Toasts>() else { return };
+    // Taken once: each call makes a new signal (see `finished_runs!`).
+    let (version, value) = (action.version(), action.value());
     Effect::watch(
-        move || action.version().get(),
-        move |_, _, _| match action.value().get_untracked() {
+        move || version.get(),
+        move |_, _, _| match value.get_untracked() {
             Some(Ok(output)) => {
                 let (text, failed) = done(&output);
                 toasts.push(text, failed);

@@ -3,6 +3,7 @@
 
 use crate::api::audit::load_audit_page;
 use crate::components::feedback::{EmptyState, LoadError};
+use crate::components::settled::IntoSyncAny;
 use crate::model::AuditPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,10 +37,12 @@ pub fn AuditPage() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(page) if page.entries.is_empty() => {
-                            view! { <EmptyState>"Nothing recorded matches this filter."</EmptyState> }.into_any()
+                            view! { <EmptyState>"Nothing recorded matches this filter."</EmptyState> }.into_sync_any()
                         }
-                        Ok(page) => view! { <AuditTable page filter=(param("action"), param("actor")) /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(page) => {
+                            view! { <AuditTable page filter=(param("action"), param("actor")) /> }.into_sync_any()
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

@@ -4,10 +4,12 @@
 use crate::api::connections::{CreateConnection, list_connections_page};
 use crate::components::connection_card::{ConnectionActions, ConnectionCard, StageList};
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::live_progress::LiveProgress;
 use crate::components::pager::Pager;
+use crate::components::settled::IntoSyncAny;
+use crate::components::settled::Settled;
 use crate::components::toasts::{toast_done, toast_outcome};
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
@@ -28,9 +30,9 @@ fn Outcome(#[prop(into)] outcome: Signal<Option<Result<ActionOutcome, crate::err
                         <StageList stages=o.stages />
                     </div>
                 }
-                .into_any()
+                .into_sync_any()
             }
-            Err(error) => view! { <FormError error=Signal::derive(move || Some(error.clone())) /> }.into_any(),
+            Err(error) => view! { <FormError error=Signal::derive(move || Some(error.clone())) /> }.into_sync_any(),
         })
     }
 }
@@ -53,16 +55,8 @@ pub fn ConnectionsPage() -> impl IntoView {
     toast_outcome(actions.redeploy);
     toast_done(actions.refresh, "Storage refreshed.");
     toast_done(actions.delete, "Connection deleted.");
-    let versions = move || {
-        (
-            create.version().get(),
-            actions.test.version().get(),
-            actions.refresh.version().get(),
-            actions.redeploy.version().get(),
-            actions.update.version().get(),
-            actions.delete.version().get(),
-        )
-    };
+    let versions =
+        finished_runs!(create, actions.test, actions.refresh, actions.redeploy, actions.update, actions.delete);
     let query = use_query_map();
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
     let list = Resource::new(move || (versions(), page_number()), |(_, page)| list_connections_page(page));
@@ -108,7 +102,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                     "No connections yet. Trust the host's key on Known hosts, then add the host below."
                                 </EmptyState>
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
                         Ok(page) => {
                             let (number, pages, total) = (page.page, page.pages, page.total);
@@ -120,23 +114,25 @@ pub fn ConnectionsPage() -> impl IntoView {
                                         .into_iter()
                                         .map(|connection| {
                                             let editing = editing == Some(connection.id);
-                                            view! {
-                                                <ConnectionCard
-                                                    connection
-                                                    admin=admin.get()
-                                                    actions
-                                                    editing
-                                                    page=number
-                                                />
-                                            }
+                                            Settled(
+                                                view! {
+                                                    <ConnectionCard
+                                                        connection
+                                                        admin=admin.get()
+                                                        actions
+                                                        editing
+                                                        page=number
+                                                    />
+                                                },
+                                            )
                                         })
                                         .collect_view()}
                                 </div>
                                 <Pager page=number pages total noun="connections" />
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

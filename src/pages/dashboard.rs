@@ -8,6 +8,7 @@ use crate::components::connection_card::StorageBar;
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;
+use crate::components::settled::IntoSyncAny;
 use crate::model::{ConnectionHealth, SshKeyView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -45,8 +46,8 @@ pub fn DashboardPage() -> impl IntoView {
                 system_key
                     .get()
                     .map(|result| match result {
-                        Ok(key) => view! { <SystemKeyCard key /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(key) => view! { <SystemKeyCard key /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -57,8 +58,8 @@ pub fn DashboardPage() -> impl IntoView {
                 connections
                     .get()
                     .map(|result| match result {
-                        Ok(health) => view! { <HealthCard health /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(health) => view! { <HealthCard health /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -92,7 +93,7 @@ fn SystemKeyCard(key: Option<SshKeyView>) -> impl IntoView {
                 <a href="/settings/ssh-keys">"Generate or import one"</a> "."
             </p>
         }
-        .into_any(),
+        .into_sync_any(),
         Some(key) => {
             let (badge, state) =
                 if key.is_active { ("badge badge-ok", "active") } else { ("badge badge-error", "disabled") };
@@ -114,7 +115,7 @@ fn SystemKeyCard(key: Option<SshKeyView>) -> impl IntoView {
                     <a href="/settings/ssh-keys">"Manage SSH keys"</a>
                 </p>
             }
-            .into_any()
+            .into_sync_any()
         }
     };
     view! {
@@ -139,7 +140,7 @@ fn HealthCard(health: ConnectionHealth) -> impl IntoView {
                         ", then add it on " <a href="/settings/connections">"Connections"</a> "."
                     </p>
                 }
-                    .into_any()
+                    .into_sync_any()
             } else {
                 view! {
                     <p>
@@ -152,7 +153,7 @@ fn HealthCard(health: ConnectionHealth) -> impl IntoView {
                         <a href="/settings/connections">{format!("Open connections ({})", health.total)}</a>
                     </p>
                 }
-                    .into_any()
+                    .into_sync_any()
             }}
             {health
                 .fullest

@@ -3,11 +3,12 @@
 //! shows trusted and offered keys side by side and can be replaced only by an explicit action.
 
 use crate::api::known_hosts::{RemoveKnownHost, ReplaceKnownHost, TrustKnownHost, list_known_hosts, scan_known_host};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::offered_keys::OfferedKeys;
 use crate::components::pager::Pager;
 use crate::components::public_key_table::ConfirmDelete;
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::KnownHostView;
 use leptos::prelude::*;
@@ -30,9 +31,10 @@ pub fn KnownHostsPage() -> impl IntoView {
             .filter(|h| !h.trim().is_empty())
             .map(|h| (h, q.get("port").and_then(|p| p.parse().ok()).unwrap_or(22u16)))
     };
+    let trusted = finished_runs!(trust, replace);
     let scan = Resource::new(
-        move || (target(), trust.version().get(), replace.version().get()),
-        |(t, _, _)| async move {
+        move || (target(), trusted()),
+        |(t, _)| async move {
             match t {
                 Some((host, port)) => Some(scan_known_host(host, port).await),
                 None => None,
@@ -41,8 +43,11 @@ pub fn KnownHostsPage() -> impl IntoView {
     );
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
     let list = Resource::new(
-        move || (trust.version().get(), replace.version().get(), remove.version().get(), page_number()),
-        |(_, _, _, page)| list_known_hosts(page),
+        {
+            let runs = finished_runs!(trust, replace, remove);
+            move || (runs(), page_number())
+        },
+        |(_, page)| list_known_hosts(page),
     );
     view! {
         <Title text="Known hosts" />
@@ -82,8 +87,10 @@ pub fn KnownHostsPage() -> impl IntoView {
                     scan.get()
                         .flatten()
                         .map(|result| match result {
-                            Ok(found) => view! { <OfferedKeys scan=found admin=admin.get() trust replace /> }.into_any(),
-                            Err(error) => view! { <LoadError error /> }.into_any(),
+                            Ok(found) => {
+                                view! { <OfferedKeys scan=found admin=admin.get() trust replace /> }.into_sync_any()
+                            }
+                            Err(error) => view! { <LoadError error /> }.into_sync_any(),
                         })
                 }}
             </Transition>
@@ -102,7 +109,7 @@ pub fn KnownHostsPage() -> impl IntoView {
                 list.get()
                     .map(|result| match result {
                         Ok(page) if page.rows.is_empty() => {
-                            view! { <EmptyState>"No trusted hosts yet. Scan one above."</EmptyState> }.into_any()
+                            view! { <EmptyState>"No trusted hosts yet. Scan one above."</EmptyState> }.into_sync_any()
                         }
                         Ok(page) => {
                             let (number, pages, total) = (page.page, page.pages, page.total);
@@ -110,9 +117,9 @@ pub fn KnownHostsPage() -> impl IntoView {
                                 <KnownHostTable rows=page.rows admin=admin.get() remove />
                                 <Pager page=number pages total noun="trusted keys" />
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

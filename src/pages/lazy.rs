@@ -5,6 +5,7 @@
 //! hydrates it, on a full page load). The Dashboard and the sign-in page stay in the main file:
 //! they are where a visit starts.
 
+use crate::components::settled::IntoSyncAny;
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -27,7 +28,7 @@ macro_rules! lazy_page {
             /// no context and a disposed action panicked.)
             #[cfg(feature = "ssr")]
             pub fn route() -> fn() -> AnyView {
-                || $page().into_any()
+                || $page().into_sync_any()
             }
         }
 
@@ -37,8 +38,9 @@ macro_rules! lazy_page {
                 Self
             }
 
+            /// Hydrated synchronously once its code has arrived (see `settled`).
             fn view(_this: Self) -> AnyView {
-                $page().into_any()
+                $page().into_sync_any()
             }
         }
     };

@@ -2,9 +2,10 @@
 //! `/users/{username}/keys` and `/{username}.keys`.
 
 use crate::api::public_keys::{AddMyPublicKey, DeleteMyPublicKey, list_my_public_keys};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, reset_on_success};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::layout::MeResource;
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::PublicKeyView;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ pub fn PublicKeysPage() -> impl IntoView {
     let delete = ServerAction::<DeleteMyPublicKey>::new();
     toast_done(add, "Public key added.");
     toast_done(delete, "Public key deleted.");
-    let keys = Resource::new(move || (add.version().get(), delete.version().get()), |_| list_my_public_keys());
+    let keys = Resource::new(finished_runs!(add, delete), |_| list_my_public_keys());
     let username = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
     view! {
         <Title text="My public keys" />
@@ -42,7 +43,7 @@ pub fn PublicKeysPage() -> impl IntoView {
                                     "You have no public keys yet. Paste the contents of your id_ed25519.pub below."
                                 </EmptyState>
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
                         Ok(list) => {
                             view! {
@@ -52,9 +53,9 @@ pub fn PublicKeysPage() -> impl IntoView {
                                     delete_form=move |key: PublicKeyView| delete_form(delete, key)
                                 />
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -96,5 +97,5 @@ fn delete_form(delete: ServerAction<DeleteMyPublicKey>, key: PublicKeyView) -> A
             </ActionForm>
         </ConfirmDelete>
     }
-    .into_any()
+    .into_sync_any()
 }

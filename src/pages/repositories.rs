@@ -1,8 +1,9 @@
 //! `/settings/repositories`: every backup repository, and a form to create one of your own.
 
 use crate::api::repositories::{CreateRepository, list_repositories};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::key_actions::short_time;
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::RepositoryView;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos_meta::Title;
 pub fn RepositoriesPage() -> impl IntoView {
     let create = ServerAction::<CreateRepository>::new();
     toast_done(create, "Repository created.");
-    let repos = Resource::new(move || create.version().get(), |_| list_repositories());
+    let repos = Resource::new(finished_runs!(create), |_| list_repositories());
     view! {
         <Title text="Repositories" />
         <h1>"Repositories"</h1>
@@ -32,10 +33,10 @@ pub fn RepositoriesPage() -> impl IntoView {
                                     "No repositories yet. Create one below, then add the deploy keys that may reach it."
                                 </EmptyState>
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Ok(list) => view! { <RepositoryTable list /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(list) => view! { <RepositoryTable list /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

@@ -1,8 +1,9 @@
 //! `/settings/repositories/{owner}/{name}`: one repository and its deploy keys.
 
 use crate::api::repositories::{AddDeployKey, DeleteDeployKey, DeleteRepository, get_repository_detail};
-use crate::components::feedback::{FormError, LoadError, action_error, reset_on_success};
+use crate::components::feedback::{FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::{PublicKeyView, RepositoryDetail};
 use leptos::prelude::*;
@@ -19,10 +20,9 @@ pub fn RepositoryPage() -> impl IntoView {
     let delete_repo = ServerAction::<DeleteRepository>::new();
     toast_done(add, "Deploy key added.");
     toast_done(delete_key, "Deploy key deleted.");
-    let detail = Resource::new(
-        move || (owner(), name(), add.version().get(), delete_key.version().get()),
-        |(owner, name, _, _)| get_repository_detail(owner, name),
-    );
+    let runs = finished_runs!(add, delete_key);
+    let detail =
+        Resource::new(move || (owner(), name(), runs()), |(owner, name, _)| get_repository_detail(owner, name));
     view! {
         <Title text=move || format!("{}/{}", owner(), name()) />
         <p>
@@ -39,8 +39,8 @@ pub fn RepositoryPage() -> impl IntoView {
                 detail
                     .get()
                     .map(|result| match result {
-                        Ok(detail) => view! { <RepositoryBody detail add delete_key delete_repo /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(detail) => view! { <RepositoryBody detail add delete_key delete_repo /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -62,7 +62,7 @@ fn RepositoryBody(
                 {format!("Only {} and admins can see and change this repository's deploy keys.", repo.owner)}
             </div>
         }
-        .into_any();
+        .into_sync_any();
     }
     let (owner, name) = (repo.owner.clone(), repo.name.clone());
     let (form_owner, form_name) = (owner.clone(), name.clone());
@@ -74,7 +74,7 @@ fn RepositoryBody(
                 "No deploy keys yet. Add the public key of the machine that backs up into this repository."
             </div>
         }
-        .into_any()
+        .into_sync_any()
     } else {
         let (o, n) = (owner.clone(), name.clone());
         view! {
@@ -85,7 +85,7 @@ fn RepositoryBody(
                 delete_form=move |key: PublicKeyView| deploy_delete_form(delete_key, &o, &n, key)
             />
         }
-        .into_any()
+        .into_sync_any()
     };
     view! {
         <p class="lead">{repo.description.clone()}</p>
@@ -126,7 +126,7 @@ fn RepositoryBody(
             </ConfirmDelete>
         </section>
     }
-    .into_any()
+    .into_sync_any()
 }
 
 fn deploy_delete_form(delete: ServerAction<DeleteDeployKey>, owner: &str, name: &str, key: PublicKeyView) -> AnyView {
@@ -144,5 +144,5 @@ fn deploy_delete_form(delete: ServerAction<DeleteDeployKey>, owner: &str, name: 
             </ActionForm>
         </ConfirmDelete>
     }
-    .into_any()
+    .into_sync_any()
 }

@@ -3,7 +3,8 @@
 //! it; once finished, the page says so. Every step is a plain form, so it works without JavaScript.
 
 use crate::api::setup::{CreateFirstAdmin, SetSetupStep, get_setup_status};
-use crate::components::feedback::{FormError, LoadError, action_error};
+use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
+use crate::components::settled::IntoSyncAny;
 use crate::model::SetupStatus;
 use crate::pages::setup_connection::ConnectionStep;
 use crate::pages::setup_key::KeyStep;
@@ -24,10 +25,7 @@ pub struct SetupActions {
 pub fn SetupPage() -> impl IntoView {
     let actions = SetupActions { create_admin: ServerAction::new(), go: ServerAction::new() };
     provide_context(actions);
-    let status = Resource::new(
-        move || (actions.create_admin.version().get(), actions.go.version().get()),
-        |_| get_setup_status(),
-    );
+    let status = Resource::new(finished_runs!(actions.create_admin, actions.go), |_| get_setup_status());
     view! {
         <Title text="Setup" />
         <main class="auth-page" id="main">
@@ -40,8 +38,8 @@ pub fn SetupPage() -> impl IntoView {
                         status
                             .get()
                             .map(|result| match result {
-                                Ok(status) => view! { <Wizard status /> }.into_any(),
-                                Err(error) => view! { <LoadError error /> }.into_any(),
+                                Ok(status) => view! { <Wizard status /> }.into_sync_any(),
+                                Err(error) => view! { <LoadError error /> }.into_sync_any(),
                             })
                     }}
                 </Transition>
@@ -60,19 +58,19 @@ fn Wizard(status: SetupStatus) -> impl IntoView {
                 "Sign in"
             </a>
         }
-        .into_any();
+        .into_sync_any();
     }
     let body = match step.as_str() {
-        "admin" => view! { <AdminStep /> }.into_any(),
-        "key" => view! { <KeyStep /> }.into_any(),
-        "connection" => view! { <ConnectionStep /> }.into_any(),
-        _ => view! { <Finished signed_in=status.can_continue /> }.into_any(),
+        "admin" => view! { <AdminStep /> }.into_sync_any(),
+        "key" => view! { <KeyStep /> }.into_sync_any(),
+        "connection" => view! { <ConnectionStep /> }.into_sync_any(),
+        _ => view! { <Finished signed_in=status.can_continue /> }.into_sync_any(),
     };
     view! {
         <Progress current=step />
         {body}
     }
-    .into_any()
+    .into_sync_any()
 }
 
 /// "Step 2 of 4" and the list of steps, the current one marked for screen readers.
@@ -181,14 +179,14 @@ fn Finished(signed_in: bool) -> impl IntoView {
                     "Open the dashboard"
                 </a>
             }
-                .into_any()
+                .into_sync_any()
         } else {
             view! {
                 <a class="btn btn-primary" href="/login">
                     "Sign in"
                 </a>
             }
-                .into_any()
+                .into_sync_any()
         }}
     }
 }

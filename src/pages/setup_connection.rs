@@ -8,9 +8,10 @@ use crate::api::known_hosts::{ReplaceKnownHost, TrustKnownHost, scan_known_host}
 use crate::api::setup::SetupConnect;
 use crate::components::connection_card::{StageList, StorageBar};
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
-use crate::components::feedback::{FormError, LoadError, action_error};
+use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
 use crate::components::live_progress::LiveProgress;
 use crate::components::offered_keys::OfferedKeys;
+use crate::components::settled::IntoSyncAny;
 use crate::model::ConnectionView;
 use crate::pages::setup::GoButton;
 use leptos::prelude::*;
@@ -37,7 +38,7 @@ fn values_from(query: &ParamsMap) -> FormValues {
 #[component]
 pub fn ConnectionStep() -> impl IntoView {
     let connect = ServerAction::<SetupConnect>::new();
-    let existing = Resource::new(move || connect.version().get(), |_| list_connections());
+    let existing = Resource::new(finished_runs!(connect), |_| list_connections());
     view! {
         <h2>"First connection"</h2>
         <Transition fallback=|| {
@@ -49,11 +50,11 @@ pub fn ConnectionStep() -> impl IntoView {
                     .map(|result| match result {
                         Ok(list) => {
                             match list.into_iter().find(|c| c.status == "connected") {
-                                Some(connection) => view! { <Connected connection connect /> }.into_any(),
-                                None => view! { <NewConnection connect /> }.into_any(),
+                                Some(connection) => view! { <Connected connection connect /> }.into_sync_any(),
+                                None => view! { <NewConnection connect /> }.into_sync_any(),
                             }
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -74,10 +75,10 @@ fn Connected(connection: ConnectionView, connect: ServerAction<SetupConnect>) ->
             {move || outcome().map(|o| view! { <StageList stages=o.stages /> })}
         </div>
         {match connection.storage {
-            Some(storage) => view! { <StorageBar storage /> }.into_any(),
+            Some(storage) => view! { <StorageBar storage /> }.into_sync_any(),
             None => {
                 view! { <p class="hint">"Storage could not be measured yet; try Refresh storage on Connections."</p> }
-                    .into_any()
+                    .into_sync_any()
             }
         }}
         <div class="wizard-nav">
@@ -95,11 +96,9 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
     let values = move || values_from(&query.read());
     // "Scan host key" is a plain GET form, so every press loads the page and scans again; a
     // finished deploy attempt rescans too, so a trust withdrawn meanwhile shows as such.
+    let runs = finished_runs!(trust, replace, connect);
     let scan = Resource::new(
-        move || {
-            let versions = (trust.version().get(), replace.version().get(), connect.version().get());
-            (query.read().get("host"), values().port, versions)
-        },
+        move || (query.read().get("host"), values().port, runs()),
         |(host, port, _)| async move {
             match host.filter(|h| !h.trim().is_empty()) {
                 Some(host) => Some(scan_known_host(host.trim().to_string(), port).await),
@@ -149,9 +148,9 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
                                 </section>
                                 {trusted.then(|| view! { <DeployForm connect values=values() /> })}
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

@@ -3,7 +3,8 @@
 
 use crate::api::ssh_keys::{GenerateSshKey, ImportSshKey, list_ssh_keys};
 use crate::components::copy_button::CopyButton;
-use crate::components::feedback::{FormError, LoadError, UploadError, action_error};
+use crate::components::feedback::{FormError, LoadError, UploadError, action_error, finished_runs};
+use crate::components::settled::IntoSyncAny;
 use crate::model::SshKeyDetail;
 use crate::pages::setup::GoButton;
 use crate::pages::ssh_keys::KEY_SPECS;
@@ -16,7 +17,7 @@ const SYSTEM_KEY_NAME: &str = "System SSH Key";
 pub fn KeyStep() -> impl IntoView {
     let generate = ServerAction::<GenerateSshKey>::new();
     let import = ServerAction::<ImportSshKey>::new();
-    let keys = Resource::new(move || (generate.version().get(), import.version().get()), |_| list_ssh_keys());
+    let keys = Resource::new(finished_runs!(generate, import), |_| list_ssh_keys());
     view! {
         <h2>"SSH key"</h2>
         <p class="lead">
@@ -30,11 +31,11 @@ pub fn KeyStep() -> impl IntoView {
                     .map(|result| match result {
                         Ok(list) => {
                             match list.into_iter().find(|k| k.key.is_system_key) {
-                                Some(system) => view! { <SystemKeyReady system /> }.into_any(),
-                                None => view! { <MakeSystemKey generate import /> }.into_any(),
+                                Some(system) => view! { <SystemKeyReady system /> }.into_sync_any(),
+                                None => view! { <MakeSystemKey generate import /> }.into_sync_any(),
                             }
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

@@ -1,10 +1,13 @@
 //! `/settings/ssh-keys`: the system key, named keys, and forms to generate or import one.
 
 use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
-use crate::components::feedback::{EmptyState, FormError, LoadError, UploadError, action_error, reset_on_success};
+use crate::components::feedback::{
+    EmptyState, FormError, LoadError, UploadError, action_error, finished_runs, reset_on_success,
+};
 use crate::components::key_card::KeyCard;
 use crate::components::key_table::KeyTable;
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,10 +34,7 @@ pub fn SshKeysPage() -> impl IntoView {
     toast_done(import, "SSH key imported.");
     toast_done(delete, "SSH key deleted.");
     toast_done(rename, "SSH key saved.");
-    let keys = Resource::new(
-        move || (generate.version().get(), import.version().get(), delete.version().get(), rename.version().get()),
-        |_| list_ssh_keys(),
-    );
+    let keys = Resource::new(finished_runs!(generate, import, delete, rename), |_| list_ssh_keys());
     let row_error = Signal::derive(move || action_error(delete).get().or_else(|| action_error(rename).get()));
     view! {
         <Title text="SSH keys" />
@@ -55,7 +55,7 @@ pub fn SshKeysPage() -> impl IntoView {
                                     "No SSH keys yet. Generate the system key below, or import one you already use."
                                 </EmptyState>
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
                         Ok(list) => {
                             let (system, named): (Vec<_>, Vec<_>) = list
@@ -81,9 +81,9 @@ pub fn SshKeysPage() -> impl IntoView {
                                 {cards}
                                 {table}
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>

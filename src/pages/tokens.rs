@@ -2,7 +2,8 @@
 
 use crate::api::tokens::{CreateToken, RevokeToken, list_tokens, take_new_token};
 use crate::components::copy_button::CopyButton;
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::{CreatedToken, Scope, TokenView};
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ pub fn TokensPage() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     toast_done(revoke, "The token no longer works.");
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
+    let tokens = Resource::new(finished_runs!(create, revoke), |_| list_tokens());
     // Without JavaScript the new token comes back through the session, once.
     let flashed = Resource::new(|| (), |_| take_new_token());
     let new_token = Signal::derive(move || {
@@ -81,10 +82,10 @@ pub fn TokensPage() -> impl IntoView {
                             view! {
                                 <EmptyState>"You have no tokens. Create one above for each script or tool."</EmptyState>
                             }
-                                .into_any()
+                                .into_sync_any()
                         }
-                        Ok(list) => view! { <TokenTable list revoke /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(list) => view! { <TokenTable list revoke /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
@@ -129,7 +130,7 @@ fn TokenTable(list: Vec<TokenView>, revoke: ServerAction<RevokeToken>) -> impl I
                             let scopes = t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
                             let revoke_label = format!("Revoke {}", t.name);
                             let status = if t.revoked {
-                                view! { <span class="badge badge-muted">"revoked"</span> }.into_any()
+                                view! { <span class="badge badge-muted">"revoked"</span> }.into_sync_any()
                             } else {
                                 view! {
                                     <ActionForm action=revoke attr:class="inline-form">
@@ -139,7 +140,7 @@ fn TokenTable(list: Vec<TokenView>, revoke: ServerAction<RevokeToken>) -> impl I
                                         </button>
                                     </ActionForm>
                                 }
-                                    .into_any()
+                                    .into_sync_any()
                             };
                             view! {
                                 <tr>

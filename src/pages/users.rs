@@ -2,8 +2,9 @@
 //! viewers see the list only (the server refuses their changes anyway).
 
 use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::{Role, UserView};
 use leptos::prelude::*;
@@ -33,18 +34,8 @@ pub fn UsersPage() -> impl IntoView {
     toast_done(rows.active, "Account status changed.");
     toast_done(rows.password, "Password changed; the user's sessions ended.");
     toast_done(rows.delete, "User deleted.");
-    let users = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                rows.role.version().get(),
-                rows.active.version().get(),
-                rows.password.version().get(),
-                rows.delete.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
+    let users =
+        Resource::new(finished_runs!(create, rows.role, rows.active, rows.password, rows.delete), |_| list_users());
     let row_error = Signal::derive(move || {
         action_error(rows.role)
             .get()
@@ -68,9 +59,11 @@ pub fn UsersPage() -> impl IntoView {
                 users
                     .get()
                     .map(|result| match result {
-                        Ok(list) if list.is_empty() => view! { <EmptyState>"No users yet."</EmptyState> }.into_any(),
-                        Ok(list) => view! { <UserTable list admin rows /> }.into_any(),
-                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! { <EmptyState>"No users yet."</EmptyState> }.into_sync_any()
+                        }
+                        Ok(list) => view! { <UserTable list admin rows /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
         </Transition>
