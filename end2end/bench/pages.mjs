@@ -126,6 +126,11 @@ try {
     ['/settings/connections', cards],
     ['/settings/known-hosts', (html) => html.includes('Page 1 of 20')],
   ];
+  // The floor: the same server answering its health check (one database query, no page) under the same
+  // load. These two cores are shared and their speed varies from run to run by up to a third;
+  // the floor shows how fast the machine was during this run.
+  const floor = await measure(kh.url, '/healthz', token, () => true);
+  console.log(`${'/healthz (floor)'.padEnd(24)} ${CLIENTS} clients, ${floor.rate.toFixed(0)} req/s: p50 ${floor.p50.toFixed(1)} ms`);
   for (const [path, expect] of pages) {
     const { p50, p99, rate, bytes } = await measure(kh.url, path, token, expect);
     console.log(

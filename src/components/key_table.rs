@@ -4,6 +4,7 @@
 use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
 use crate::components::key_actions::{KeyActions, short_time};
 use crate::components::key_card::PublicKeyBox;
+use crate::components::settled::Settled;
 use crate::model::SshKeyDetail;
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ pub fn KeyTable(
     delete: ServerAction<DeleteSshKey>,
     rename: ServerAction<RenameSshKey>,
 ) -> impl IntoView {
-    let rows = keys.into_iter().map(|detail| view! { <KeyRow detail admin delete rename /> }).collect_view();
+    let rows = keys.into_iter().map(|detail| Settled(view! { <KeyRow detail admin delete rename /> })).collect_view();
     view! {
         <section aria-labelledby="named-keys-heading">
             <h2 id="named-keys-heading">"Named keys"</h2>

@@ -8,7 +8,7 @@ use crate::components::layout::{MeResource, is_admin};
 use crate::components::offered_keys::OfferedKeys;
 use crate::components::pager::Pager;
 use crate::components::public_key_table::ConfirmDelete;
-use crate::components::settled::IntoSyncAny;
+use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::toast_done;
 use crate::model::KnownHostView;
 use leptos::prelude::*;
@@ -150,32 +150,35 @@ fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: ServerAction<Re
                             } else {
                                 format!("[{}]:{}", row.host, row.port)
                             };
-                            view! {
-                                <tr>
-                                    <td>{name.clone()}</td>
-                                    <td>{row.key_type.clone()}</td>
-                                    <td class="mono">{row.fingerprint.clone()}</td>
-                                    <td>{format!("{} · {}", row.trusted_by, row.created_at)}</td>
-                                    <td>
-                                        {admin
-                                            .then(|| {
-                                                view! {
-                                                    <ConfirmDelete
-                                                        what=format!("the {} key of {name}", row.key_type)
-                                                        consequence="Connections to this host stop until a key is trusted again."
-                                                    >
-                                                        <ActionForm action=remove attr:class="inline-form">
-                                                            <input type="hidden" name="id" value=row.id.to_string() />
-                                                            <button class="btn btn-small btn-danger" type="submit">
-                                                                {format!("Remove {} key of {name}", row.key_type)}
-                                                            </button>
-                                                        </ActionForm>
-                                                    </ConfirmDelete>
-                                                }
-                                            })}
-                                    </td>
-                                </tr>
-                            }
+                            Settled(
+                                // Settled: nothing in a row waits for data (see `settled`).
+                                view! {
+                                    <tr>
+                                        <td>{name.clone()}</td>
+                                        <td>{row.key_type.clone()}</td>
+                                        <td class="mono">{row.fingerprint.clone()}</td>
+                                        <td>{format!("{} · {}", row.trusted_by, row.created_at)}</td>
+                                        <td>
+                                            {admin
+                                                .then(|| {
+                                                    view! {
+                                                        <ConfirmDelete
+                                                            what=format!("the {} key of {name}", row.key_type)
+                                                            consequence="Connections to this host stop until a key is trusted again."
+                                                        >
+                                                            <ActionForm action=remove attr:class="inline-form">
+                                                                <input type="hidden" name="id" value=row.id.to_string() />
+                                                                <button class="btn btn-small btn-danger" type="submit">
+                                                                    {format!("Remove {} key of {name}", row.key_type)}
+                                                                </button>
+                                                            </ActionForm>
+                                                        </ConfirmDelete>
+                                                    }
+                                                })}
+                                        </td>
+                                    </tr>
+                                },
+                            )
                         })
                         .collect_view()}
                 </tbody>

@@ -4,7 +4,7 @@
 use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::layout::{MeResource, is_admin};
-use crate::components::settled::IntoSyncAny;
+use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::toast_done;
 use crate::model::{Role, UserView};
 use leptos::prelude::*;
@@ -121,7 +121,9 @@ fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl
                         </Show>
                     </tr>
                 </thead>
-                <tbody>{list.into_iter().map(|user| view! { <UserRow user admin rows /> }).collect_view()}</tbody>
+                <tbody>
+                    {list.into_iter().map(|user| Settled(view! { <UserRow user admin rows /> })).collect_view()}
+                </tbody>
             </table>
         </div>
     }
