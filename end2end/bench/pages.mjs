@@ -7,11 +7,11 @@
 // Run after `cargo leptos build --release --split`:  node end2end/bench/pages.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIENTS = 16;
@@ -139,22 +139,34 @@ try {
     );
   }
   // The browser downloads the main wasm on every first visit, and a lazy page's chunks (the split
-  // manifest lists them) when it shows that page; each file is a response of its own, so each is
-  // gzipped alone.
+  // manifest lists them) when it shows that page; each file is a response of its own, counted as
+  // the gzipped bytes this server sends for it.
   const pkg = join(root, 'target', 'site', 'pkg');
-  const gzipped = (file) => gzipSync(readFileSync(join(pkg, file)), { level: 9 }).length;
+  const gzipped = (file) =>
+    new Promise((ok, fail) => {
+      get(`${kh.url}/pkg/${file}`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+        if (res.statusCode !== 200 || res.headers['content-encoding'] !== 'gzip') {
+          res.resume();
+          return fail(new Error(`/pkg/${file}: ${res.statusCode}, encoding ${res.headers['content-encoding']}`));
+        }
+        let bytes = 0;
+        res.on('data', (chunk) => (bytes += chunk.length));
+        res.on('end', () => ok(bytes));
+      }).on('error', fail);
+    });
   const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
   for (const file of ['keyhaven.wasm', 'keyhaven.js', '__wasm_split.______________________.js', 'keyhaven.css']) {
     const raw = readFileSync(join(pkg, file)).length;
-    console.log(`${file.padEnd(40)} ${kb(raw)}, gzipped ${kb(gzipped(file))}`);
+    console.log(`${file.padEnd(40)} ${kb(raw)}, gzipped ${kb(await gzipped(file))}`);
   }
-  const main = gzipped('keyhaven.wasm');
+  const main = await gzipped('keyhaven.wasm');
   console.log(`wasm a visit downloads, gzipped (target < 400 KB):`);
   console.log(`  ${'Dashboard, sign-in'.padEnd(28)} ${kb(main)}`);
   const manifest = JSON.parse(readFileSync(join(pkg, '__wasm_split_manifest.json'), 'utf8'));
   for (const [split, chunks] of Object.entries(manifest)) {
     const page = split.replace(/^__/, '').replace(/_route_view_\d+$/, '').replaceAll('_', ' ');
-    const total = main + chunks.reduce((sum, chunk) => sum + gzipped(`${chunk}.wasm`), 0);
+    let total = main;
+    for (const chunk of chunks) total += await gzipped(`${chunk}.wasm`);
     console.log(`  ${page.padEnd(28)} ${kb(total)} (main + ${chunks.length} chunks)`);
   }
 } finally {
