@@ -58,77 +58,65 @@ macro_rules! delegate_render {
 delegate_render!(Settled);
 delegate_render!(SyncHydrated);
 
+/// The members of `RenderHtml` both wrappers take from the wrapped view unchanged: its size, its
+/// HTML, its synchronous hydration and its owned form.
+macro_rules! delegate_html {
+    ($wrapper:ident) => {
+        const MIN_LENGTH: usize = V::MIN_LENGTH;
+        const EXISTS: bool = V::EXISTS;
+
+        fn dry_resolve(&mut self) {
+            self.0.dry_resolve();
+        }
+
+        fn html_len(&self) -> usize {
+            self.0.html_len()
+        }
+
+        fn to_html_with_buf(
+            self,
+            buf: &mut String,
+            position: &mut Position,
+            escape: bool,
+            mark_branches: bool,
+            extra_attrs: Vec<AnyAttribute>,
+        ) {
+            self.0.to_html_with_buf(buf, position, escape, mark_branches, extra_attrs);
+        }
+
+        fn hydrate<const FROM_SERVER: bool>(self, cursor: &Cursor, position: &PositionState) -> Self::State {
+            self.0.hydrate::<FROM_SERVER>(cursor, position)
+        }
+
+        fn into_owned(self) -> Self::Owned {
+            $wrapper(self.0.into_owned())
+        }
+    };
+}
+
 impl<V: RenderHtml> RenderHtml for Settled<V> {
     type AsyncOutput = Self;
     type Owned = Settled<V::Owned>;
 
-    const MIN_LENGTH: usize = V::MIN_LENGTH;
-    const EXISTS: bool = V::EXISTS;
-
-    fn dry_resolve(&mut self) {
-        self.0.dry_resolve();
-    }
+    delegate_html!(Settled);
 
     /// Nothing to wait for: the view as it is.
     async fn resolve(self) -> Self::AsyncOutput {
         self
     }
 
-    fn html_len(&self) -> usize {
-        self.0.html_len()
-    }
-
-    fn to_html_with_buf(
-        self,
-        buf: &mut String,
-        position: &mut Position,
-        escape: bool,
-        mark_branches: bool,
-        extra_attrs: Vec<AnyAttribute>,
-    ) {
-        self.0.to_html_with_buf(buf, position, escape, mark_branches, extra_attrs);
-    }
-
     // `to_html_async_with_buf` and `hydrate_async` keep their defaults, which write out and
     // hydrate synchronously.
-
-    fn hydrate<const FROM_SERVER: bool>(self, cursor: &Cursor, position: &PositionState) -> Self::State {
-        self.0.hydrate::<FROM_SERVER>(cursor, position)
-    }
-
-    fn into_owned(self) -> Self::Owned {
-        Settled(self.0.into_owned())
-    }
 }
 
 impl<V: RenderHtml> RenderHtml for SyncHydrated<V> {
     type AsyncOutput = SyncHydrated<V::AsyncOutput>;
     type Owned = SyncHydrated<V::Owned>;
 
-    const MIN_LENGTH: usize = V::MIN_LENGTH;
-    const EXISTS: bool = V::EXISTS;
-
-    fn dry_resolve(&mut self) {
-        self.0.dry_resolve();
-    }
+    delegate_html!(SyncHydrated);
 
     async fn resolve(self) -> Self::AsyncOutput {
         SyncHydrated(self.0.resolve().await)
-    }
-
-    fn html_len(&self) -> usize {
-        self.0.html_len()
-    }
-
-    fn to_html_with_buf(
-        self,
-        buf: &mut String,
-        position: &mut Position,
-        escape: bool,
-        mark_branches: bool,
-        extra_attrs: Vec<AnyAttribute>,
-    ) {
-        self.0.to_html_with_buf(buf, position, escape, mark_branches, extra_attrs);
     }
 
     fn to_html_async_with_buf<const OUT_OF_ORDER: bool>(
@@ -143,14 +131,6 @@ impl<V: RenderHtml> RenderHtml for SyncHydrated<V> {
     }
 
     // `hydrate_async` keeps its default: synchronous hydration.
-
-    fn hydrate<const FROM_SERVER: bool>(self, cursor: &Cursor, position: &PositionState) -> Self::State {
-        self.0.hydrate::<FROM_SERVER>(cursor, position)
-    }
-
-    fn into_owned(self) -> Self::Owned {
-        SyncHydrated(self.0.into_owned())
-    }
 }
 
 /// `into_any()` for a branch of a page, hydrated synchronously: an `AnyView` compiles the async

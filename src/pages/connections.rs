@@ -8,8 +8,7 @@ use crate::components::feedback::{EmptyState, FormError, LoadError, action_error
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::live_progress::LiveProgress;
 use crate::components::pager::Pager;
-use crate::components::settled::IntoSyncAny;
-use crate::components::settled::Settled;
+use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::{toast_done, toast_outcome};
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
@@ -70,11 +69,14 @@ pub fn ConnectionsPage() -> impl IntoView {
         });
     }
     // The connection whose test, edit or deploy is running, for its live stages.
+    // The signals are taken once: each accessor call makes a new one (see `finished_runs!`).
+    let (test, redeploy, update) = (actions.test, actions.redeploy, actions.update);
+    let busy = [test.pending(), redeploy.pending(), update.pending()];
+    let (test_input, redeploy_input, update_input) = (test.input(), redeploy.input(), update.input());
     let running = Signal::derive(move || {
-        let pending = |busy: bool, id: Option<i32>| busy.then_some(id).flatten();
-        let id = pending(actions.test.pending().get(), actions.test.input().get().map(|i| i.id))
-            .or_else(|| pending(actions.redeploy.pending().get(), actions.redeploy.input().get().map(|i| i.id)))
-            .or_else(|| pending(actions.update.pending().get(), actions.update.input().get().map(|i| i.id)));
+        let ids =
+            [test_input.get().map(|i| i.id), redeploy_input.get().map(|i| i.id), update_input.get().map(|i| i.id)];
+        let id = busy.iter().zip(ids).find_map(|(pending, id)| pending.get().then_some(id).flatten());
         id.map(|id| format!("connection:{id}"))
     });
     let preset = move || query.read().get("preset").unwrap_or_else(|| "linux".into());
