@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building Keyhaven needs, each tool only when it is missing or of the wrong version:
 # the wasm32 target, cargo-leptos 0.3.10 (0.3.11 needs a newer rustc), the wasm-bindgen CLI of the
-# version in Cargo.lock, and wasm-opt (npm package binaryen, in end2end/node_modules).
+# version in Cargo.lock, wasm-opt (npm package binaryen, in end2end/node_modules) and Debian's
+# zopfli (for scripts/precompress.sh).
 # GitHub downloads do not work here, so cargo-leptos is built with `no_downloads`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${want_bindgen}\$"; then
   log "installing wasm-bindgen-cli ${want_bindgen} (about 3 minutes)"
   # Without --locked: the CLI's own lockfile pins a yanked crate.
   cargo install wasm-bindgen-cli --version "${want_bindgen}" --force
+fi
+
+if ! command -v zopfli >/dev/null; then
+  log "installing zopfli (compresses the release build's wasm once, for scripts/precompress.sh)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends zopfli ||
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends zopfli; }
 fi
 
 if ! command -v npm >/dev/null; then

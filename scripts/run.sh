@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/install-build-tools.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 cargo leptos build --release --split
+scripts/precompress.sh
 exec target/release/keyhaven serve "$@"

@@ -34,6 +34,7 @@ CI=true cargo test --features ssr 2>&1 | tee -a "$results"
 
 log "release build"
 cargo leptos build --release --split
+scripts/precompress.sh
 
 log "end-to-end tests in chromium (JavaScript on and off)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$results"

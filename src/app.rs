@@ -2,11 +2,12 @@
 
 use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
+use crate::components::when::When;
 use crate::pages::lazy::{
-    AuditRoute, ConnectionsRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute,
-    SshKeysRoute, TokensRoute, UsersRoute,
+    AuditRoute, ConnectionsRoute, DashboardRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute,
+    SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
-use crate::pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound};
+use crate::pages::{login::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -49,15 +50,15 @@ pub fn App() -> impl IntoView {
                 if page.is_empty() { "Keyhaven".to_string() } else { format!("{page} · Keyhaven") }
             }
         />
-        <Show when=move || is_routing.get()>
+        <When when=move || is_routing.get()>
             <div class="route-progress" role="progressbar" aria-label="Loading the page"></div>
-        </Show>
+        </When>
         <Router set_is_routing>
             <Routes fallback=NotFound>
                 <Route path=path!("/setup") view=SetupRoute::route() ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("") view=DashboardRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/ssh-keys") view=SshKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/connections") view=ConnectionsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />

@@ -7,7 +7,7 @@ mod connections;
 mod hosts;
 pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
-    format_bytes, percent_used,
+    format_bytes, percent_text, percent_used,
 };
 pub use hosts::{HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 

@@ -22,6 +22,8 @@ mod github_keys_api;
 mod github_keys_authorization;
 #[path = "integration/github_keys_input.rs"]
 mod github_keys_input;
+#[path = "integration/http_assets.rs"]
+mod http_assets;
 #[path = "integration/http_authorization.rs"]
 mod http_authorization;
 #[path = "integration/http_bad_input.rs"]

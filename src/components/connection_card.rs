@@ -5,19 +5,21 @@ use crate::api::connections::{
     DeleteConnection, RedeployConnection, RefreshConnectionStorage, TestConnection, UpdateConnection,
 };
 use crate::components::connection_form::{ConnectionFields, FormValues};
+use crate::components::form_action::FormAction;
+use crate::components::post_form::PostForm;
 use crate::components::public_key_table::ConfirmDelete;
 use crate::components::settled::IntoSyncAny;
-use crate::model::{ConnectionView, StageView, StorageView};
+use crate::model::{ConnectionView, StageView, StorageView, percent_text};
 use leptos::prelude::*;
 
 /// The page-level actions every card posts to (their results show in one place on the page).
 #[derive(Clone, Copy)]
 pub struct ConnectionActions {
-    pub test: ServerAction<TestConnection>,
-    pub refresh: ServerAction<RefreshConnectionStorage>,
-    pub redeploy: ServerAction<RedeployConnection>,
-    pub update: ServerAction<UpdateConnection>,
-    pub delete: ServerAction<DeleteConnection>,
+    pub test: FormAction<TestConnection>,
+    pub refresh: FormAction<RefreshConnectionStorage>,
+    pub redeploy: FormAction<RedeployConnection>,
+    pub update: FormAction<UpdateConnection>,
+    pub delete: FormAction<DeleteConnection>,
 }
 
 fn status_class(status: &str) -> &'static str {
@@ -37,12 +39,15 @@ pub fn StorageBar(storage: StorageView) -> impl IntoView {
     };
     let label = format!(
         "{} used of {} ({}%), {} free",
-        storage.used_formatted, storage.total_formatted, storage.percent_used, storage.available_formatted
+        storage.used_formatted,
+        storage.total_formatted,
+        percent_text(storage.percent_used),
+        storage.available_formatted
     );
     view! {
         <div class="storage">
             <div class=level role="img" aria-label=label.clone()>
-                <span style=format!("width: {}%", storage.percent_used.clamp(0.0, 100.0))></span>
+                <span style=format!("width: {}%", percent_text(storage.percent_used.min(100.0)))></span>
             </div>
             <p class="hint">{label} " · checked " {storage.last_check}</p>
         </div>
@@ -123,21 +128,21 @@ pub fn ConnectionCard(
                 .then(|| {
                     view! {
                         <div class="row-actions">
-                            <ActionForm action=actions.test attr:class="inline-form">
+                            <PostForm action=actions.test attr:class="inline-form">
                                 <input type="hidden" name="id" value=id.to_string() />
                                 <button class="btn btn-small" type="submit">
                                     "Test"
                                 </button>
-                            </ActionForm>
-                            <ActionForm action=actions.refresh attr:class="inline-form">
+                            </PostForm>
+                            <PostForm action=actions.refresh attr:class="inline-form">
                                 <input type="hidden" name="id" value=id.to_string() />
                                 <button class="btn btn-small" type="submit">
                                     "Refresh storage"
                                 </button>
-                            </ActionForm>
+                            </PostForm>
                             <details class="inline-details">
                                 <summary class="btn btn-small">"Redeploy"</summary>
-                                <ActionForm action=actions.redeploy attr:class="stack confirm">
+                                <PostForm action=actions.redeploy attr:class="stack confirm">
                                     <input type="hidden" name="id" value=id.to_string() />
                                     <label for=format!("pw-{id}")>{pw_label}</label>
                                     <input
@@ -150,11 +155,11 @@ pub fn ConnectionCard(
                                     <button class="btn btn-small btn-primary" type="submit">
                                         "Deploy the system key"
                                     </button>
-                                </ActionForm>
+                                </PostForm>
                             </details>
                             {if editing {
                                 view! {
-                                    <ActionForm action=actions.update attr:class="stack confirm edit-form">
+                                    <PostForm action=actions.update attr:class="stack confirm edit-form">
                                         <input type="hidden" name="id" value=id.to_string() />
                                         <input type="hidden" name="page" value=page.to_string() />
                                         <ConnectionFields values=values.clone() prefix=format!("edit-{id}") />
@@ -166,7 +171,7 @@ pub fn ConnectionCard(
                                                 "Cancel"
                                             </a>
                                         </p>
-                                    </ActionForm>
+                                    </PostForm>
                                 }
                                     .into_sync_any()
                             } else {
@@ -181,12 +186,12 @@ pub fn ConnectionCard(
                                 what=delete_what
                                 consequence="Keyhaven forgets this connection; the key stays installed on the host."
                             >
-                                <ActionForm action=actions.delete attr:class="inline-form">
+                                <PostForm action=actions.delete attr:class="inline-form">
                                     <input type="hidden" name="id" value=id.to_string() />
                                     <button class="btn btn-small btn-danger" type="submit">
                                         {delete_label}
                                     </button>
-                                </ActionForm>
+                                </PostForm>
                             </ConfirmDelete>
                         </div>
                     }

@@ -1,5 +1,6 @@
 //! Showing results: an action's error next to its form, a failed load, an empty state.
 
+use crate::components::form_action::FormAction;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -17,43 +18,52 @@ macro_rules! finished_runs {
 pub(crate) use finished_runs;
 
 /// The error of an action's last run, if it failed. With JavaScript off the error arrives in the
-/// redirect URL and `ServerAction` reads it from there, so the same view works both ways.
-pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+/// redirect URL and `FormAction` reads it from there, so the same view works both ways.
+pub fn action_error<S>(action: FormAction<S>) -> Signal<Option<AppError>>
 where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Send + Sync + 'static,
 {
-    let value = action.value();
-    Signal::derive(move || value.get().and_then(|result| result.err()))
+    error_of(action.value())
 }
 
 /// Whether an action's last run succeeded (JavaScript on only; without it the page just reloads).
-pub fn action_succeeded<S>(action: ServerAction<S>) -> Signal<bool>
+pub fn action_succeeded<S>(action: FormAction<S>) -> Signal<bool>
 where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Send + Sync + 'static,
 {
-    let value = action.value();
-    Signal::derive(move || value.get().is_some_and(|result| result.is_ok()))
+    succeeded(action.value())
 }
 
 /// A form that empties itself once its action succeeds (with JavaScript; without it the page
 /// reloads with an empty form anyway), so a second submit never resends the first one's choices.
-pub fn reset_on_success<S>(action: ServerAction<S>) -> NodeRef<leptos::html::Form>
+pub fn reset_on_success<S>(action: FormAction<S>) -> NodeRef<leptos::html::Form>
 where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Send + Sync + 'static,
 {
     let form: NodeRef<leptos::html::Form> = NodeRef::new();
-    let value = action.value();
+    let succeeded = succeeded(action.value());
     Effect::new(move |_| {
-        if value.get().is_some_and(|result| result.is_ok())
+        if succeeded.get()
             && let Some(element) = form.get_untracked()
         {
             element.reset();
         }
     });
     form
+}
+
+// The helpers above are generic over the server function only to read its answer type; the work
+// is generic over that type alone, so forms with the same answer type share its code.
+
+fn error_of<O: Send + Sync + 'static>(value: MappedSignal<Option<Result<O, AppError>>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.with(|last| last.as_ref().and_then(|result| result.as_ref().err().cloned())))
+}
+
+fn succeeded<O: Send + Sync + 'static>(value: MappedSignal<Option<Result<O, AppError>>>) -> Signal<bool> {
+    Signal::derive(move || value.with(|last| last.as_ref().is_some_and(|result| result.is_ok())))
 }
 
 /// An error message for a form, announced to screen readers.
@@ -103,6 +113,6 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 
 /// What to do when a list is empty.
 #[component]
-pub fn EmptyState(children: Children) -> impl IntoView {
-    view! { <div class="empty-state">{children()}</div> }
+pub fn EmptyState<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoView {
+    view! { <div class="empty-state">{children.into_inner()()}</div> }
 }

@@ -2,6 +2,9 @@
 //! when there are any, needs a ticked confirmation (checked again on the server).
 
 use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
+use crate::components::form_action::FormAction;
+use crate::components::post_form::PostForm;
+use crate::components::when::When;
 use crate::model::KeyUser;
 use leptos::prelude::*;
 
@@ -18,8 +21,8 @@ pub fn KeyActions(
     id: i32,
     name: String,
     users: Vec<KeyUser>,
-    delete: ServerAction<DeleteSshKey>,
-    rename: ServerAction<RenameSshKey>,
+    delete: FormAction<DeleteSshKey>,
+    rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {
     let warning = if users.is_empty() {
         format!("Delete {name}? This cannot be undone.")
@@ -33,7 +36,7 @@ pub fn KeyActions(
         <div class="row-actions">
             <details class="inline-details">
                 <summary class="btn btn-small">"Rename"</summary>
-                <ActionForm action=rename attr:class="inline-form">
+                <PostForm action=rename attr:class="inline-form">
                     <input type="hidden" name="id" value=id.to_string() />
                     <label class="visually-hidden" for=format!("rename-{id}")>
                         "New name"
@@ -42,23 +45,23 @@ pub fn KeyActions(
                     <button class="btn btn-small" type="submit">
                         "Save name"
                     </button>
-                </ActionForm>
+                </PostForm>
             </details>
             <details class="inline-details">
                 <summary class="btn btn-small btn-danger">"Delete"</summary>
-                <ActionForm action=delete attr:class="stack confirm">
+                <PostForm action=delete attr:class="stack confirm">
                     <input type="hidden" name="id" value=id.to_string() />
                     <p>{warning}</p>
-                    <Show when=move || needs_confirm>
+                    <When when=move || needs_confirm>
                         <label class="check">
                             <input type="checkbox" name="confirm" required />
                             " I understand these connections will stop working"
                         </label>
-                    </Show>
+                    </When>
                     <button class="btn btn-small btn-danger" type="submit">
                         {delete_label}
                     </button>
-                </ActionForm>
+                </PostForm>
             </details>
         </div>
     }

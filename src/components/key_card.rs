@@ -3,7 +3,9 @@
 
 use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
 use crate::components::copy_button::CopyButton;
+use crate::components::form_action::FormAction;
 use crate::components::key_actions::{KeyActions, short_time};
+use crate::components::when::When;
 use crate::model::SshKeyDetail;
 use leptos::prelude::*;
 
@@ -11,8 +13,8 @@ use leptos::prelude::*;
 pub fn KeyCard(
     detail: SshKeyDetail,
     admin: Signal<bool>,
-    delete: ServerAction<DeleteSshKey>,
-    rename: ServerAction<RenameSshKey>,
+    delete: FormAction<DeleteSshKey>,
+    rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {
     let key = detail.key.clone();
     let id = key.id;
@@ -45,9 +47,9 @@ pub fn KeyCard(
                 </pre>
                 <PublicKeyBox id public_key=key.public_key.clone() />
             </div>
-            <Show when=move || admin.get()>
+            <When when=move || admin.get()>
                 <KeyActions id name=name.clone() users=users.clone() delete rename />
-            </Show>
+            </When>
         </section>
     }
 }

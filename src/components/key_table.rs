@@ -2,9 +2,11 @@
 //! the admin actions sit in the last column.
 
 use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
+use crate::components::form_action::FormAction;
 use crate::components::key_actions::{KeyActions, short_time};
 use crate::components::key_card::PublicKeyBox;
 use crate::components::settled::Settled;
+use crate::components::when::When;
 use crate::model::SshKeyDetail;
 use leptos::prelude::*;
 
@@ -12,8 +14,8 @@ use leptos::prelude::*;
 pub fn KeyTable(
     keys: Vec<SshKeyDetail>,
     admin: Signal<bool>,
-    delete: ServerAction<DeleteSshKey>,
-    rename: ServerAction<RenameSshKey>,
+    delete: FormAction<DeleteSshKey>,
+    rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {
     let rows = keys.into_iter().map(|detail| Settled(view! { <KeyRow detail admin delete rename /> })).collect_view();
     view! {
@@ -44,8 +46,8 @@ pub fn KeyTable(
 fn KeyRow(
     detail: SshKeyDetail,
     admin: Signal<bool>,
-    delete: ServerAction<DeleteSshKey>,
-    rename: ServerAction<RenameSshKey>,
+    delete: FormAction<DeleteSshKey>,
+    rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {
     let key = detail.key;
     let id = key.id;
@@ -69,9 +71,9 @@ fn KeyRow(
                     <summary class="btn btn-small">"Public key"</summary>
                     <PublicKeyBox id public_key=key.public_key.clone() />
                 </details>
-                <Show when=move || admin.get()>
+                <When when=move || admin.get()>
                     <KeyActions id name=name.clone() users=users.clone() delete rename />
-                </Show>
+                </When>
             </td>
         </tr>
     }

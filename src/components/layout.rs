@@ -1,13 +1,16 @@
 //! The frame of every signed-in page: header, navigation, the signed-in user and sign-out.
 
 use crate::api::auth::{Logout, current_user};
+use crate::components::form_action::FormAction;
+use crate::components::page_resource::{PageResource, page_resource};
+use crate::components::post_form::PostForm;
 use crate::error::AppError;
 use crate::model::Me;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 /// The signed-in user, loaded once per page by the layout and shared with the pages inside it.
-pub type MeResource = Resource<Result<Option<Me>, AppError>>;
+pub type MeResource = PageResource<Result<Option<Me>, AppError>>;
 
 /// Whether the signed-in user is an admin (false while loading or signed out).
 pub fn is_admin(me: MeResource) -> Signal<bool> {
@@ -29,9 +32,9 @@ pub const NAV: [(&str, &str); 9] = [
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    let me_resource: MeResource = Resource::new(|| (), |_| current_user());
+    let me_resource: MeResource = page_resource(|| (), |_| current_user());
     provide_context(me_resource);
-    let logout = ServerAction::<Logout>::new();
+    let logout = FormAction::<Logout>::new();
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -53,11 +56,11 @@ pub fn Layout() -> impl IntoView {
                                     <span>
                                         {user.username.clone()} " " <span class="badge">{user.role.as_str()}</span>
                                     </span>
-                                    <ActionForm action=logout attr:class="inline-form">
+                                    <PostForm action=logout attr:class="inline-form">
                                         <button type="submit" class="btn btn-quiet">
                                             "Sign out"
                                         </button>
-                                    </ActionForm>
+                                    </PostForm>
                                 </div>
                             }
                         })

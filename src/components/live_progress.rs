@@ -3,6 +3,7 @@
 //! handshake); without it the form post simply returns the finished result.
 
 use crate::components::connection_card::StageList;
+use crate::components::when::When;
 use crate::model::StageView;
 use leptos::prelude::*;
 
@@ -46,7 +47,7 @@ pub fn LiveProgress(#[prop(into)] watching: Signal<Option<String>>) -> impl Into
         });
     }
     view! {
-        <Show when=move || watching.get().is_some()>
+        <When when=move || watching.get().is_some()>
             <div class="notice live-progress" role="status" aria-live="polite">
                 <p>
                     <span class="spinner" aria-hidden="true"></span>
@@ -57,6 +58,6 @@ pub fn LiveProgress(#[prop(into)] watching: Signal<Option<String>>) -> impl Into
                     (!done.is_empty()).then(|| view! { <StageList stages=done /> })
                 }}
             </div>
-        </Show>
+        </When>
     }
 }

@@ -3,6 +3,8 @@
 //! Used by Known hosts and by the setup wizard.
 
 use crate::api::known_hosts::{ReplaceKnownHost, TrustKnownHost};
+use crate::components::form_action::FormAction;
+use crate::components::post_form::PostForm;
 use crate::model::ScanView;
 use leptos::prelude::*;
 
@@ -10,8 +12,8 @@ use leptos::prelude::*;
 pub fn OfferedKeys(
     scan: ScanView,
     admin: bool,
-    trust: ServerAction<TrustKnownHost>,
-    replace: ServerAction<ReplaceKnownHost>,
+    trust: FormAction<TrustKnownHost>,
+    replace: FormAction<ReplaceKnownHost>,
 ) -> impl IntoView {
     let status = scan.result.status.clone();
     let replace_id = scan.result.trusted.first().map(|t| t.id);
@@ -66,14 +68,14 @@ pub fn OfferedKeys(
                             {(admin && !trusted && status != "changed")
                                 .then(|| {
                                     view! {
-                                        <ActionForm action=trust attr:class="inline-form">
+                                        <PostForm action=trust attr:class="inline-form">
                                             <input type="hidden" name="host" value=host.clone() />
                                             <input type="hidden" name="port" value=port.to_string() />
                                             <input type="hidden" name="public_key" value=line.clone() />
                                             <button class="btn btn-small btn-primary" type="submit">
                                                 {trust_label}
                                             </button>
-                                        </ActionForm>
+                                        </PostForm>
                                     }
                                 })}
                             {(admin && status == "changed")
@@ -81,13 +83,13 @@ pub fn OfferedKeys(
                                     replace_id
                                         .map(|id| {
                                             view! {
-                                                <ActionForm action=replace attr:class="inline-form">
+                                                <PostForm action=replace attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id.to_string() />
                                                     <input type="hidden" name="public_key" value=replace_line />
                                                     <button class="btn btn-small btn-danger" type="submit">
                                                         {replace_label}
                                                     </button>
-                                                </ActionForm>
+                                                </PostForm>
                                             }
                                         })
                                 })}

@@ -61,17 +61,17 @@ where
 
 /// A delete button behind a `<details>` that says what will stop working.
 #[component]
-pub fn ConfirmDelete(
+pub fn ConfirmDelete<C: IntoView + 'static>(
     #[prop(into)] what: String,
     #[prop(into)] consequence: String,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
     view! {
         <details class="inline-details">
             <summary class="btn btn-small btn-danger">"Delete"</summary>
             <div class="stack confirm">
                 <p>{format!("Delete {what}? {consequence}")}</p>
-                {children()}
+                {children.into_inner()()}
             </div>
         </details>
     }

@@ -43,14 +43,16 @@ macro_rules! delegate_render {
             }
         }
 
+        /// An added attribute unwraps the view (its owned form is itself only while it is
+        /// `'static`, which an attribute need not be). No page adds one to a wrapped view.
         impl<V: AddAnyAttr> AddAnyAttr for $wrapper<V> {
-            type Output<SomeNewAttr: Attribute> = $wrapper<V::Output<SomeNewAttr>>;
+            type Output<SomeNewAttr: Attribute> = V::Output<SomeNewAttr>;
 
             fn add_any_attr<NewAttr: Attribute>(self, attr: NewAttr) -> Self::Output<NewAttr>
             where
                 Self::Output<NewAttr>: RenderHtml,
             {
-                $wrapper(self.0.add_any_attr(attr))
+                self.0.add_any_attr(attr)
             }
         }
     };
@@ -59,7 +61,7 @@ delegate_render!(Settled);
 delegate_render!(SyncHydrated);
 
 /// The members of `RenderHtml` both wrappers take from the wrapped view unchanged: its size, its
-/// HTML, its synchronous hydration and its owned form.
+/// HTML and its synchronous hydration.
 macro_rules! delegate_html {
     ($wrapper:ident) => {
         const MIN_LENGTH: usize = V::MIN_LENGTH;
@@ -88,15 +90,19 @@ macro_rules! delegate_html {
             self.0.hydrate::<FROM_SERVER>(cursor, position)
         }
 
+        /// A wrapped view is `'static` already, so it is its own owned form. (Tachys would convert
+        /// it: every `&'static str` attribute of every element copied into a new `Arc<str>`,
+        /// which `into_any` does to the whole subtree — for a page of 25 cards, a thousand
+        /// allocations and the code to make them.)
         fn into_owned(self) -> Self::Owned {
-            $wrapper(self.0.into_owned())
+            self
         }
     };
 }
 
-impl<V: RenderHtml> RenderHtml for Settled<V> {
+impl<V: RenderHtml + 'static> RenderHtml for Settled<V> {
     type AsyncOutput = Self;
-    type Owned = Settled<V::Owned>;
+    type Owned = Self;
 
     delegate_html!(Settled);
 
@@ -109,9 +115,9 @@ impl<V: RenderHtml> RenderHtml for Settled<V> {
     // hydrate synchronously.
 }
 
-impl<V: RenderHtml> RenderHtml for SyncHydrated<V> {
+impl<V: RenderHtml + 'static> RenderHtml for SyncHydrated<V> {
     type AsyncOutput = SyncHydrated<V::AsyncOutput>;
-    type Owned = SyncHydrated<V::Owned>;
+    type Owned = Self;
 
     delegate_html!(SyncHydrated);
 

@@ -3,6 +3,7 @@
 //! JavaScript (an action's result lives in the browser); without it the page reloads and shows the
 //! same result inline, so a toast is never the only place a result appears.
 
+use crate::components::form_action::FormAction;
 use crate::error::AppError;
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
@@ -55,43 +56,64 @@ pub fn provide_toasts() -> Toasts {
 
 /// Shows a toast each time `action` finishes: `done` says what a success did; a failure shows
 /// the server's message. Does nothing on the server or outside an app with toasts.
-pub fn toast_results<S>(action: ServerAction<S>, done: impl Fn(&S::Output) -> (String, bool) + 'static)
+pub fn toast_results<S>(action: FormAction<S>, done: impl Fn(&S::Output) -> (String, bool) + 'static)
 where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Send + Sync + 'static,
 {
-    let Some(toasts) = use_context::<Toasts>() else { return };
-    // Taken once: each call makes a new signal (see `finished_runs!`).
-    let (version, value) = (action.version(), action.value());
-    Effect::watch(
-        move || version.get(),
-        move |_, _, _| match value.get_untracked() {
-            Some(Ok(output)) => {
-                let (text, failed) = done(&output);
-                toasts.push(text, failed);
-            }
-            Some(Err(error)) => toasts.push(error.to_string(), true),
-            None => {}
-        },
-        false,
-    );
+    watch_results(action.version(), action.value(), done);
 }
 
 /// A toast with fixed text for an action whose success says nothing more.
-pub fn toast_done<S>(action: ServerAction<S>, text: &'static str)
+pub fn toast_done<S>(action: FormAction<S>, text: &'static str)
 where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError>,
+    S::Output: Send + Sync + 'static,
 {
-    toast_results(action, move |_| (text.to_string(), false));
+    watch_done(action.version(), action.value(), text);
 }
 
 /// A toast for a test or deploy: its own message, marked failed when the host failed it.
-pub fn toast_outcome<S>(action: ServerAction<S>)
+pub fn toast_outcome<S>(action: FormAction<S>)
 where
-    S: ServerFn<Error = AppError, Output = ActionOutcome> + Send + Sync + Clone + 'static,
+    S: ServerFn<Error = AppError, Output = ActionOutcome>,
 {
-    toast_results(action, |outcome: &ActionOutcome| (outcome.message.clone(), !outcome.success));
+    watch_results(action.version(), action.value(), |outcome: &ActionOutcome| {
+        (outcome.message.clone(), !outcome.success)
+    });
+}
+
+// Generic over the answer type alone (not the server function), so that forms with the same
+// answer type share this code in the wasm.
+
+fn watch_done<O: Send + Sync + 'static>(
+    version: RwSignal<usize>,
+    value: MappedSignal<Option<Result<O, AppError>>>,
+    text: &'static str,
+) {
+    watch_results(version, value, move |_: &O| (text.to_string(), false));
+}
+
+fn watch_results<O: Send + Sync + 'static>(
+    version: RwSignal<usize>,
+    value: MappedSignal<Option<Result<O, AppError>>>,
+    done: impl Fn(&O) -> (String, bool) + 'static,
+) {
+    let Some(toasts) = use_context::<Toasts>() else { return };
+    Effect::watch(
+        move || version.get(),
+        move |_, _, _| {
+            let shown = value.with_untracked(|last| match last {
+                Some(Ok(output)) => Some(done(output)),
+                Some(Err(error)) => Some((error.to_string(), true)),
+                None => None,
+            });
+            if let Some((text, failed)) = shown {
+                toasts.push(text, failed);
+            }
+        },
+        false,
+    );
 }
 
 /// The corner where toasts appear; each can be dismissed with its button.

@@ -54,6 +54,16 @@ pub fn percent_used(used: u64, total: u64) -> f64 {
     if total == 0 { 0.0 } else { (used as f64 * 1000.0 / total as f64).round() / 10.0 }
 }
 
+/// A percentage with one decimal as text (`33.3`, `100`), from whole tenths: the browser's wasm
+/// then carries no float formatting, which is 18 KB of code before compression.
+pub fn percent_text(percent: f64) -> String {
+    let tenths = (percent.clamp(0.0, 1000.0) * 10.0).round() as u32;
+    match tenths % 10 {
+        0 => (tenths / 10).to_string(),
+        decimal => format!("{}.{decimal}", tenths / 10),
+    }
+}
+
 /// One step of a test or deploy, as the API reports it and the page shows it.
 /// The Dashboard's view of all connections: counts and the fullest storage, never the whole list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -108,6 +118,11 @@ mod tests {
         assert_eq!(format_bytes(1 << 40), "1.00 TB");
         assert_eq!(format_bytes(3 << 50), "3.00 PB");
         assert_eq!(percent_used(1, 3), 33.3);
+        assert_eq!(percent_text(33.3), "33.3");
+        assert_eq!(percent_text(percent_used(2, 3)), "66.7");
+        assert_eq!(percent_text(100.0), "100");
+        assert_eq!(percent_text(0.04), "0");
+        assert_eq!(percent_text(-5.0), "0");
         assert_eq!(percent_used(5, 0), 0.0);
     }
 }

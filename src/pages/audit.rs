@@ -3,6 +3,7 @@
 
 use crate::api::audit::load_audit_page;
 use crate::components::feedback::{EmptyState, LoadError};
+use crate::components::page_resource::page_resource;
 use crate::components::settled::IntoSyncAny;
 use crate::model::AuditPage;
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
-    let entries = Resource::new(
+    let entries = page_resource(
         move || (param("action"), param("actor"), param("page").parse::<u64>().unwrap_or(1)),
         |(action, actor, page)| load_audit_page(action, actor, page),
     );

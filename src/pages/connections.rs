@@ -5,11 +5,15 @@ use crate::api::connections::{CreateConnection, list_connections_page};
 use crate::components::connection_card::{ConnectionActions, ConnectionCard, StageList};
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
+use crate::components::form_action::{FormAction, FormBody};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::live_progress::LiveProgress;
+use crate::components::page_resource::page_resource;
 use crate::components::pager::Pager;
+use crate::components::post_form::PostForm;
 use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::{toast_done, toast_outcome};
+use crate::components::when::When;
 use crate::model::ActionOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,13 +44,13 @@ fn Outcome(#[prop(into)] outcome: Signal<Option<Result<ActionOutcome, crate::err
 pub fn ConnectionsPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let admin = is_admin(me);
-    let create = ServerAction::<CreateConnection>::new();
+    let create = FormAction::<CreateConnection>::new();
     let actions = ConnectionActions {
-        test: ServerAction::new(),
-        refresh: ServerAction::new(),
-        redeploy: ServerAction::new(),
-        update: ServerAction::new(),
-        delete: ServerAction::new(),
+        test: FormAction::new(),
+        refresh: FormAction::new(),
+        redeploy: FormAction::new(),
+        update: FormAction::new(),
+        delete: FormAction::new(),
     };
     toast_done(create, "Connection added.");
     toast_outcome(actions.test);
@@ -58,7 +62,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         finished_runs!(create, actions.test, actions.refresh, actions.redeploy, actions.update, actions.delete);
     let query = use_query_map();
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
-    let list = Resource::new(move || (versions(), page_number()), |(_, page)| list_connections_page(page));
+    let list = page_resource(move || (versions(), page_number()), |(_, page)| list_connections_page(page));
     // Only the most recent test, edit or deploy result is shown.
     let latest = RwSignal::new(None);
     for value in [actions.test.value(), actions.update.value(), actions.redeploy.value()] {
@@ -74,8 +78,8 @@ pub fn ConnectionsPage() -> impl IntoView {
     let busy = [test.pending(), redeploy.pending(), update.pending()];
     let (test_input, redeploy_input, update_input) = (test.input(), redeploy.input(), update.input());
     let running = Signal::derive(move || {
-        let ids =
-            [test_input.get().map(|i| i.id), redeploy_input.get().map(|i| i.id), update_input.get().map(|i| i.id)];
+        let ids = [test_input, redeploy_input, update_input]
+            .map(|input| input.with(|body| body.as_ref().and_then(FormBody::id)));
         let id = busy.iter().zip(ids).find_map(|(pending, id)| pending.get().then_some(id).flatten());
         id.map(|id| format!("connection:{id}"))
     });
@@ -140,7 +144,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         </Transition>
         // Inside a Transition so the server render waits for the signed-in user (no JavaScript needed).
         <Transition fallback=|| ()>
-            <Show when=move || admin.get()>
+            <When when=move || admin.get()>
                 <section class="card" aria-labelledby="add-connection">
                     <h2 id="add-connection">"Add a connection"</h2>
                     <p class="hint">
@@ -160,17 +164,17 @@ pub fn ConnectionsPage() -> impl IntoView {
                     {move || {
                         let values = FormValues::preset(&preset());
                         view! {
-                            <ActionForm action=create node_ref=reset_on_success(create) attr:class="stack">
+                            <PostForm action=create node_ref=reset_on_success(create) attr:class="stack">
                                 <ConnectionFields values prefix="add" />
                                 <FormError error=action_error(create) />
                                 <button class="btn btn-primary" type="submit">
                                     "Add connection"
                                 </button>
-                            </ActionForm>
+                            </PostForm>
                         }
                     }}
                 </section>
-            </Show>
+            </When>
         </Transition>
     }
 }

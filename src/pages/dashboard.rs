@@ -8,6 +8,7 @@ use crate::components::connection_card::StorageBar;
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;
+use crate::components::page_resource::page_resource;
 use crate::components::settled::IntoSyncAny;
 use crate::model::{ConnectionHealth, SshKeyView};
 use leptos::prelude::*;
@@ -17,9 +18,9 @@ use leptos_meta::Title;
 pub fn DashboardPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
     let name = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
-    let connections = Resource::new(|| (), |_| get_connection_health());
-    let setup = Resource::new(|| (), |_| get_setup_status());
-    let system_key = Resource::new(|| (), |_| get_system_key());
+    let connections = page_resource(|| (), |_| get_connection_health());
+    let setup = page_resource(|| (), |_| get_setup_status());
+    let system_key = page_resource(|| (), |_| get_system_key());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>

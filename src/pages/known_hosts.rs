@@ -4,9 +4,12 @@
 
 use crate::api::known_hosts::{RemoveKnownHost, ReplaceKnownHost, TrustKnownHost, list_known_hosts, scan_known_host};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::offered_keys::OfferedKeys;
+use crate::components::page_resource::page_resource;
 use crate::components::pager::Pager;
+use crate::components::post_form::PostForm;
 use crate::components::public_key_table::ConfirmDelete;
 use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::toast_done;
@@ -18,9 +21,9 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn KnownHostsPage() -> impl IntoView {
     let admin = is_admin(expect_context::<MeResource>());
-    let trust = ServerAction::<TrustKnownHost>::new();
-    let replace = ServerAction::<ReplaceKnownHost>::new();
-    let remove = ServerAction::<RemoveKnownHost>::new();
+    let trust = FormAction::<TrustKnownHost>::new();
+    let replace = FormAction::<ReplaceKnownHost>::new();
+    let remove = FormAction::<RemoveKnownHost>::new();
     toast_done(trust, "Host key trusted.");
     toast_done(replace, "Trusted host key replaced.");
     toast_done(remove, "Known host removed.");
@@ -32,7 +35,7 @@ pub fn KnownHostsPage() -> impl IntoView {
             .map(|h| (h, q.get("port").and_then(|p| p.parse().ok()).unwrap_or(22u16)))
     };
     let trusted = finished_runs!(trust, replace);
-    let scan = Resource::new(
+    let scan = page_resource(
         move || (target(), trusted()),
         |(t, _)| async move {
             match t {
@@ -42,7 +45,7 @@ pub fn KnownHostsPage() -> impl IntoView {
         },
     );
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
-    let list = Resource::new(
+    let list = page_resource(
         {
             let runs = finished_runs!(trust, replace, remove);
             move || (runs(), page_number())
@@ -127,7 +130,7 @@ pub fn KnownHostsPage() -> impl IntoView {
 }
 
 #[component]
-fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: ServerAction<RemoveKnownHost>) -> impl IntoView {
+fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: FormAction<RemoveKnownHost>) -> impl IntoView {
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Trusted host keys (scrolls sideways)">
             <table>
@@ -166,12 +169,12 @@ fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: ServerAction<Re
                                                             what=format!("the {} key of {name}", row.key_type)
                                                             consequence="Connections to this host stop until a key is trusted again."
                                                         >
-                                                            <ActionForm action=remove attr:class="inline-form">
+                                                            <PostForm action=remove attr:class="inline-form">
                                                                 <input type="hidden" name="id" value=row.id.to_string() />
                                                                 <button class="btn btn-small btn-danger" type="submit">
                                                                     {format!("Remove {} key of {name}", row.key_type)}
                                                                 </button>
-                                                            </ActionForm>
+                                                            </PostForm>
                                                         </ConfirmDelete>
                                                     }
                                                 })}

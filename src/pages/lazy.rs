@@ -2,8 +2,8 @@
 //!
 //! Every page here is a lazy route: `cargo leptos build --split` moves its code out of the main
 //! wasm into chunks of its own, which the browser loads when it first shows the page (before it
-//! hydrates it, on a full page load). The Dashboard and the sign-in page stay in the main file:
-//! they are where a visit starts.
+//! hydrates it, on a full page load). The sign-in page stays in the main file; the Dashboard is
+//! lazy too (it was a fifth of the main file, which every page's first visit downloads).
 
 use crate::components::settled::IntoSyncAny;
 use leptos::prelude::*;
@@ -46,9 +46,47 @@ macro_rules! lazy_page {
     };
 }
 
+/// `/setup`: the wizard. Not a `lazy_page!`: the page's code and the code of the step it shows
+/// (split apart, see `setup`) load together, before the page hydrates.
+pub struct SetupRoute;
+
+impl SetupRoute {
+    #[cfg(not(feature = "ssr"))]
+    pub fn route() -> leptos_router::Lazy<Self> {
+        leptos_router::Lazy::new()
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn route() -> fn() -> AnyView {
+        || super::setup::SetupPage().into_sync_any()
+    }
+}
+
+#[leptos::lazy]
+fn setup_page() -> AnyView {
+    super::setup::SetupPage().into_sync_any()
+}
+
+impl LazyRoute for SetupRoute {
+    fn data() -> Self {
+        Self
+    }
+
+    async fn view(_this: Self) -> AnyView {
+        #[cfg(feature = "hydrate")]
+        return futures::future::join(setup_page(), super::setup::preload_shown_step()).await.0;
+        #[cfg(not(feature = "hydrate"))]
+        setup_page().await
+    }
+
+    async fn preload() {
+        #[cfg(feature = "hydrate")]
+        __preload_setup_page().await;
+    }
+}
 lazy_page!(
-    /// `/setup`: the wizard.
-    SetupRoute => super::setup::SetupPage
+    /// `/`: the Dashboard.
+    DashboardRoute => super::dashboard::DashboardPage
 );
 lazy_page!(
     /// `/settings/ssh-keys`.

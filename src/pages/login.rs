@@ -2,13 +2,15 @@
 
 use crate::api::auth::Login;
 use crate::components::feedback::{FormError, action_error};
+use crate::components::form_action::FormAction;
+use crate::components::post_form::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
+    let login = FormAction::<Login>::new();
     let error = action_error(login);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
@@ -17,7 +19,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth-page" id="main">
             <div class="card auth-card">
                 <h1>"Sign in to Keyhaven"</h1>
-                <ActionForm action=login attr:class="stack">
+                <PostForm action=login attr:class="stack">
                     <input type="hidden" name="next" prop:value=next value=next />
                     <label for="login-username">"Username"</label>
                     <input
@@ -40,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                     <button class="btn btn-primary" type="submit" disabled=move || login.pending().get()>
                         "Sign in"
                     </button>
-                </ActionForm>
+                </PostForm>
             </div>
         </main>
     }

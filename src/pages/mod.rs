@@ -1,4 +1,4 @@
-//! One routed page per file. Pages use components, `ActionForm`s and resources only.
+//! One routed page per file. Pages use components, `PostForm`s and resources only.
 
 pub mod audit;
 pub mod connections;

@@ -3,7 +3,10 @@
 
 use crate::api::public_keys::{AddMyPublicKey, DeleteMyPublicKey, list_my_public_keys};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
+use crate::components::form_action::FormAction;
 use crate::components::layout::MeResource;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
@@ -14,11 +17,11 @@ use leptos_meta::Title;
 #[component]
 pub fn PublicKeysPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let add = ServerAction::<AddMyPublicKey>::new();
-    let delete = ServerAction::<DeleteMyPublicKey>::new();
+    let add = FormAction::<AddMyPublicKey>::new();
+    let delete = FormAction::<DeleteMyPublicKey>::new();
     toast_done(add, "Public key added.");
     toast_done(delete, "Public key deleted.");
-    let keys = Resource::new(finished_runs!(add, delete), |_| list_my_public_keys());
+    let keys = page_resource(finished_runs!(add, delete), |_| list_my_public_keys());
     let username = move || me.get().and_then(Result::ok).flatten().map(|m| m.username).unwrap_or_default();
     view! {
         <Title text="My public keys" />
@@ -61,7 +64,7 @@ pub fn PublicKeysPage() -> impl IntoView {
         </Transition>
         <section class="card" aria-labelledby="add-public-key">
             <h2 id="add-public-key">"Add a public key"</h2>
-            <ActionForm action=add node_ref=reset_on_success(add) attr:class="stack">
+            <PostForm action=add node_ref=reset_on_success(add) attr:class="stack">
                 <label for="pk-title">"Title"</label>
                 <input id="pk-title" name="title" maxlength="255" placeholder="laptop" />
                 <label for="pk-key">"Key (OpenSSH line or ---- BEGIN SSH2 PUBLIC KEY ---- block)"</label>
@@ -77,24 +80,24 @@ pub fn PublicKeysPage() -> impl IntoView {
                 <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>
                     "Add key"
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
 
-fn delete_form(delete: ServerAction<DeleteMyPublicKey>, key: PublicKeyView) -> AnyView {
+fn delete_form(delete: FormAction<DeleteMyPublicKey>, key: PublicKeyView) -> AnyView {
     let label = format!("Delete {}", key.title);
     view! {
         <ConfirmDelete
             what=key.title.clone()
             consequence="Tools that read your keys will stop granting access with it."
         >
-            <ActionForm action=delete attr:class="inline-form">
+            <PostForm action=delete attr:class="inline-form">
                 <input type="hidden" name="id" value=key.id.to_string() />
                 <button class="btn btn-small btn-danger" type="submit">
                     {label}
                 </button>
-            </ActionForm>
+            </PostForm>
         </ConfirmDelete>
     }
     .into_sync_any()

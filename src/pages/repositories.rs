@@ -2,7 +2,10 @@
 
 use crate::api::repositories::{CreateRepository, list_repositories};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
 use crate::components::key_actions::short_time;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::RepositoryView;
@@ -11,9 +14,9 @@ use leptos_meta::Title;
 
 #[component]
 pub fn RepositoriesPage() -> impl IntoView {
-    let create = ServerAction::<CreateRepository>::new();
+    let create = FormAction::<CreateRepository>::new();
     toast_done(create, "Repository created.");
-    let repos = Resource::new(finished_runs!(create), |_| list_repositories());
+    let repos = page_resource(finished_runs!(create), |_| list_repositories());
     view! {
         <Title text="Repositories" />
         <h1>"Repositories"</h1>
@@ -42,7 +45,7 @@ pub fn RepositoriesPage() -> impl IntoView {
         </Transition>
         <section class="card" aria-labelledby="new-repository">
             <h2 id="new-repository">"New repository"</h2>
-            <ActionForm action=create attr:class="stack">
+            <PostForm action=create attr:class="stack">
                 <label for="repo-name">"Name"</label>
                 <input
                     id="repo-name"
@@ -58,7 +61,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                 <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
                     "Create repository"
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

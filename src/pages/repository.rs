@@ -2,6 +2,9 @@
 
 use crate::api::repositories::{AddDeployKey, DeleteDeployKey, DeleteRepository, get_repository_detail};
 use crate::components::feedback::{FormError, LoadError, action_error, finished_runs, reset_on_success};
+use crate::components::form_action::FormAction;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::public_key_table::{ConfirmDelete, PublicKeyTable};
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
@@ -15,14 +18,14 @@ pub fn RepositoryPage() -> impl IntoView {
     let params = use_params_map();
     let owner = move || params.read().get("owner").unwrap_or_default();
     let name = move || params.read().get("name").unwrap_or_default();
-    let add = ServerAction::<AddDeployKey>::new();
-    let delete_key = ServerAction::<DeleteDeployKey>::new();
-    let delete_repo = ServerAction::<DeleteRepository>::new();
+    let add = FormAction::<AddDeployKey>::new();
+    let delete_key = FormAction::<DeleteDeployKey>::new();
+    let delete_repo = FormAction::<DeleteRepository>::new();
     toast_done(add, "Deploy key added.");
     toast_done(delete_key, "Deploy key deleted.");
     let runs = finished_runs!(add, delete_key);
     let detail =
-        Resource::new(move || (owner(), name(), runs()), |(owner, name, _)| get_repository_detail(owner, name));
+        page_resource(move || (owner(), name(), runs()), |(owner, name, _)| get_repository_detail(owner, name));
     view! {
         <Title text=move || format!("{}/{}", owner(), name()) />
         <p>
@@ -50,9 +53,9 @@ pub fn RepositoryPage() -> impl IntoView {
 #[component]
 fn RepositoryBody(
     detail: RepositoryDetail,
-    add: ServerAction<AddDeployKey>,
-    delete_key: ServerAction<DeleteDeployKey>,
-    delete_repo: ServerAction<DeleteRepository>,
+    add: FormAction<AddDeployKey>,
+    delete_key: FormAction<DeleteDeployKey>,
+    delete_repo: FormAction<DeleteRepository>,
 ) -> impl IntoView {
     let repo = detail.repo;
     if !repo.can_manage {
@@ -93,7 +96,7 @@ fn RepositoryBody(
         {table}
         <section class="card" aria-labelledby="add-deploy-key">
             <h2 id="add-deploy-key">"Add a deploy key"</h2>
-            <ActionForm action=add node_ref=reset_on_success(add) attr:class="stack">
+            <PostForm action=add node_ref=reset_on_success(add) attr:class="stack">
                 <input type="hidden" name="owner" value=form_owner />
                 <input type="hidden" name="name" value=form_name />
                 <label for="dk-title">"Title"</label>
@@ -108,7 +111,7 @@ fn RepositoryBody(
                 <button class="btn btn-primary" type="submit" disabled=move || add.pending().get()>
                     "Add deploy key"
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
         <section class="card danger-zone" aria-labelledby="delete-repository">
             <h2 id="delete-repository">"Delete this repository"</h2>
@@ -116,32 +119,32 @@ fn RepositoryBody(
                 what=format!("{owner}/{name}")
                 consequence=format!("Its {key_count} deploy key(s) are deleted with it and stop working.")
             >
-                <ActionForm action=delete_repo attr:class="inline-form">
+                <PostForm action=delete_repo attr:class="inline-form">
                     <input type="hidden" name="owner" value=owner.clone() />
                     <input type="hidden" name="name" value=name.clone() />
                     <button class="btn btn-small btn-danger" type="submit">
                         {format!("Delete {owner}/{name}")}
                     </button>
-                </ActionForm>
+                </PostForm>
             </ConfirmDelete>
         </section>
     }
     .into_sync_any()
 }
 
-fn deploy_delete_form(delete: ServerAction<DeleteDeployKey>, owner: &str, name: &str, key: PublicKeyView) -> AnyView {
+fn deploy_delete_form(delete: FormAction<DeleteDeployKey>, owner: &str, name: &str, key: PublicKeyView) -> AnyView {
     let label = format!("Delete {}", key.title);
     let (owner, name) = (owner.to_string(), name.to_string());
     view! {
         <ConfirmDelete what=key.title.clone() consequence="The machine holding it loses access to this repository.">
-            <ActionForm action=delete attr:class="inline-form">
+            <PostForm action=delete attr:class="inline-form">
                 <input type="hidden" name="owner" value=owner.clone() />
                 <input type="hidden" name="name" value=name.clone() />
                 <input type="hidden" name="id" value=key.id.to_string() />
                 <button class="btn btn-small btn-danger" type="submit">
                     {label}
                 </button>
-            </ActionForm>
+            </PostForm>
         </ConfirmDelete>
     }
     .into_sync_any()

@@ -4,6 +4,9 @@
 
 use crate::api::setup::{CreateFirstAdmin, SetSetupStep, get_setup_status};
 use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::model::SetupStatus;
 use crate::pages::setup_connection::ConnectionStep;
@@ -17,15 +20,15 @@ const STEPS: [(&str, &str); 4] =
 /// The wizard's own actions; every step's status depends on them.
 #[derive(Clone, Copy)]
 pub struct SetupActions {
-    pub create_admin: ServerAction<CreateFirstAdmin>,
-    pub go: ServerAction<SetSetupStep>,
+    pub create_admin: FormAction<CreateFirstAdmin>,
+    pub go: FormAction<SetSetupStep>,
 }
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let actions = SetupActions { create_admin: ServerAction::new(), go: ServerAction::new() };
+    let actions = SetupActions { create_admin: FormAction::new(), go: FormAction::new() };
     provide_context(actions);
-    let status = Resource::new(finished_runs!(actions.create_admin, actions.go), |_| get_setup_status());
+    let status = page_resource(finished_runs!(actions.create_admin, actions.go), |_| get_setup_status());
     view! {
         <Title text="Setup" />
         <main class="auth-page" id="main">
@@ -62,8 +65,8 @@ fn Wizard(status: SetupStatus) -> impl IntoView {
     }
     let body = match step.as_str() {
         "admin" => view! { <AdminStep /> }.into_sync_any(),
-        "key" => view! { <KeyStep /> }.into_sync_any(),
-        "connection" => view! { <ConnectionStep /> }.into_sync_any(),
+        "key" => Suspend::new(key_step()).into_sync_any(),
+        "connection" => Suspend::new(connection_step()).into_sync_any(),
         _ => view! { <Finished signed_in=status.can_continue /> }.into_sync_any(),
     };
     view! {
@@ -73,12 +76,43 @@ fn Wizard(status: SetupStatus) -> impl IntoView {
     .into_sync_any()
 }
 
+// The key and connection steps are the wizard's two large parts; each is split out of the page's
+// code (`#[lazy]`), so that a visit downloads only the step it shows. On a full page load their
+// code must be there before the page hydrates: the server adds a preload hint for it to the HTML,
+// and the route loads it with the page's code (`preload_shown_step`).
+
+#[leptos::lazy]
+fn key_step() -> AnyView {
+    view! { <KeyStep /> }.into_sync_any()
+}
+
+#[leptos::lazy]
+fn connection_step() -> AnyView {
+    view! { <ConnectionStep /> }.into_sync_any()
+}
+
+/// Loads the code of the step the server rendered (`data-setup-step` on the progress list), so
+/// that it hydrates at once. A page the router builds (not hydrates) loads it when it shows it.
+#[cfg(feature = "hydrate")]
+pub async fn preload_shown_step() {
+    let shown = document()
+        .query_selector("[data-setup-step]")
+        .ok()
+        .flatten()
+        .and_then(|element| element.get_attribute("data-setup-step"));
+    match shown.as_deref() {
+        Some("key") => __preload_key_step().await,
+        Some("connection") => __preload_connection_step().await,
+        _ => {}
+    }
+}
+
 /// "Step 2 of 4" and the list of steps, the current one marked for screen readers.
 #[component]
 fn Progress(current: String) -> impl IntoView {
     let index = STEPS.iter().position(|(id, _)| *id == current).unwrap_or(0);
     view! {
-        <nav aria-label="Setup progress">
+        <nav aria-label="Setup progress" data-setup-step=current>
             <p class="hint">{format!("Step {} of {}", index + 1, STEPS.len())}</p>
             <ol class="wizard-steps">
                 {STEPS
@@ -107,12 +141,12 @@ fn Progress(current: String) -> impl IntoView {
 pub fn GoButton(to: &'static str, label: &'static str, #[prop(optional)] primary: bool) -> impl IntoView {
     let go = expect_context::<SetupActions>().go;
     view! {
-        <ActionForm action=go attr:class="inline-form">
+        <PostForm action=go attr:class="inline-form">
             <input type="hidden" name="step" value=to />
             <button class=if primary { "btn btn-primary" } else { "btn" } type="submit">
                 {label}
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -125,7 +159,7 @@ fn AdminStep() -> impl IntoView {
         <p class="lead">
             "Create the administrator account. You will use it to manage SSH keys, connections and other users."
         </p>
-        <ActionForm action=create attr:class="stack">
+        <PostForm action=create attr:class="stack">
             <label for="setup-username">"Username"</label>
             <input id="setup-username" name="username" autocomplete="username" required maxlength="64" autofocus />
             <label for="setup-password">"Password"</label>
@@ -145,7 +179,7 @@ fn AdminStep() -> impl IntoView {
             <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
                 "Create admin account"
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

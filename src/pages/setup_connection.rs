@@ -9,8 +9,11 @@ use crate::api::setup::SetupConnect;
 use crate::components::connection_card::{StageList, StorageBar};
 use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
 use crate::components::live_progress::LiveProgress;
 use crate::components::offered_keys::OfferedKeys;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::model::ConnectionView;
 use crate::pages::setup::GoButton;
@@ -37,8 +40,8 @@ fn values_from(query: &ParamsMap) -> FormValues {
 
 #[component]
 pub fn ConnectionStep() -> impl IntoView {
-    let connect = ServerAction::<SetupConnect>::new();
-    let existing = Resource::new(finished_runs!(connect), |_| list_connections());
+    let connect = FormAction::<SetupConnect>::new();
+    let existing = page_resource(finished_runs!(connect), |_| list_connections());
     view! {
         <h2>"First connection"</h2>
         <Transition fallback=|| {
@@ -62,7 +65,7 @@ pub fn ConnectionStep() -> impl IntoView {
 }
 
 #[component]
-fn Connected(connection: ConnectionView, connect: ServerAction<SetupConnect>) -> impl IntoView {
+fn Connected(connection: ConnectionView, connect: FormAction<SetupConnect>) -> impl IntoView {
     let title = format!("{}@{}:{}", connection.username, connection.host, connection.port);
     let outcome = move || connect.value().get().and_then(Result::ok);
     view! {
@@ -89,15 +92,15 @@ fn Connected(connection: ConnectionView, connect: ServerAction<SetupConnect>) ->
 }
 
 #[component]
-fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
-    let trust = ServerAction::<TrustKnownHost>::new();
-    let replace = ServerAction::<ReplaceKnownHost>::new();
+fn NewConnection(connect: FormAction<SetupConnect>) -> impl IntoView {
+    let trust = FormAction::<TrustKnownHost>::new();
+    let replace = FormAction::<ReplaceKnownHost>::new();
     let query = use_query_map();
     let values = move || values_from(&query.read());
     // "Scan host key" is a plain GET form, so every press loads the page and scans again; a
     // finished deploy attempt rescans too, so a trust withdrawn meanwhile shows as such.
     let runs = finished_runs!(trust, replace, connect);
-    let scan = Resource::new(
+    let scan = page_resource(
         move || (query.read().get("host"), values().port, runs()),
         |(host, port, _)| async move {
             match host.filter(|h| !h.trim().is_empty()) {
@@ -166,10 +169,10 @@ fn NewConnection(connect: ServerAction<SetupConnect>) -> impl IntoView {
 
 /// Deploy (or check) the system key on the trusted host; the password is used once, never stored.
 #[component]
-fn DeployForm(connect: ServerAction<SetupConnect>, values: FormValues) -> impl IntoView {
+fn DeployForm(connect: FormAction<SetupConnect>, values: FormValues) -> impl IntoView {
     let sftp = values.use_sftp_mode.then_some("on");
     view! {
-        <ActionForm action=connect attr:class="stack">
+        <PostForm action=connect attr:class="stack">
             <input type="hidden" name="host" value=values.host />
             <input type="hidden" name="port" value=values.port.to_string() />
             <input type="hidden" name="username" value=values.username />
@@ -190,6 +193,6 @@ fn DeployForm(connect: ServerAction<SetupConnect>, values: FormValues) -> impl I
             <button class="btn btn-primary" type="submit" disabled=move || connect.pending().get()>
                 "Deploy the key and connect"
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -4,6 +4,9 @@
 use crate::api::ssh_keys::{GenerateSshKey, ImportSshKey, list_ssh_keys};
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::{FormError, LoadError, UploadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::model::SshKeyDetail;
 use crate::pages::setup::GoButton;
@@ -15,9 +18,9 @@ const SYSTEM_KEY_NAME: &str = "System SSH Key";
 
 #[component]
 pub fn KeyStep() -> impl IntoView {
-    let generate = ServerAction::<GenerateSshKey>::new();
-    let import = ServerAction::<ImportSshKey>::new();
-    let keys = Resource::new(finished_runs!(generate, import), |_| list_ssh_keys());
+    let generate = FormAction::<GenerateSshKey>::new();
+    let import = FormAction::<ImportSshKey>::new();
+    let keys = page_resource(finished_runs!(generate, import), |_| list_ssh_keys());
     view! {
         <h2>"SSH key"</h2>
         <p class="lead">
@@ -87,7 +90,7 @@ fn UploadSystemKey() -> impl IntoView {
 }
 
 #[component]
-fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportSshKey>) -> impl IntoView {
+fn MakeSystemKey(generate: FormAction<GenerateSshKey>, import: FormAction<ImportSshKey>) -> impl IntoView {
     let generating = generate.pending();
     // A failed upload comes back as a page load: keep its form (and error) in view.
     let query = use_query_map();
@@ -95,7 +98,7 @@ fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<Im
     view! {
         <section class="stack" aria-labelledby="setup-generate">
             <h3 id="setup-generate">"Generate a new key"</h3>
-            <ActionForm action=generate attr:class="stack">
+            <PostForm action=generate attr:class="stack">
                 <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
                 <input type="hidden" name="system" value="on" />
                 <label for="setup-key-spec">"Type and size"</label>
@@ -116,11 +119,11 @@ fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<Im
                         if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate system key" }
                     }}
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
         <details class="stack" open=upload_failed>
             <summary>"Import an existing key instead"</summary>
-            <ActionForm action=import attr:class="stack">
+            <PostForm action=import attr:class="stack">
                 <input type="hidden" name="name" value=SYSTEM_KEY_NAME />
                 <input type="hidden" name="system" value="on" />
                 <label for="setup-private-key">"Private key (OpenSSH or PEM)"</label>
@@ -138,7 +141,7 @@ fn MakeSystemKey(generate: ServerAction<GenerateSshKey>, import: ServerAction<Im
                 <button class="btn" type="submit" disabled=move || import.pending().get()>
                     "Import as system key"
                 </button>
-            </ActionForm>
+            </PostForm>
             <UploadSystemKey />
         </details>
         <div class="wizard-nav">

@@ -4,11 +4,15 @@ use crate::api::ssh_keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSsh
 use crate::components::feedback::{
     EmptyState, FormError, LoadError, UploadError, action_error, finished_runs, reset_on_success,
 };
+use crate::components::form_action::FormAction;
 use crate::components::key_card::KeyCard;
 use crate::components::key_table::KeyTable;
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
+use crate::components::when::When;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -26,15 +30,15 @@ pub const KEY_SPECS: [(&str, &str); 7] = [
 #[component]
 pub fn SshKeysPage() -> impl IntoView {
     let admin = is_admin(expect_context::<MeResource>());
-    let generate = ServerAction::<GenerateSshKey>::new();
-    let import = ServerAction::<ImportSshKey>::new();
-    let delete = ServerAction::<DeleteSshKey>::new();
-    let rename = ServerAction::<RenameSshKey>::new();
+    let generate = FormAction::<GenerateSshKey>::new();
+    let import = FormAction::<ImportSshKey>::new();
+    let delete = FormAction::<DeleteSshKey>::new();
+    let rename = FormAction::<RenameSshKey>::new();
     toast_done(generate, "SSH key generated.");
     toast_done(import, "SSH key imported.");
     toast_done(delete, "SSH key deleted.");
     toast_done(rename, "SSH key saved.");
-    let keys = Resource::new(finished_runs!(generate, import, delete, rename), |_| list_ssh_keys());
+    let keys = page_resource(finished_runs!(generate, import, delete, rename), |_| list_ssh_keys());
     let row_error = Signal::derive(move || action_error(delete).get().or_else(|| action_error(rename).get()));
     view! {
         <Title text="SSH keys" />
@@ -90,21 +94,21 @@ pub fn SshKeysPage() -> impl IntoView {
         // Inside a Transition so the server render waits for the signed-in user (pages must be
         // complete without JavaScript).
         <Transition fallback=|| ()>
-            <Show when=move || admin.get()>
+            <When when=move || admin.get()>
                 <KeyForms generate import />
-            </Show>
+            </When>
         </Transition>
     }
 }
 
 #[component]
-fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportSshKey>) -> impl IntoView {
+fn KeyForms(generate: FormAction<GenerateSshKey>, import: FormAction<ImportSshKey>) -> impl IntoView {
     let generating = generate.pending();
     view! {
         <div class="cards">
             <section class="card">
                 <h2>"Generate a key"</h2>
-                <ActionForm action=generate node_ref=reset_on_success(generate) attr:class="stack">
+                <PostForm action=generate node_ref=reset_on_success(generate) attr:class="stack">
                     <label for="gen-name">"Name"</label>
                     <input id="gen-name" name="name" required maxlength="64" placeholder="backup-nas" />
                     <label for="gen-type">"Type and size"</label>
@@ -125,12 +129,12 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                             if generating.get() { "Generating… (RSA takes a few seconds)" } else { "Generate key" }
                         }}
                     </button>
-                </ActionForm>
+                </PostForm>
             </section>
             <UploadForm />
             <section class="card">
                 <h2>"Import a key"</h2>
-                <ActionForm action=import node_ref=reset_on_success(import) attr:class="stack">
+                <PostForm action=import node_ref=reset_on_success(import) attr:class="stack">
                     <label for="imp-name">"Name"</label>
                     <input id="imp-name" name="name" required maxlength="64" />
                     <label for="imp-key">"Private key (OpenSSH or PEM)"</label>
@@ -154,7 +158,7 @@ fn KeyForms(generate: ServerAction<GenerateSshKey>, import: ServerAction<ImportS
                     <button class="btn btn-primary" type="submit" disabled=move || import.pending().get()>
                         "Import key"
                     </button>
-                </ActionForm>
+                </PostForm>
             </section>
         </div>
     }

@@ -3,6 +3,9 @@
 use crate::api::tokens::{CreateToken, RevokeToken, list_tokens, take_new_token};
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::toast_done;
 use crate::model::{CreatedToken, Scope, TokenView};
@@ -11,12 +14,12 @@ use leptos_meta::Title;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
+    let create = FormAction::<CreateToken>::new();
+    let revoke = FormAction::<RevokeToken>::new();
     toast_done(revoke, "The token no longer works.");
-    let tokens = Resource::new(finished_runs!(create, revoke), |_| list_tokens());
+    let tokens = page_resource(finished_runs!(create, revoke), |_| list_tokens());
     // Without JavaScript the new token comes back through the session, once.
-    let flashed = Resource::new(|| (), |_| take_new_token());
+    let flashed = page_resource(|| (), |_| take_new_token());
     let new_token = Signal::derive(move || {
         create.value().get().and_then(Result::ok).or_else(|| flashed.get().and_then(Result::ok).flatten())
     });
@@ -34,7 +37,7 @@ pub fn TokensPage() -> impl IntoView {
         </Transition>
         <section class="card">
             <h2>"New token"</h2>
-            <ActionForm action=create attr:class="form-grid">
+            <PostForm action=create attr:class="form-grid">
                 <label for="token-name">"Name"</label>
                 <input id="token-name" name="name" required maxlength="100" placeholder="backup script" />
                 <label for="token-expiry">"Expires"</label>
@@ -68,7 +71,7 @@ pub fn TokensPage() -> impl IntoView {
                 <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
                     "Create token"
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
         <FormError error=revoke_error />
         <Transition fallback=|| {
@@ -108,7 +111,7 @@ fn NewTokenNotice(token: CreatedToken) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(list: Vec<TokenView>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+fn TokenTable(list: Vec<TokenView>, revoke: FormAction<RevokeToken>) -> impl IntoView {
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="API tokens (scrolls sideways)">
             <table>
@@ -133,12 +136,12 @@ fn TokenTable(list: Vec<TokenView>, revoke: ServerAction<RevokeToken>) -> impl I
                                 view! { <span class="badge badge-muted">"revoked"</span> }.into_sync_any()
                             } else {
                                 view! {
-                                    <ActionForm action=revoke attr:class="inline-form">
+                                    <PostForm action=revoke attr:class="inline-form">
                                         <input type="hidden" name="id" value=t.id.to_string() />
                                         <button class="btn btn-small btn-danger" type="submit">
                                             {revoke_label}
                                         </button>
-                                    </ActionForm>
+                                    </PostForm>
                                 }
                                     .into_sync_any()
                             };

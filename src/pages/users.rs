@@ -3,9 +3,13 @@
 
 use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
 use crate::components::layout::{MeResource, is_admin};
+use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::toast_done;
+use crate::components::when::When;
 use crate::model::{Role, UserView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,21 +17,21 @@ use leptos_meta::Title;
 /// The row actions, shared by every row so one list refresh follows any of them.
 #[derive(Clone, Copy)]
 struct RowActions {
-    role: ServerAction<ChangeUserRole>,
-    active: ServerAction<SetUserActive>,
-    password: ServerAction<ResetUserPassword>,
-    delete: ServerAction<DeleteUser>,
+    role: FormAction<ChangeUserRole>,
+    active: FormAction<SetUserActive>,
+    password: FormAction<ResetUserPassword>,
+    delete: FormAction<DeleteUser>,
 }
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let admin = is_admin(expect_context::<MeResource>());
-    let create = ServerAction::<CreateUser>::new();
+    let create = FormAction::<CreateUser>::new();
     let rows = RowActions {
-        role: ServerAction::new(),
-        active: ServerAction::new(),
-        password: ServerAction::new(),
-        delete: ServerAction::new(),
+        role: FormAction::new(),
+        active: FormAction::new(),
+        password: FormAction::new(),
+        delete: FormAction::new(),
     };
     toast_done(create, "User created.");
     toast_done(rows.role, "Role changed.");
@@ -35,7 +39,7 @@ pub fn UsersPage() -> impl IntoView {
     toast_done(rows.password, "Password changed; the user's sessions ended.");
     toast_done(rows.delete, "User deleted.");
     let users =
-        Resource::new(finished_runs!(create, rows.role, rows.active, rows.password, rows.delete), |_| list_users());
+        page_resource(finished_runs!(create, rows.role, rows.active, rows.password, rows.delete), |_| list_users());
     let row_error = Signal::derive(move || {
         action_error(rows.role)
             .get()
@@ -47,9 +51,9 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Users" />
         <h1>"Users"</h1>
         <Transition fallback=|| ()>
-            <Show when=move || admin.get()>
+            <When when=move || admin.get()>
                 <CreateUserForm create />
-            </Show>
+            </When>
         </Transition>
         <FormError error=row_error />
         <Transition fallback=|| {
@@ -71,12 +75,12 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+fn CreateUserForm(create: FormAction<CreateUser>) -> impl IntoView {
     let error = action_error(create);
     view! {
         <section class="card">
             <h2>"Add a user"</h2>
-            <ActionForm action=create attr:class="form-grid">
+            <PostForm action=create attr:class="form-grid">
                 <label for="new-username">"Username"</label>
                 <input id="new-username" name="username" required maxlength="64" autocomplete="off" />
                 <label for="new-password">"Password"</label>
@@ -99,7 +103,7 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
                     "Add user"
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -116,9 +120,9 @@ fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl
                         <th scope="col">"Role"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Last sign-in"</th>
-                        <Show when=move || admin.get()>
+                        <When when=move || admin.get()>
                             <th scope="col">"Actions"</th>
-                        </Show>
+                        </When>
                     </tr>
                 </thead>
                 <tbody>
@@ -142,23 +146,23 @@ fn UserRow(user: UserView, admin: Signal<bool>, rows: RowActions) -> impl IntoVi
         let confirm = format!("Delete {name}? Their API tokens stop working.");
         view! {
             <td class="row-actions">
-                <ActionForm action=rows.role attr:class="inline-form">
+                <PostForm action=rows.role attr:class="inline-form">
                     <input type="hidden" name="id" value=uid.to_string() />
                     <input type="hidden" name="role" value=other_role.as_str() />
                     <button class="btn btn-small" type="submit">
                         {format!("Make {other_role}")}
                     </button>
-                </ActionForm>
-                <ActionForm action=rows.active attr:class="inline-form">
+                </PostForm>
+                <PostForm action=rows.active attr:class="inline-form">
                     <input type="hidden" name="id" value=uid.to_string() />
                     <input type="hidden" name="active" value=toggle_value />
                     <button class="btn btn-small" type="submit">
                         {toggle_label}
                     </button>
-                </ActionForm>
+                </PostForm>
                 <details class="inline-details">
                     <summary class="btn btn-small">"Reset password"</summary>
-                    <ActionForm action=rows.password attr:class="inline-form">
+                    <PostForm action=rows.password attr:class="inline-form">
                         <input type="hidden" name="id" value=uid.to_string() />
                         <label for=pw_id.clone() class="visually-hidden">
                             {pw_label}
@@ -174,17 +178,17 @@ fn UserRow(user: UserView, admin: Signal<bool>, rows: RowActions) -> impl IntoVi
                         <button class="btn btn-small" type="submit">
                             "Set password"
                         </button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
                 <details class="inline-details">
                     <summary class="btn btn-small btn-danger">"Delete"</summary>
-                    <ActionForm action=rows.delete attr:class="inline-form confirm">
+                    <PostForm action=rows.delete attr:class="inline-form confirm">
                         <input type="hidden" name="id" value=uid.to_string() />
                         <span>{confirm}</span>
                         <button class="btn btn-small btn-danger" type="submit">
                             "Delete user"
                         </button>
-                    </ActionForm>
+                    </PostForm>
                 </details>
             </td>
         }
@@ -197,7 +201,7 @@ fn UserRow(user: UserView, admin: Signal<bool>, rows: RowActions) -> impl IntoVi
             </td>
             <td>{if user.is_active { "active" } else { "disabled" }}</td>
             <td>{last_login}</td>
-            <Show when=move || admin.get()>{actions.clone()}</Show>
+            <When when=move || admin.get()>{actions.clone()}</When>
         </tr>
     }
 }
