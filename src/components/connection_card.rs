@@ -93,7 +93,8 @@ pub fn ConnectionCard(
     let title = format!("{}@{}:{}", c.username, c.host, c.port);
     let key = c.ssh_key_name.clone().unwrap_or_else(|| "SSH key deleted — deploy a new key to restore access".into());
     let mode = if c.use_sftp_mode { "SFTP" } else { "shell" };
-    let values = FormValues::of(&c);
+    // The Edit form's values, only for the card being edited.
+    let values = editing.then(|| FormValues::of(&c));
     let id = c.id;
     let pw_label = format!("Password for {title} (used once, never stored)");
     let delete_what = title.clone();
@@ -157,12 +158,12 @@ pub fn ConnectionCard(
                                     </button>
                                 </PostForm>
                             </details>
-                            {if editing {
+                            {if let Some(values) = values {
                                 view! {
                                     <PostForm action=actions.update attr:class="stack confirm edit-form">
                                         <input type="hidden" name="id" value=id.to_string() />
                                         <input type="hidden" name="page" value=page.to_string() />
-                                        <ConnectionFields values=values.clone() prefix=format!("edit-{id}") />
+                                        <ConnectionFields values prefix=format!("edit-{id}") />
                                         <p class="row-actions">
                                             <button class="btn btn-small btn-primary" type="submit">
                                                 "Save and test"

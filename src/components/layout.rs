@@ -12,9 +12,10 @@ use leptos_router::components::{A, Outlet};
 /// The signed-in user, loaded once per page by the layout and shared with the pages inside it.
 pub type MeResource = PageResource<Result<Option<Me>, AppError>>;
 
-/// Whether the signed-in user is an admin (false while loading or signed out).
+/// Whether the signed-in user is an admin (false while loading or signed out). A memo: a page
+/// reads it once per row, and the signed-in user is neither cloned nor looked at again for that.
 pub fn is_admin(me: MeResource) -> Signal<bool> {
-    Signal::derive(move || matches!(me.get(), Some(Ok(Some(m))) if m.is_admin()))
+    Memo::new(move |_| me.with(|me| matches!(me, Some(Ok(Some(m))) if m.is_admin()))).into()
 }
 
 /// The settings navigation: each page's path and name (also its title and heading).

@@ -113,6 +113,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         Ok(page) => {
                             let (number, pages, total) = (page.page, page.pages, page.total);
                             let editing = query.read().get("edit").and_then(|id| id.parse::<i32>().ok());
+                            let admin = admin.get();
                             view! {
                                 <div class="cards">
                                     {page
@@ -122,13 +123,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                                             let editing = editing == Some(connection.id);
                                             Settled(
                                                 view! {
-                                                    <ConnectionCard
-                                                        connection
-                                                        admin=admin.get()
-                                                        actions
-                                                        editing
-                                                        page=number
-                                                    />
+                                                    <ConnectionCard connection admin actions editing page=number />
                                                 },
                                             )
                                         })

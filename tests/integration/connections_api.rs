@@ -189,6 +189,7 @@ async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
         let app = TestApp::new(db);
         app.setup_admin("alice", PW).await;
         let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        app.json(Method::POST, "/api/ssh-keys/generate", &admin, Some(json!({"name": "System SSH Key"}))).await;
         for i in 0..30 {
             let body = json!({"host": format!("h{i}.example"), "username": "backup", "port": 22});
             assert_eq!(app.json(Method::POST, "/api/ssh-keys/connections", &admin, Some(body)).await.status, 201);
@@ -196,6 +197,9 @@ async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
         let mut rows = ssh_connection::Entity::find().all(&app.db.conn).await.unwrap().into_iter();
         for (status, used) in [("connected", 50), ("connected", 95), ("failed", 10)] {
             let mut row: ssh_connection::ActiveModel = rows.next().unwrap().into();
+            if status == "failed" {
+                row.ssh_key_id = Set(None); // its key was deleted
+            }
             row.status = Set(status.into());
             row.storage_total = Set(Some(100));
             row.storage_used = Set(Some(used));
@@ -214,7 +218,14 @@ async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
         );
         let hosts: Vec<&str> = second["rows"].as_array().unwrap().iter().map(|c| c["host"].as_str().unwrap()).collect();
         assert_eq!(hosts, ["h25.example", "h26.example", "h27.example", "h28.example", "h29.example"]);
-        assert_eq!(page("1").await.json()["rows"].as_array().unwrap().len(), 25);
+        let first = page("1").await.json();
+        assert_eq!(first["rows"].as_array().unwrap().len(), 25);
+        let key_names: Vec<&Value> =
+            first["rows"].as_array().unwrap()[..4].iter().map(|c| &c["ssh_key_name"]).collect();
+        assert_eq!(
+            key_names,
+            [&json!("System SSH Key"), &json!("System SSH Key"), &Value::Null, &json!("System SSH Key")]
+        );
         assert_eq!(page("99").await.json()["page"], 2, "past the end shows the last page");
 
         let health = app.get_page("/rpc/get_connection_health", &admin).await.json();

@@ -1,12 +1,15 @@
 //! Reading connections for pages and the API: all of them, one page, or the Dashboard's counts.
-//! Only the name of each connection's key is read (one query for a page of rows), never the key
-//! row itself, whose sealed private key a list has no use for.
+//! Only the name of each connection's key is read (joined into a page's query, or one more query
+//! for a whole list), never the key row itself, whose sealed private key a list has no use for.
 
 use super::connections::to_view_named;
 use crate::model::{ConnectionHealth, ConnectionPage, ConnectionView, StorageView};
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
 use std::collections::HashMap;
 
 /// Connections shown per page on Settings → Connections.
@@ -44,11 +47,24 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, Serv
     views(db, &rows).await
 }
 
+/// A connection with the name of its key, read in one query (a join on the key's name only).
+#[derive(FromQueryResult)]
+struct NamedConnection {
+    #[sea_orm(nested)]
+    connection: ssh_connection::Model,
+    key_name: Option<String>,
+}
+
 /// Page `page` (1-based, clamped) of the connections, in creation order.
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
-    let select = ssh_connection::Entity::find().order_by_asc(ssh_connection::Column::Id);
+    let select = ssh_connection::Entity::find()
+        .join(JoinType::LeftJoin, ssh_connection::Relation::SshKey.def())
+        .column_as(ssh_key::Column::Name, "key_name")
+        .order_by_asc(ssh_connection::Column::Id)
+        .into_model::<NamedConnection>();
     let found = super::paging::fetch(db, select, PER_PAGE, page).await?;
-    Ok(ConnectionPage { rows: views(db, &found.rows).await?, total: found.total, page: found.page, pages: found.pages })
+    let rows = found.rows.into_iter().map(|row| to_view_named(&row.connection, row.key_name)).collect();
+    Ok(ConnectionPage { rows, total: found.total, page: found.page, pages: found.pages })
 }
 
 /// How many connections are connected or failed, and the `limit` fullest measured ones — counted

@@ -3,19 +3,19 @@
 
 use crate::model::Page;
 use crate::server::error::ServiceError;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Select};
+use sea_orm::{ConnectionTrait, PaginatorTrait, SelectorTrait};
 
-/// Page `page` (1-based) of `select`, `per_page` rows each, as models.
-pub async fn fetch<'db, C, E>(
+/// Page `page` (1-based) of `select` (an entity's `Select` or a `Selector` of any model),
+/// `per_page` rows each.
+pub async fn fetch<'db, C, P>(
     db: &'db C,
-    select: Select<E>,
+    select: P,
     per_page: u64,
     page: u64,
-) -> Result<Page<E::Model>, ServiceError>
+) -> Result<Page<<P::Selector as SelectorTrait>::Item>, ServiceError>
 where
     C: ConnectionTrait,
-    E: EntityTrait,
-    E::Model: Sync + 'db,
+    P: PaginatorTrait<'db, C>,
 {
     let paginator = select.paginate(db, per_page);
     let counts = paginator.num_items_and_pages().await?;
