@@ -19,8 +19,10 @@ test.afterAll(async () => {
 test('the browser gets its wasm, JavaScript and CSS gzipped, and the HTML as it is', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'without JavaScript the browser downloads no wasm');
   const encodings = new Map<string, string>();
+  const missing: string[] = [];
   page.on('response', async (response) => {
     const path = new URL(response.url()).pathname;
+    if (response.status() >= 400) missing.push(`${response.status()} ${path}`);
     encodings.set(path, (await response.allHeaders())['content-encoding'] ?? 'none');
   });
   await page.goto(`${kh.url}/setup`);
@@ -33,6 +35,9 @@ test('the browser gets its wasm, JavaScript and CSS gzipped, and the HTML as it 
     expect(encodings.get(path), path).toBe('gzip');
   }
   expect(encodings.get('/setup')).toBe('none');
+  // Nothing the page asks for is missing (the icon included: the page names /favicon.svg).
+  await expect.poll(() => encodings.has('/favicon.svg')).toBe(true);
+  expect(missing).toEqual([]);
 
   // The gzipped answer is the file itself, and much smaller.
   const raw = readFileSync(join(resolve(__dirname, '..', '..'), 'target', 'site', 'pkg', 'keyhaven.wasm'));

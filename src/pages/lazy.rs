@@ -73,15 +73,15 @@ impl LazyRoute for SetupRoute {
     }
 
     async fn view(_this: Self) -> AnyView {
-        #[cfg(feature = "hydrate")]
-        return futures::future::join(setup_page(), super::setup::preload_shown_step()).await.0;
-        #[cfg(not(feature = "hydrate"))]
         setup_page().await
     }
 
+    /// On a full page load the router awaits this, then hydrates the view from one poll of
+    /// `view`: the page's code and the shown step's must both be here by then, or the page
+    /// hydrates as empty and fails on the server's HTML.
     async fn preload() {
         #[cfg(feature = "hydrate")]
-        __preload_setup_page().await;
+        futures::future::join(__preload_setup_page(), super::setup::preload_shown_step()).await;
     }
 }
 lazy_page!(
