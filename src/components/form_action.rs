@@ -1,8 +1,8 @@
 //! `FormAction<S>`: the action behind a [`PostForm`](super::post_form::PostForm) — Leptos's
-//! `FormAction<S>`, carrying the form's own URL-encoded body instead of the server function's
+//! `ServerAction<S>`, carrying the form's own URL-encoded body instead of the server function's
 //! arguments.
 //!
-//! Why: a `FormAction<S>` is compiled for each server function `S`. With JavaScript the
+//! Why: a `ServerAction<S>` is compiled for each server function `S`. With JavaScript the
 //! browser read a form's fields into `S` (serde_qs), wrote `S` back out as the same URL-encoded
 //! text (serde_qs again) and ran Leptos's action machinery for `S`: about 10 KB of wasm per
 //! form, for 31 forms. The form's body *is* what the server function reads — a browser without

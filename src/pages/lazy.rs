@@ -9,28 +9,33 @@ use crate::components::settled::IntoSyncAny;
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
+/// `$route::route()`, the view for `<Route view=…>`: in the browser the lazy route, loaded on
+/// first use; on the server the page `$page` itself. Both give the same `AnyView`, so the same
+/// HTML to hydrate. (Rendering the lazy form on the server lost the request's reactive owner
+/// under concurrent load: leptos_meta found no context and a disposed action panicked.)
+macro_rules! route_view {
+    ($route:ident => $page:path) => {
+        impl $route {
+            #[cfg(not(feature = "ssr"))]
+            pub fn route() -> leptos_router::Lazy<Self> {
+                leptos_router::Lazy::new()
+            }
+
+            #[cfg(feature = "ssr")]
+            pub fn route() -> fn() -> AnyView {
+                || $page().into_sync_any()
+            }
+        }
+    };
+}
+
 /// Declares a lazy route `$route` that shows the page component `$page`.
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident => $page:path) => {
         $(#[$doc])*
         pub struct $route;
 
-        impl $route {
-            /// The route's view for `<Route view=…>` in the browser: loaded on first use.
-            #[cfg(not(feature = "ssr"))]
-            pub fn route() -> leptos_router::Lazy<Self> {
-                leptos_router::Lazy::new()
-            }
-
-            /// The route's view for `<Route view=…>` on the server: the page itself. Both give
-            /// the same `AnyView`, so the same HTML to hydrate. (Rendering the lazy form on the
-            /// server lost the request's reactive owner under concurrent load: leptos_meta found
-            /// no context and a disposed action panicked.)
-            #[cfg(feature = "ssr")]
-            pub fn route() -> fn() -> AnyView {
-                || $page().into_sync_any()
-            }
-        }
+        route_view!($route => $page);
 
         #[lazy_route]
         impl LazyRoute for $route {
@@ -50,17 +55,7 @@ macro_rules! lazy_page {
 /// (split apart, see `setup`) load together, before the page hydrates.
 pub struct SetupRoute;
 
-impl SetupRoute {
-    #[cfg(not(feature = "ssr"))]
-    pub fn route() -> leptos_router::Lazy<Self> {
-        leptos_router::Lazy::new()
-    }
-
-    #[cfg(feature = "ssr")]
-    pub fn route() -> fn() -> AnyView {
-        || super::setup::SetupPage().into_sync_any()
-    }
-}
+route_view!(SetupRoute => super::setup::SetupPage);
 
 #[leptos::lazy]
 fn setup_page() -> AnyView {

@@ -39,7 +39,8 @@ pub fn SshKeysPage() -> impl IntoView {
     toast_done(delete, "SSH key deleted.");
     toast_done(rename, "SSH key saved.");
     let keys = page_resource(finished_runs!(generate, import, delete, rename), |_| list_ssh_keys());
-    let row_error = Signal::derive(move || action_error(delete).get().or_else(|| action_error(rename).get()));
+    let (delete_error, rename_error) = (action_error(delete), action_error(rename));
+    let row_error = Signal::derive(move || delete_error.get().or_else(|| rename_error.get()));
     view! {
         <Title text="SSH keys" />
         <h1>"SSH keys"</h1>

@@ -1,6 +1,6 @@
 //! Reading connections for pages and the API: all of them, one page, or the Dashboard's counts.
-//! Only the name of each connection's key is read (joined into a page's query, or one more query
-//! for a whole list), never the key row itself, whose sealed private key a list has no use for.
+//! Only the name of each connection's key is joined into the query, never the key row itself,
+//! whose sealed private key a list has no use for.
 
 use super::connections::to_view_named;
 use crate::model::{ConnectionHealth, ConnectionPage, ConnectionView, StorageView};
@@ -8,44 +8,11 @@ use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    RelationTrait, SelectModel, Selector,
 };
-use std::collections::HashMap;
 
 /// Connections shown per page on Settings → Connections.
 pub const PER_PAGE: u64 = 25;
-
-/// The names of the keys `rows` use, by key id.
-async fn key_names(
-    db: &impl ConnectionTrait,
-    rows: &[ssh_connection::Model],
-) -> Result<HashMap<i32, String>, ServiceError> {
-    let mut ids: Vec<i32> = rows.iter().filter_map(|c| c.ssh_key_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let names: Vec<(i32, String)> = ssh_key::Entity::find()
-        .select_only()
-        .column(ssh_key::Column::Id)
-        .column(ssh_key::Column::Name)
-        .filter(ssh_key::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(names.into_iter().collect())
-}
-
-async fn views(db: &impl ConnectionTrait, rows: &[ssh_connection::Model]) -> Result<Vec<ConnectionView>, ServiceError> {
-    let names = key_names(db, rows).await?;
-    Ok(rows.iter().map(|c| to_view_named(c, c.ssh_key_id.and_then(|id| names.get(&id).cloned()))).collect())
-}
-
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, ServiceError> {
-    let rows = ssh_connection::Entity::find().order_by_asc(ssh_connection::Column::Id).all(db).await?;
-    views(db, &rows).await
-}
 
 /// A connection with the name of its key, read in one query (a join on the key's name only).
 #[derive(FromQueryResult)]
@@ -55,15 +22,29 @@ struct NamedConnection {
     key_name: Option<String>,
 }
 
-/// Page `page` (1-based, clamped) of the connections, in creation order.
-pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
-    let select = ssh_connection::Entity::find()
+impl NamedConnection {
+    fn into_view(self) -> ConnectionView {
+        to_view_named(&self.connection, self.key_name)
+    }
+}
+
+/// Every connection with its key's name, in creation order.
+fn named_in_order() -> Selector<SelectModel<NamedConnection>> {
+    ssh_connection::Entity::find()
         .join(JoinType::LeftJoin, ssh_connection::Relation::SshKey.def())
         .column_as(ssh_key::Column::Name, "key_name")
         .order_by_asc(ssh_connection::Column::Id)
-        .into_model::<NamedConnection>();
-    let found = super::paging::fetch(db, select, PER_PAGE, page).await?;
-    let rows = found.rows.into_iter().map(|row| to_view_named(&row.connection, row.key_name)).collect();
+        .into_model::<NamedConnection>()
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, ServiceError> {
+    Ok(named_in_order().all(db).await?.into_iter().map(NamedConnection::into_view).collect())
+}
+
+/// Page `page` (1-based, clamped) of the connections, in creation order.
+pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
+    let found = super::paging::fetch(db, named_in_order(), PER_PAGE, page).await?;
+    let rows = found.rows.into_iter().map(NamedConnection::into_view).collect();
     Ok(ConnectionPage { rows, total: found.total, page: found.page, pages: found.pages })
 }
 
