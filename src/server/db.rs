@@ -12,6 +12,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_string());
     options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
+        super::sqlite_memory::configure();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         options.max_connections(if in_memory { 1 } else { 8 }).min_connections(1);
         // An SQLite connection lives in this process and cannot be dropped by a server, so the

@@ -18,6 +18,7 @@ pub mod rpc_status;
 pub mod secrets;
 pub mod services;
 pub mod session_store;
+pub mod sqlite_memory;
 pub mod ssh;
 pub mod state;
 pub mod throttle;

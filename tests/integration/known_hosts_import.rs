@@ -122,6 +122,19 @@ async fn the_known_hosts_page_shows_fifty_keys_at_a_time_in_name_order() {
         let app = TestApp::new(db);
         app.setup_admin("alice", PW).await;
         let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        for page in ["1", "5"] {
+            let empty = app.get_page(&format!("/rpc/list_known_hosts?page={page}"), &admin).await.json();
+            assert_eq!(
+                (
+                    empty["total"].as_u64(),
+                    empty["page"].as_u64(),
+                    empty["pages"].as_u64(),
+                    empty["rows"].as_array().map(Vec::len)
+                ),
+                (Some(0), Some(1), Some(1), Some(0)),
+                "an empty list is one empty page"
+            );
+        }
         let dir = tempfile::tempdir().unwrap();
         let ed = pub_line(dir.path(), "ed", "ed25519");
         let text: String = (0..120).map(|i| format!("host-{i:03}.example {ed}\n")).collect();

@@ -8,7 +8,7 @@ use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, SelectModel, Selector,
+    RelationTrait, Select,
 };
 
 /// Connections shown per page on Settings → Connections.
@@ -28,22 +28,22 @@ impl NamedConnection {
     }
 }
 
-/// Every connection with its key's name, in creation order.
-fn named_in_order() -> Selector<SelectModel<NamedConnection>> {
+/// Every connection with its key's name (read as a [`NamedConnection`]), in creation order.
+fn named_in_order() -> Select<ssh_connection::Entity> {
     ssh_connection::Entity::find()
         .join(JoinType::LeftJoin, ssh_connection::Relation::SshKey.def())
         .column_as(ssh_key::Column::Name, "key_name")
         .order_by_asc(ssh_connection::Column::Id)
-        .into_model::<NamedConnection>()
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, ServiceError> {
-    Ok(named_in_order().all(db).await?.into_iter().map(NamedConnection::into_view).collect())
+    let rows = named_in_order().into_model::<NamedConnection>().all(db).await?;
+    Ok(rows.into_iter().map(NamedConnection::into_view).collect())
 }
 
 /// Page `page` (1-based, clamped) of the connections, in creation order.
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
-    let found = super::paging::fetch(db, named_in_order(), PER_PAGE, page).await?;
+    let found = super::paging::fetch::<NamedConnection, _>(db, named_in_order(), PER_PAGE, page).await?;
     let rows = found.rows.into_iter().map(NamedConnection::into_view).collect();
     Ok(ConnectionPage { rows, total: found.total, page: found.page, pages: found.pages })
 }

@@ -248,7 +248,7 @@ pub const PER_PAGE: u64 = 50;
 
 /// One page of trusted keys, in `list`'s order; past the end is the last page.
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<crate::model::KnownHostPage, ServiceError> {
-    let found = super::paging::fetch(db, ordered(), PER_PAGE, page).await?;
+    let found = super::paging::fetch::<known_host::Model, _>(db, ordered(), PER_PAGE, page).await?;
     let rows = found.rows.iter().map(to_view).collect();
     Ok(crate::model::KnownHostPage { rows, total: found.total, page: found.page, pages: found.pages })
 }
