@@ -5,6 +5,7 @@ use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
 use crate::components::copy_button::CopyButton;
 use crate::components::form_action::FormAction;
 use crate::components::key_actions::{KeyActions, short_time};
+use crate::components::layout::AdminFlag;
 use crate::components::when::When;
 use crate::model::SshKeyDetail;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 #[component]
 pub fn KeyCard(
     detail: SshKeyDetail,
-    admin: Signal<bool>,
+    admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {

@@ -5,6 +5,7 @@ use crate::api::ssh_keys::{DeleteSshKey, RenameSshKey};
 use crate::components::form_action::FormAction;
 use crate::components::key_actions::{KeyActions, short_time};
 use crate::components::key_card::PublicKeyBox;
+use crate::components::layout::AdminFlag;
 use crate::components::settled::Settled;
 use crate::components::when::When;
 use crate::model::SshKeyDetail;
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 #[component]
 pub fn KeyTable(
     keys: Vec<SshKeyDetail>,
-    admin: Signal<bool>,
+    admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {
@@ -45,7 +46,7 @@ pub fn KeyTable(
 #[component]
 fn KeyRow(
     detail: SshKeyDetail,
-    admin: Signal<bool>,
+    admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
 ) -> impl IntoView {

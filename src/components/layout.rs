@@ -14,8 +14,21 @@ pub type MeResource = PageResource<Result<Option<Me>, AppError>>;
 
 /// Whether the signed-in user is an admin (false while loading or signed out). A memo: a page
 /// reads it once per row, and the signed-in user is neither cloned nor looked at again for that.
-pub fn is_admin(me: MeResource) -> Signal<bool> {
-    Memo::new(move |_| me.with(|me| matches!(me, Some(Ok(Some(m))) if m.is_admin()))).into()
+pub fn is_admin(me: MeResource) -> AdminFlag {
+    AdminFlag(Memo::new(move |_| me.try_with(|me| matches!(me, Some(Ok(Some(m))) if m.is_admin())).unwrap_or(false)))
+}
+
+/// The signed-in user's admin flag, read by pages and rows.
+#[derive(Clone, Copy)]
+pub struct AdminFlag(Memo<bool>);
+
+impl AdminFlag {
+    /// The flag, tracked like `Signal::get`, and `false` once the page is gone. A client that
+    /// leaves mid-render makes the server drop the page on one thread while a `Transition`'s
+    /// content may still be rendering on another; a plain `get` panics there.
+    pub fn get(self) -> bool {
+        self.0.try_get().unwrap_or(false)
+    }
 }
 
 /// The settings navigation: each page's path and name (also its title and heading).

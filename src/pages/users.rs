@@ -4,7 +4,7 @@
 use crate::api::users::{ChangeUserRole, CreateUser, DeleteUser, ResetUserPassword, SetUserActive, list_users};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
-use crate::components::layout::{MeResource, is_admin};
+use crate::components::layout::{AdminFlag, MeResource, is_admin};
 use crate::components::page_resource::page_resource;
 use crate::components::post_form::PostForm;
 use crate::components::settled::{IntoSyncAny, Settled};
@@ -109,7 +109,7 @@ fn CreateUserForm(create: FormAction<CreateUser>) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl IntoView {
+fn UserTable(list: Vec<UserView>, admin: AdminFlag, rows: RowActions) -> impl IntoView {
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Users (scrolls sideways)">
             <table>
@@ -134,7 +134,7 @@ fn UserTable(list: Vec<UserView>, admin: Signal<bool>, rows: RowActions) -> impl
 }
 
 #[component]
-fn UserRow(user: UserView, admin: Signal<bool>, rows: RowActions) -> impl IntoView {
+fn UserRow(user: UserView, admin: AdminFlag, rows: RowActions) -> impl IntoView {
     let uid = user.id;
     let other_role = if user.role == Role::Admin { Role::Viewer } else { Role::Admin };
     let (toggle_value, toggle_label) = if user.is_active { ("false", "Disable") } else { ("true", "Enable") };
