@@ -1,6 +1,6 @@
-// Every page checked with axe-core (no serious or critical violations) and photographed at a
-// desktop width and a phone width: the setup wizard's steps, sign-in, the dashboard and every
-// settings page, with data on them.
+// Every page checked with axe-core (no serious or critical violations) in the light and the dark
+// colour scheme, and photographed at a desktop width and a phone width (dark at desktop width):
+// the setup wizard's steps, sign-in, the dashboard and every settings page, with data on them.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from './fixtures';
 import { startKeyhaven, type Keyhaven } from './server';
@@ -27,12 +27,17 @@ const PAGES = [
   '/settings/audit',
 ];
 
-async function checkPage(page: Page, name: string, project: string) {
+/** axe-core's serious and critical violations of the page as it is shown now. */
+async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
+  return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious, `${name}`).toEqual([]);
+}
+
+/** Checks the page in the light and the dark colour scheme (contrast differs), and photographs it. */
+async function checkPage(page: Page, name: string, project: string) {
+  expect(await seriousViolations(page), `${name}`).toEqual([]);
   for (const [width, label] of [
     [1280, 'wide'],
     [390, 'phone'],
@@ -41,6 +46,10 @@ async function checkPage(page: Page, name: string, project: string) {
     await page.screenshot({ path: `.artifacts/screens/page-${name}-${label}-${project}.png`, fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousViolations(page), `${name}, dark`).toEqual([]);
+  await page.screenshot({ path: `.artifacts/screens/page-${name}-wide-dark-${project}.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 test('every page passes axe-core', async ({ page, javaScriptEnabled }, info) => {
