@@ -83,7 +83,9 @@ pub fn ConnectionsPage() -> impl IntoView {
         let id = busy.iter().zip(ids).find_map(|(pending, id)| pending.get().then_some(id).flatten());
         id.map(|id| format!("connection:{id}"))
     });
+    // `try_with`: both are read late in a server render, when the page may be gone (see `AdminFlag`).
     let preset = move || query.try_with(|q| q.get("preset")).flatten().unwrap_or_else(|| "linux".into());
+    let editing_id = move || query.try_with(|q| q.get("edit")).flatten().and_then(|id| id.parse::<i32>().ok());
     view! {
         <Title text="Connections" />
         <h1>"Connections"</h1>
@@ -112,12 +114,8 @@ pub fn ConnectionsPage() -> impl IntoView {
                         }
                         Ok(page) => {
                             let (number, pages, total) = (page.page, page.pages, page.total);
-                            let editing = query
-                                .try_with(|q| q.get("edit"))
-                                .flatten()
-                                .and_then(|id| id.parse::<i32>().ok());
+                            let editing = editing_id();
                             let admin = admin.get();
-                            // `try_with`: this runs late in a server render, when the page may be gone (see `AdminFlag`).
                             view! {
                                 <div class="cards">
                                     {page
