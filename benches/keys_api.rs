@@ -124,7 +124,7 @@ fn main() {
         let started = std::time::Instant::now();
         let heavy = seed(&db).await;
         println!("seeded {USERS} users with a key each and one with {HEAVY_USER_KEYS} keys in {:.1?}", started.elapsed());
-        let request = TokenRequest { name: "bench", scopes: vec![Scope::ReadPublicKey], expires_in_days: None, kind: KIND_PERSONAL };
+        let request = TokenRequest { name: "bench", scopes: vec![Scope::ReadPublicKey], expires_in_days: None, kind: KIND_PERSONAL, made_with: None };
         let token = tokens::create_token(&db, &Actor::cli(), &heavy, request).await.expect("token").token;
 
         let options = leptos::config::LeptosOptions::builder().output_name("keyhaven").build();

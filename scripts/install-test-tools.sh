@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, only when missing: Debian's chromium (never a
 # downloaded browser), PostgreSQL (a throwaway server is started per test run), OpenSSH's server and
-# client tools (a real sshd on loopback) and leptosfmt (the view! formatter the lint step checks).
+# client tools (a real sshd on loopback), openssl and curl, and leptosfmt (the view! formatter the
+# lint step checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,9 @@ command -v chromium >/dev/null || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+# openssl makes the encrypted PKCS#8 keys of the KDF tests; curl sends the attack suite's raw requests.
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
   apt-get update

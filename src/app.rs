@@ -18,6 +18,8 @@ use leptos_router::{SsrMode, path};
 /// Every route renders in `SsrMode::Async`: the server waits for the page's data and sends complete
 /// HTML, so pages work with JavaScript off (streamed Suspense needs a script to swap content in).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -34,6 +36,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: scripts only from Keyhaven itself and the inline ones this
+/// render wrote, which carry the request's nonce (Leptos puts it on its hydration and resource
+/// scripts); WebAssembly allowed to compile; no plugins, frames or foreign form targets. Style
+/// attributes stay allowed (storage bars set their width). Other answers get the header's base
+/// policy (`security_headers`), which this one replaces for pages.
+#[cfg(feature = "ssr")]
+fn page_policy() {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

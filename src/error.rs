@@ -21,6 +21,9 @@ pub enum AppError {
     /// 404
     #[error("{0}")]
     NotFound(String),
+    /// 413: the request body is larger than this route reads.
+    #[error("{0}")]
+    TooLarge(String),
     /// 409: the request conflicts with what is stored (a name taken, setup already done).
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
@@ -30,6 +33,9 @@ pub enum AppError {
     /// 429: too many attempts; retry after the given number of seconds.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after_secs: u64 },
+    /// 503: the server is busy with other work of this kind; retry after the given seconds.
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
     /// 502 (504 when it timed out): a remote host failed the request; the message says how.
     #[error("{message}")]
     Upstream { message: String, timed_out: bool },
@@ -58,9 +64,11 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden { .. } => 403,
             AppError::NotFound(_) => 404,
+            AppError::TooLarge(_) => 413,
             AppError::Conflict { .. } => 409,
             AppError::Invalid { .. } => 422,
             AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Upstream { timed_out: false, .. } => 502,
             AppError::Upstream { timed_out: true, .. } => 504,
             AppError::Internal(_) => 500,

@@ -156,6 +156,9 @@ pub struct TokenView {
     pub expires_at: Option<String>,
     pub last_used_at: Option<String>,
     pub revoked: bool,
+    /// `personal` (made on the API tokens page or with `POST /api/tokens`) or `login` (from
+    /// `POST /api/auth/login`, short-lived).
+    pub kind: String,
 }
 
 /// The answer to creating a token: the only time the token text leaves the server.

@@ -4,8 +4,14 @@
 
 mod common;
 
+#[path = "integration/access_table.rs"]
+mod access_table;
 #[path = "integration/audit_service.rs"]
 mod audit_service;
+#[path = "integration/authorized_keys_edits.rs"]
+mod authorized_keys_edits;
+#[path = "integration/bad_input_sweep.rs"]
+mod bad_input_sweep;
 #[path = "integration/connection_actions_input.rs"]
 mod connection_actions_input;
 #[path = "integration/connection_deploy.rs"]
@@ -30,18 +36,28 @@ mod http_authorization;
 mod http_bad_input;
 #[path = "integration/http_pages.rs"]
 mod http_pages;
+#[path = "integration/http_server_limits.rs"]
+mod http_server_limits;
 #[path = "integration/http_sessions.rs"]
 mod http_sessions;
 #[path = "integration/http_ssh_key_forms.rs"]
 mod http_ssh_key_forms;
 #[path = "integration/http_ssh_keys.rs"]
 mod http_ssh_keys;
+#[path = "integration/key_import_limits.rs"]
+mod key_import_limits;
 #[path = "integration/known_hosts_api.rs"]
 mod known_hosts_api;
 #[path = "integration/known_hosts_import.rs"]
 mod known_hosts_import;
 #[path = "integration/leptos_config.rs"]
 mod leptos_config;
+#[path = "integration/login_limits.rs"]
+mod login_limits;
+#[path = "integration/parser_properties.rs"]
+mod parser_properties;
+#[path = "integration/security_boundary.rs"]
+mod security_boundary;
 #[path = "integration/setup_wizard.rs"]
 mod setup_wizard;
 #[path = "integration/ssh_client.rs"]

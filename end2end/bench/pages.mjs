@@ -8,49 +8,16 @@
 // Run after `cargo leptos build --release --split && scripts/precompress.sh`:
 //   node end2end/bench/pages.mjs
 // (KEYHAVEN_BENCH_BIN=path runs that binary instead of target/release/keyhaven.)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { join } from 'node:path';
+import { root, start } from './server.mjs';
 const CLIENTS = 16;
 const SECONDS = 4;
 const ROUNDS = 5;
 const FLOOR = '/healthz';
 const FLOOR_SECONDS = 2;
-
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-
-async function start() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'keyhaven-bench-'));
-  // KEYHAVEN_BENCH_BIN measures another build, for an A/B of a build setting.
-  const bin = process.env.KEYHAVEN_BENCH_BIN ?? join(root, 'target', 'release', 'keyhaven');
-  const child = spawn(bin, ['serve'], {
-    cwd: root,
-    env: { ...process.env, KEYHAVEN_DATA_DIR: dataDir, KEYHAVEN_LISTEN: `127.0.0.1:${port}`, KEYHAVEN_LOG: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, stop: () => (child.kill('SIGTERM'), rmSync(dataDir, { recursive: true, force: true })) };
-}
 
 async function call(url, path, token, body) {
   const res = await fetch(`${url}${path}`, {
@@ -99,18 +66,34 @@ async function fill(url) {
   return token;
 }
 
+/**
+ * A browser session cookie for the admin: pages are the browser's interface and refuse API tokens,
+ * so the pages are measured as a signed-in browser loads them.
+ */
+async function sessionCookie(url) {
+  const res = await fetch(`${url}/rpc/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'admin', password: 'admin password 1' }),
+    redirect: 'manual',
+  });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('keyhaven_session='));
+  if (!cookie) throw new Error(`login gave no session cookie (${res.status})`);
+  return cookie;
+}
+
 /** Checks that `path` renders the filled data, so that wrk measures a real page and not an error. */
-async function check(url, path, token, expect) {
-  const res = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+async function check(url, path, cookie, expect) {
+  const res = await fetch(`${url}${path}`, { headers: { Cookie: cookie } });
   const html = await res.text();
   if (!res.ok || !expect(html)) throw new Error(`${path} did not render the data (${res.status})`);
   return html.length;
 }
 
 /** One wrk round of `seconds` against `path`: p50 and p99 in ms, and requests per second. */
-function round(url, path, token, seconds) {
+function round(url, path, cookie, seconds) {
   const out = execFileSync('wrk', [
-    '-t2', `-c${CLIENTS}`, `-d${seconds}s`, '--latency', '-H', `Authorization: Bearer ${token}`, `${url}${path}`,
+    '-t2', `-c${CLIENTS}`, `-d${seconds}s`, '--latency', '-H', `Cookie: ${cookie}`, `${url}${path}`,
   ]).toString();
   if (/Non-2xx/.test(out)) throw new Error(`${path}: wrk saw failed requests\n${out}`);
   // wrk prints "50%  1.23ms" (or us / s) in its latency distribution.
@@ -135,7 +118,8 @@ try {
 const kh = await start();
 try {
   const filled = performance.now();
-  const token = await fill(kh.url);
+  await fill(kh.url);
+  const token = await sessionCookie(kh.url);
   console.log(`filled 200 keys, 1000 known hosts, 1000 connections in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
   // The Dashboard counts all 1,000; Connections shows its first page of 25 and says how many pages.
   const cards = (html) => (html.match(/class="card connection"/g) ?? []).length === 25 && html.includes('Page 1 of 40');

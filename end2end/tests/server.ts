@@ -1,5 +1,5 @@
 // Starts the release build of Keyhaven on a free loopback port with an empty data dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startKeyhaven(): Promise<Keyhaven> {
+/** Starts Keyhaven; `env` adds settings (`KEYHAVEN_DATABASE_URL`, `KEYHAVEN_TRUSTED_PROXIES`, …). */
+export async function startKeyhaven(env: Record<string, string> = {}): Promise<Keyhaven> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'keyhaven-e2e-'));
   const url = `http://127.0.0.1:${port}`;
@@ -62,6 +63,7 @@ export async function startKeyhaven(): Promise<Keyhaven> {
         KEYHAVEN_DATA_DIR: dataDir,
         KEYHAVEN_LISTEN: `127.0.0.1:${port}`,
         KEYHAVEN_LOG: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -81,4 +83,14 @@ export async function startKeyhaven(): Promise<Keyhaven> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh database on the test command's PostgreSQL server (`KEYHAVEN_TEST_POSTGRES_URL`), or
+ * null when none runs. */
+export function freshPostgresUrl(prefix: string): string | null {
+  const base = process.env.KEYHAVEN_TEST_POSTGRES_URL;
+  if (!base) return null;
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  execFileSync('psql', [base, '-q', '-c', `CREATE DATABASE ${name}`]);
+  return `${base.slice(0, base.lastIndexOf('/'))}/${name}`;
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "load_audit_page")]
 pub async fn load_audit_page(action: String, actor: String, page: u64) -> Result<AuditPage, AppError> {
     use crate::server::{context, services::audit};
-    let (state, _caller) = context::require_admin().await?;
+    let (state, _caller) = context::caller(crate::rpc_rule!("load_audit_page", BROWSER_ADMIN)).await?;
     let filter = audit::AuditFilter { action, actor, page, per_page: 50 };
     Ok(audit::list(&state.db, &filter).await?)
 }

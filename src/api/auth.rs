@@ -5,16 +5,17 @@ use leptos::prelude::*;
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    use crate::server::{auth, context};
-    let state = context::state()?;
-    let caller = auth::authenticate(&state, &context::parts()?).await?;
+    use crate::server::context;
+    let (_state, caller) = context::anyone(crate::rpc_rule!("current_user", BROWSER_ANYONE)).await?;
     Ok(caller.map(|a| Me { id: a.user.id, username: a.user.username, role: a.role }))
 }
 
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{context, gates::safe_next, services::login};
-    let state = context::state()?;
+    let (state, _caller) = context::anyone(crate::rpc_rule!("login", BROWSER_ANYONE)).await?;
+    // Wiped from memory when the request is done.
+    let password = zeroize::Zeroizing::new(password);
     let user =
         login::password_login(&state.db, &state.throttle, &username, &password, &context::request_addr()).await?;
     start_session(&user).await?;
@@ -25,6 +26,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::context;
+    context::anyone(crate::rpc_rule!("logout", BROWSER_ANYONE)).await?;
     let session = context::session()?;
     session.flush().await.map_err(|e| AppError::Internal(format!("Could not end the session: {e}")))?;
     leptos_axum::redirect("/login");

@@ -10,21 +10,24 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_connections")]
 pub async fn list_connections() -> Result<Vec<ConnectionView>, AppError> {
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("list_connections", BROWSER_SIGNED_IN)).await?;
     Ok(crate::server::services::connections::list(&state.db).await?)
 }
 
 /// One page (25) of connections for Settings → Connections.
 #[server(prefix = "/rpc", endpoint = "list_connections_page", input = leptos::server_fn::codec::GetUrl)]
 pub async fn list_connections_page(page: u64) -> Result<ConnectionPage, AppError> {
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("list_connections_page", BROWSER_SIGNED_IN)).await?;
     Ok(crate::server::services::connections::page(&state.db, page).await?)
 }
 
 /// Counts and the fullest storage, for the Dashboard.
 #[server(prefix = "/rpc", endpoint = "get_connection_health", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_connection_health() -> Result<ConnectionHealth, AppError> {
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_connection_health", BROWSER_SIGNED_IN)).await?;
     Ok(crate::server::services::connections::health(&state.db, 12).await?)
 }
 
@@ -72,7 +75,7 @@ pub async fn create_connection(
     ssh_path_prefix: Option<String>,
     mount_point: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("create_connection", BROWSER_ADMIN)).await?;
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
     crate::server::services::connections::create(&state.db, &caller.actor(), &fields(connection)).await?;
@@ -95,7 +98,8 @@ pub async fn update_connection(
     mount_point: Option<String>,
 ) -> Result<ActionOutcome, AppError> {
     use crate::server::services::{connection_test, connections};
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("update_connection", BROWSER_ADMIN_SSH)).await?;
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
     connections::update(&state.db, &caller.actor(), id, &fields(connection)).await?;
@@ -106,7 +110,7 @@ pub async fn update_connection(
 
 #[server(prefix = "/rpc", endpoint = "delete_connection")]
 pub async fn delete_connection(id: i32) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("delete_connection", BROWSER_ADMIN)).await?;
     crate::server::services::connections::delete(&state.db, &caller.actor(), id).await?;
     Ok(())
 }
@@ -128,7 +132,8 @@ fn test_outcome(report: crate::server::services::connection_test::TestReport) ->
 #[server(prefix = "/rpc", endpoint = "test_connection")]
 pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
     use crate::server::services::connection_test;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("test_connection", BROWSER_ADMIN_SSH)).await?;
     let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     Ok(test_outcome(report))
 }
@@ -138,7 +143,7 @@ pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
 #[server(prefix = "/rpc", endpoint = "get_progress", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
     use crate::server::services::setup_connection::PROGRESS_KEY;
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) = crate::server::context::caller(crate::rpc_rule!("get_progress", BROWSER_ADMIN)).await?;
     let known = key == PROGRESS_KEY || key.strip_prefix("connection:").is_some_and(|id| id.parse::<i32>().is_ok());
     if !known {
         return Err(AppError::invalid("key", "Unknown progress key."));
@@ -148,7 +153,8 @@ pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "refresh_connection_storage")]
 pub async fn refresh_connection_storage(id: i32) -> Result<(), AppError> {
-    let (state, _caller) = crate::server::context::require_admin().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("refresh_connection_storage", BROWSER_ADMIN_SSH)).await?;
     crate::server::services::connection_actions::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
     Ok(())
 }
@@ -157,7 +163,8 @@ pub async fn refresh_connection_storage(id: i32) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "redeploy_connection")]
 pub async fn redeploy_connection(id: i32, password: String) -> Result<ActionOutcome, AppError> {
     use crate::server::services::connection_actions;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("redeploy_connection", BROWSER_ADMIN_SSH)).await?;
     let password = zeroize::Zeroizing::new(password);
     let report = connection_actions::redeploy(&state.db, &state.ssh, &state.master_key, &caller.actor(), id, &password)
         .await

@@ -8,14 +8,16 @@ use leptos::prelude::*;
 /// One page (50) of trusted keys for Settings → Known hosts.
 #[server(prefix = "/rpc", endpoint = "list_known_hosts", input = leptos::server_fn::codec::GetUrl)]
 pub async fn list_known_hosts(page: u64) -> Result<KnownHostPage, AppError> {
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("list_known_hosts", BROWSER_SIGNED_IN)).await?;
     Ok(crate::server::services::known_hosts::page(&state.db, page).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "scan_known_host")]
 pub async fn scan_known_host(host: String, port: u16) -> Result<ScanView, AppError> {
     use crate::server::services::known_hosts;
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("scan_known_host", BROWSER_ADMIN_SSH)).await?;
     let result = known_hosts::scan_host(&state.db, &state.ssh, &host, i64::from(port)).await?;
     let randomart =
         result.keys.iter().map(|k| crate::server::ssh::keys::randomart(&k.public_key).unwrap_or_default()).collect();
@@ -24,7 +26,7 @@ pub async fn scan_known_host(host: String, port: u16) -> Result<ScanView, AppErr
 
 #[server(prefix = "/rpc", endpoint = "trust_known_host")]
 pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("trust_known_host", BROWSER_ADMIN)).await?;
     crate::server::services::known_hosts::trust(
         &state.db,
         &state.ssh,
@@ -40,14 +42,14 @@ pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Re
 /// Replaces every key trusted for the host of `id` with `public_key` (which it offers now).
 #[server(prefix = "/rpc", endpoint = "replace_known_host")]
 pub async fn replace_known_host(id: i32, public_key: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("replace_known_host", BROWSER_ADMIN)).await?;
     crate::server::services::known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &public_key).await?;
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_known_host")]
 pub async fn remove_known_host(id: i32) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("remove_known_host", BROWSER_ADMIN)).await?;
     crate::server::services::known_hosts::remove(&state.db, &caller.actor(), id).await?;
     Ok(())
 }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "list_my_public_keys")]
 pub async fn list_my_public_keys() -> Result<Vec<PublicKeyView>, AppError> {
     use crate::server::services::public_keys::{self, KeyOwner};
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("list_my_public_keys", BROWSER_SIGNED_IN)).await?;
     let keys = public_keys::all_keys(&state.db, KeyOwner::User(caller.user.id)).await?;
     Ok(keys.iter().map(public_keys::to_view).collect())
 }
@@ -16,7 +17,8 @@ pub async fn list_my_public_keys() -> Result<Vec<PublicKeyView>, AppError> {
 #[server(prefix = "/rpc", endpoint = "add_my_public_key")]
 pub async fn add_my_public_key(title: Option<String>, key: String) -> Result<(), AppError> {
     use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey};
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("add_my_public_key", BROWSER_SIGNED_IN)).await?;
     let new = NewPublicKey { title: title.as_deref(), key: Some(&key), read_only: false };
     let owner = KeyOwner::User(caller.user.id);
     let policy = state.settings.key_policy();
@@ -28,7 +30,8 @@ pub async fn add_my_public_key(title: Option<String>, key: String) -> Result<(),
 #[server(prefix = "/rpc", endpoint = "delete_my_public_key")]
 pub async fn delete_my_public_key(id: i32) -> Result<(), AppError> {
     use crate::server::services::public_keys::{self, KeyOwner};
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("delete_my_public_key", BROWSER_SIGNED_IN)).await?;
     let owner = KeyOwner::User(caller.user.id);
     public_keys::delete_key(&state.db, &state.key_cache, &caller.actor(), owner, id, &caller.user.username).await?;
     Ok(())

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "list_repositories")]
 pub async fn list_repositories() -> Result<Vec<RepositoryView>, AppError> {
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("list_repositories", BROWSER_SIGNED_IN)).await?;
     let mut views = Vec::new();
     for found in repositories::list_all(&state.db).await? {
         views.push(repositories::to_view(&state.db, &found, &caller.user, caller.role).await?);
@@ -19,7 +20,8 @@ pub async fn list_repositories() -> Result<Vec<RepositoryView>, AppError> {
 #[server(prefix = "/rpc", endpoint = "create_repository")]
 pub async fn create_repository(name: String, description: Option<String>) -> Result<(), AppError> {
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("create_repository", BROWSER_SIGNED_IN)).await?;
     let repo =
         repositories::create(&state.db, &caller.actor(), &caller.user, Some(&name), description.as_deref()).await?;
     leptos_axum::redirect(&format!("/settings/repositories/{}/{}", caller.user.username, repo.name));
@@ -30,7 +32,8 @@ pub async fn create_repository(name: String, description: Option<String>) -> Res
 pub async fn get_repository_detail(owner: String, name: String) -> Result<RepositoryDetail, AppError> {
     use crate::server::services::public_keys::{self, KeyOwner};
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_repository_detail", BROWSER_SIGNED_IN)).await?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     let repo = repositories::to_view(&state.db, &found, &caller.user, caller.role).await?;
     let deploy_keys = if repo.can_manage {
@@ -44,7 +47,8 @@ pub async fn get_repository_detail(owner: String, name: String) -> Result<Reposi
 #[server(prefix = "/rpc", endpoint = "delete_repository")]
 pub async fn delete_repository(owner: String, name: String) -> Result<(), AppError> {
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("delete_repository", BROWSER_SIGNED_IN)).await?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     repositories::delete(&state.db, &state.key_cache, &caller.actor(), &found).await?;
@@ -63,7 +67,7 @@ pub async fn add_deploy_key(
 ) -> Result<(), AppError> {
     use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey};
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("add_deploy_key", BROWSER_SIGNED_IN)).await?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     let new = NewPublicKey { title: title.as_deref(), key: Some(&key), read_only: allow_write.is_none() };
@@ -78,7 +82,8 @@ pub async fn add_deploy_key(
 pub async fn delete_deploy_key(owner: String, name: String, id: i32) -> Result<(), AppError> {
     use crate::server::services::public_keys::{self, KeyOwner};
     use crate::server::services::repositories;
-    let (state, caller) = crate::server::context::require_user().await?;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("delete_deploy_key", BROWSER_SIGNED_IN)).await?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     let target = format!("{owner}/{name}");

@@ -9,15 +9,14 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "get_setup_status")]
 pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
-    use crate::server::{auth::authenticate, context, services::setup_wizard};
-    let state = context::state()?;
+    use crate::server::{context, services::setup_wizard};
+    let (state, caller) = context::anyone(crate::rpc_rule!("get_setup_status", BROWSER_ANYONE)).await?;
     let admin_exists = state.setup_done().await?;
     let step = if admin_exists { setup_wizard::stored_step(&state.db).await? } else { setup_wizard::Step::Admin };
-    let caller = authenticate(&state, &context::parts()?).await.ok().flatten();
     Ok(SetupStatus {
         admin_exists,
         step: step.as_str().into(),
-        can_continue: caller.is_some_and(|c| c.require_admin().is_ok()),
+        can_continue: caller.is_some_and(|c| c.role == crate::model::Role::Admin),
     })
 }
 
@@ -25,7 +24,8 @@ pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
 #[server(prefix = "/rpc", endpoint = "create_first_admin")]
 pub async fn create_first_admin(username: String, password: String) -> Result<(), AppError> {
     use crate::server::{context, services::users};
-    let state = context::state()?;
+    let (state, _caller) = context::anyone(crate::rpc_rule!("create_first_admin", BROWSER_ANYONE)).await?;
+    let password = zeroize::Zeroizing::new(password);
     let admin = users::create_first_admin(&state.db, &username, &password, &context::request_addr()).await?;
     super::auth::start_session(&admin).await?;
     leptos_axum::redirect("/setup");
@@ -35,7 +35,7 @@ pub async fn create_first_admin(username: String, password: String) -> Result<()
 /// Next, Back and Skip: moves the wizard to `step` (`key`, `connection` or `done`).
 #[server(prefix = "/rpc", endpoint = "set_setup_step")]
 pub async fn set_setup_step(step: String) -> Result<(), AppError> {
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("set_setup_step", BROWSER_ADMIN)).await?;
     crate::server::services::setup_wizard::go_to(&state.db, &caller.actor(), &step).await?;
     leptos_axum::redirect("/setup");
     Ok(())
@@ -55,7 +55,7 @@ pub async fn setup_connect(
 ) -> Result<ActionOutcome, AppError> {
     use super::connections::{ConnectionForm, fields};
     use crate::server::services::setup_connection;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("setup_connect", BROWSER_ADMIN_SSH)).await?;
     let form = ConnectionForm {
         host,
         username,

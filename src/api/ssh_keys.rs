@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn list_ssh_keys() -> Result<Vec<SshKeyDetail>, AppError> {
     use crate::server::services::ssh_keys;
     use crate::server::ssh::keys;
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) = crate::server::context::caller(crate::rpc_rule!("list_ssh_keys", BROWSER_SIGNED_IN)).await?;
     let mut out = Vec::new();
     for key in ssh_keys::list_keys(&state.db).await? {
         let fingerprint_md5 =
@@ -23,7 +23,8 @@ pub async fn list_ssh_keys() -> Result<Vec<SshKeyDetail>, AppError> {
 #[server(prefix = "/rpc", endpoint = "get_system_key", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_system_key() -> Result<Option<SshKeyView>, AppError> {
     use crate::server::services::ssh_keys;
-    let (state, _caller) = crate::server::context::require_user().await?;
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_system_key", BROWSER_SIGNED_IN)).await?;
     match ssh_keys::system_key(&state.db).await? {
         Some(key) => Ok(Some(ssh_keys::to_view(&state.db, &key).await?)),
         None => Ok(None),
@@ -41,7 +42,7 @@ pub async fn generate_ssh_key(
 ) -> Result<(), AppError> {
     use crate::server::services::ssh_keys::{self, NewKey};
     use crate::server::ssh::keys::KeySpec;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("generate_ssh_key", BROWSER_ADMIN)).await?;
     let (key_type, bits) =
         key_spec.split_once('-').map(|(t, b)| (t, b.parse().ok())).unwrap_or((key_spec.as_str(), None));
     let spec = KeySpec::parse(key_type, bits).map_err(|m| AppError::invalid("key_spec", m))?;
@@ -65,7 +66,9 @@ pub async fn import_ssh_key(
     system: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::services::ssh_keys::{self, NewKey};
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("import_ssh_key", BROWSER_ADMIN)).await?;
+    // The key text and its passphrase are wiped from memory when the request is done.
+    let (private_key, passphrase) = (zeroize::Zeroizing::new(private_key), passphrase.map(zeroize::Zeroizing::new));
     let new = NewKey::new(&name, description.as_deref().unwrap_or(""), system.is_some());
     ssh_keys::import_text(
         &state.db,
@@ -73,7 +76,7 @@ pub async fn import_ssh_key(
         &caller.actor(),
         new,
         &private_key,
-        passphrase.as_deref(),
+        passphrase.as_ref().map(|p| p.as_str()),
         None,
     )
     .await?;
@@ -84,7 +87,7 @@ pub async fn import_ssh_key(
 #[server(prefix = "/rpc", endpoint = "delete_ssh_key")]
 pub async fn delete_ssh_key(id: i32, confirm: Option<String>) -> Result<(), AppError> {
     use crate::server::services::ssh_keys;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("delete_ssh_key", BROWSER_ADMIN)).await?;
     ssh_keys::delete_key(&state.db, &caller.actor(), id, confirm.is_some()).await?;
     Ok(())
 }
@@ -92,7 +95,7 @@ pub async fn delete_ssh_key(id: i32, confirm: Option<String>) -> Result<(), AppE
 #[server(prefix = "/rpc", endpoint = "rename_ssh_key")]
 pub async fn rename_ssh_key(id: i32, name: String) -> Result<(), AppError> {
     use crate::server::services::ssh_keys;
-    let (state, caller) = crate::server::context::require_admin().await?;
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("rename_ssh_key", BROWSER_ADMIN)).await?;
     ssh_keys::update_key(&state.db, &caller.actor(), id, Some(&name), None, None).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ const NEW_TOKEN_FLASH: &str = "new_token";
 #[server(prefix = "/rpc", endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenView>, AppError> {
     use crate::server::{context, services::tokens};
-    let (state, caller) = context::require_user().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("list_tokens", BROWSER_SIGNED_IN)).await?;
     Ok(tokens::list_tokens(&state.db, caller.user.id).await?)
 }
 
@@ -28,7 +28,7 @@ pub async fn create_token(
 ) -> Result<CreatedToken, AppError> {
     use crate::model::Scope;
     use crate::server::{context, services::tokens};
-    let (state, caller) = context::require_user().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("create_token", BROWSER_SIGNED_IN)).await?;
     let ticked = [
         (read_public_key, Scope::ReadPublicKey),
         (write_public_key, Scope::WritePublicKey),
@@ -43,10 +43,17 @@ pub async fn create_token(
             d.parse::<u32>().map_err(|_| AppError::invalid("expires_in_days", "Expiry must be a number of days."))?,
         ),
     };
-    let request = tokens::TokenRequest { name: &name, scopes, expires_in_days: days, kind: tokens::KIND_PERSONAL };
+    let request = tokens::TokenRequest {
+        name: &name,
+        scopes,
+        expires_in_days: days,
+        kind: tokens::KIND_PERSONAL,
+        made_with: None,
+    };
     let created = tokens::create_token(&state.db, &caller.actor(), &caller.user, request).await?;
     if context::is_form_post() {
-        let _ = context::session()?.insert(NEW_TOKEN_FLASH, &created).await;
+        let sealed = tokens::seal_flash(&state.master_key, &created)?;
+        let _ = context::session()?.insert(NEW_TOKEN_FLASH, sealed).await;
     }
     Ok(created)
 }
@@ -55,13 +62,15 @@ pub async fn create_token(
 #[server(prefix = "/rpc", endpoint = "take_new_token")]
 pub async fn take_new_token() -> Result<Option<CreatedToken>, AppError> {
     use crate::server::context;
-    let _ = context::require_user().await?;
-    Ok(context::session()?.remove::<CreatedToken>(NEW_TOKEN_FLASH).await.ok().flatten())
+    use crate::server::services::tokens;
+    let (state, _caller) = context::caller(crate::rpc_rule!("take_new_token", BROWSER_SIGNED_IN)).await?;
+    let sealed = context::session()?.remove::<String>(NEW_TOKEN_FLASH).await.ok().flatten();
+    Ok(sealed.and_then(|envelope| tokens::open_flash(&state.master_key, &envelope)))
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_token")]
 pub async fn revoke_token(id: i32) -> Result<(), AppError> {
     use crate::server::{context, services::tokens};
-    let (state, caller) = context::require_user().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("revoke_token", BROWSER_SIGNED_IN)).await?;
     Ok(tokens::revoke_token(&state.db, &caller.actor(), caller.user.id, id).await?)
 }

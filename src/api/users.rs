@@ -6,16 +6,17 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     use crate::server::{context, services::users};
-    let (state, _caller) = context::require_user().await?;
+    let (state, _caller) = context::caller(crate::rpc_rule!("list_users", BROWSER_SIGNED_IN)).await?;
     Ok(users::list_users(&state.db).await?.iter().map(users::to_view).collect())
 }
 
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn create_user(username: String, password: String, role: String) -> Result<UserView, AppError> {
     use crate::server::{context, services::users};
-    let (state, caller) = context::require_admin().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("create_user", BROWSER_ADMIN)).await?;
     let role =
         crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Role must be admin or viewer."))?;
+    let password = zeroize::Zeroizing::new(password);
     let created = users::create_user(&state.db, &caller.actor(), &username, &password, role).await?;
     Ok(users::to_view(&created))
 }
@@ -23,7 +24,7 @@ pub async fn create_user(username: String, password: String, role: String) -> Re
 #[server(prefix = "/rpc", endpoint = "change_user_role")]
 pub async fn change_user_role(id: i32, role: String) -> Result<UserView, AppError> {
     use crate::server::{context, services::users};
-    let (state, caller) = context::require_admin().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("change_user_role", BROWSER_ADMIN)).await?;
     let role =
         crate::model::Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Role must be admin or viewer."))?;
     let changes = users::UserChanges { role: Some(role), ..Default::default() };
@@ -34,7 +35,7 @@ pub async fn change_user_role(id: i32, role: String) -> Result<UserView, AppErro
 #[server(prefix = "/rpc", endpoint = "set_user_active")]
 pub async fn set_user_active(id: i32, active: String) -> Result<UserView, AppError> {
     use crate::server::{context, services::users};
-    let (state, caller) = context::require_admin().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("set_user_active", BROWSER_ADMIN)).await?;
     let changes = users::UserChanges { is_active: Some(active == "true"), ..Default::default() };
     Ok(users::to_view(&users::update_user(&state.db, &caller.actor(), id, changes).await?))
 }
@@ -42,7 +43,7 @@ pub async fn set_user_active(id: i32, active: String) -> Result<UserView, AppErr
 #[server(prefix = "/rpc", endpoint = "reset_user_password")]
 pub async fn reset_user_password(id: i32, password: String) -> Result<UserView, AppError> {
     use crate::server::{context, services::users};
-    let (state, caller) = context::require_admin().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("reset_user_password", BROWSER_ADMIN)).await?;
     let changes = users::UserChanges { password: Some(password), ..Default::default() };
     Ok(users::to_view(&users::update_user(&state.db, &caller.actor(), id, changes).await?))
 }
@@ -50,6 +51,6 @@ pub async fn reset_user_password(id: i32, password: String) -> Result<UserView, 
 #[server(prefix = "/rpc", endpoint = "delete_user")]
 pub async fn delete_user(id: i32) -> Result<(), AppError> {
     use crate::server::{context, services::users};
-    let (state, caller) = context::require_admin().await?;
+    let (state, caller) = context::caller(crate::rpc_rule!("delete_user", BROWSER_ADMIN)).await?;
     Ok(users::delete_user(&state.db, &caller.actor(), id).await?)
 }

@@ -147,7 +147,21 @@ fn TokenTable(list: Vec<TokenView>, revoke: FormAction<RevokeToken>) -> impl Int
                             };
                             view! {
                                 <tr>
-                                    <th scope="row">{t.name.clone()}</th>
+                                    <th scope="row">
+                                        {t.name.clone()}
+                                        {(t.kind == "login")
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span
+                                                        class="badge badge-muted"
+                                                        title="Made by an API client signing in (POST /api/auth/login)"
+                                                    >
+                                                        "login"
+                                                    </span>
+                                                }
+                                            })}
+                                    </th>
                                     <td class="mono">{format!("{}…", t.token_prefix)}</td>
                                     <td>{scopes}</td>
                                     <td>{t.expires_at.clone().unwrap_or_else(|| "never".into())}</td>

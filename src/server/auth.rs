@@ -3,10 +3,12 @@
 //! Roles are checked here on the server for every change; the UI hiding a button is only a courtesy.
 
 use crate::error::AppError;
-use crate::model::{Role, Scope, scopes_grant};
+use crate::model::Role;
+use crate::server::client_address::ClientAddress;
 use crate::server::entities::user;
 use crate::server::services::audit::Actor;
-use crate::server::services::{tokens, users};
+use crate::server::services::tokens::{self, TokenGrant};
+use crate::server::services::users;
 use crate::server::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -30,7 +32,7 @@ pub struct SessionAuth {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Credential {
     Session,
-    Token(Vec<Scope>),
+    Token(TokenGrant),
 }
 
 /// An authenticated request.
@@ -43,40 +45,25 @@ pub struct Authed {
 }
 
 impl Authed {
+    /// The bearer token this request came with, if it came with one.
+    pub fn token(&self) -> Option<&TokenGrant> {
+        match &self.credential {
+            Credential::Token(grant) => Some(grant),
+            Credential::Session => None,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor { id: Some(self.user.id), name: self.user.username.clone(), client_addr: self.client_addr.clone() }
     }
-
-    /// A token must carry the scope; a browser session holds every scope.
-    pub fn require_scope(&self, needed: Scope) -> Result<(), AppError> {
-        match &self.credential {
-            Credential::Session => Ok(()),
-            Credential::Token(held) if scopes_grant(held, needed) => Ok(()),
-            Credential::Token(_) => Err(AppError::Forbidden {
-                message: format!("This token lacks the '{}' scope.", needed.as_str()),
-                needed_scopes: Some(needed.as_str().to_string()),
-            }),
-        }
-    }
-
-    /// A change through the management API: the `admin` scope (for tokens) and the admin role.
-    pub fn require_admin_change(&self) -> Result<(), AppError> {
-        self.require_scope(Scope::Admin)?;
-        self.require_admin()
-    }
-
-    /// Changes to Keyhaven itself need the admin role, whatever the token's scopes.
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("This action needs the admin role; your account is a viewer."))
-        }
-    }
 }
 
-/// The peer address axum saw; proxies are not trusted for this.
+/// The client's address: as attributed by `client_address` (trusted proxies considered), else the
+/// TCP peer.
 pub fn client_addr(parts: &Parts) -> String {
+    if let Some(ClientAddress(ip)) = parts.extensions.get::<ClientAddress>() {
+        return ip.to_string();
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -108,9 +95,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         let Some(token) = bearer_token(&parts.headers) else {
             return Err(AppError::Unauthorized("Use 'Authorization: Bearer <token>'.".into()));
         };
-        let (user, scopes) = tokens::authenticate_token(&state.db, &token).await?;
+        let (user, grant) = tokens::authenticate_token(&state.db, &token).await?;
         let role = users::role_of(&user);
-        return Ok(Some(Authed { user, role, credential: Credential::Token(scopes), client_addr }));
+        return Ok(Some(Authed { user, role, credential: Credential::Token(grant), client_addr }));
     }
     let Some(session) = parts.extensions.get::<Session>() else { return Ok(None) };
     session_user(state, session, client_addr).await

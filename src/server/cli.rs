@@ -129,6 +129,8 @@ fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
 async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
     let conn = open_database(&settings).await?;
+    // Held until the process ends: `master-key rotate` refuses to run beside a server.
+    let _data_lock = super::data_lock::hold(&settings.data_dir, "starting another server on this data dir")?;
     let master_key = super::master_key_cli::load_checked(&settings, &conn).await?;
     let listen = settings.listen.clone();
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
@@ -147,10 +149,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!(address = %listen, startup_ms = started.elapsed().as_millis() as u64, "Keyhaven is listening on http://{listen}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    super::http_server::serve(listener, app, super::http_server::Limits::default(), shutdown_signal()).await;
+    Ok(())
 }
 
 /// The files and the agent socket other tools (borg, rsync, ssh) use; a failure here is logged,

@@ -6,6 +6,7 @@
 mod docs;
 pub use docs::{SETTINGS, SettingDoc, settings_help};
 
+use crate::server::client_address::ProxyRange;
 use crate::server::ssh::public_key::{KNOWN_TYPES, KeyPolicy};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -21,6 +22,11 @@ pub struct Settings {
     pub log: String,
     /// The address users reach Keyhaven at; an `https://` URL turns on `Secure` cookies.
     pub public_url: Option<String>,
+    /// Host names (besides `localhost`, IP addresses, `listen`'s and `public_url`'s host) that
+    /// requests may name in their `Host` header; anything else is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<String>,
     pub session_idle_minutes: u64,
     pub session_lifetime_hours: u64,
     pub api_token_ttl_hours: u64,
@@ -48,6 +54,8 @@ impl Default for Settings {
             listen: "127.0.0.1:3000".into(),
             log: "info".into(),
             public_url: None,
+            allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
             session_idle_minutes: 480,
             session_lifetime_hours: 168,
             api_token_ttl_hours: 8,
@@ -72,6 +80,8 @@ struct FileSettings {
     listen: Option<String>,
     log: Option<String>,
     public_url: Option<String>,
+    allowed_hosts: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
     session_idle_minutes: Option<u64>,
     session_lifetime_hours: Option<u64>,
     api_token_ttl_hours: Option<u64>,
@@ -109,6 +119,9 @@ impl Settings {
         }
         settings.apply_env(env)?;
         settings.check_key_policy()?;
+        if let Some(bad) = settings.trusted_proxies.iter().find_map(|p| ProxyRange::parse(p).err()) {
+            return Err(ConfigError::Env { var: "KEYHAVEN_TRUSTED_PROXIES".into(), message: bad });
+        }
         Ok(settings)
     }
 
@@ -133,6 +146,12 @@ impl Settings {
         }
         if let Some(v) = f.public_url {
             self.public_url = Some(v);
+        }
+        if let Some(v) = f.allowed_hosts {
+            self.allowed_hosts = v;
+        }
+        if let Some(v) = f.trusted_proxies {
+            self.trusted_proxies = v;
         }
         if let Some(v) = f.session_idle_minutes {
             self.session_idle_minutes = v;
@@ -193,6 +212,12 @@ impl Settings {
         }
         if let Some(v) = get("KEYHAVEN_PUBLIC_URL") {
             self.public_url = Some(v);
+        }
+        if let Some(v) = get("KEYHAVEN_ALLOWED_HOSTS") {
+            self.allowed_hosts = v.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
+        }
+        if let Some(v) = get("KEYHAVEN_TRUSTED_PROXIES") {
+            self.trusted_proxies = v.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
         }
         if let Some(v) = number("KEYHAVEN_SESSION_IDLE_MINUTES")? {
             self.session_idle_minutes = v;
@@ -261,6 +286,11 @@ impl Settings {
 
     pub fn effective_master_key_file(&self) -> PathBuf {
         self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+    }
+
+    /// `trusted_proxies` as address ranges (checked when the settings were loaded).
+    pub fn trusted_proxy_ranges(&self) -> Vec<ProxyRange> {
+        self.trusted_proxies.iter().filter_map(|p| ProxyRange::parse(p).ok()).collect()
     }
 
     /// Cookies get `Secure` only when users reach Keyhaven over https.

@@ -1,6 +1,7 @@
 //! What a server function needs from its request: the state, the caller and the session.
 
 use crate::error::AppError;
+use crate::server::access::{Access, authorize};
 use crate::server::auth::{Authed, authenticate, client_addr};
 use crate::server::state::AppState;
 use axum::http::request::Parts;
@@ -30,16 +31,22 @@ pub fn is_form_post() -> bool {
     })
 }
 
-/// The signed-in caller, or 401.
-pub async fn require_user() -> Result<(AppState, Authed), AppError> {
-    let state = state()?;
-    let authed = authenticate(&state, &parts()?).await?.ok_or_else(AppError::unauthenticated)?;
-    Ok((state, authed))
+/// The caller, checked against the server function's rule (`rpc_rule!`): 401 or 403 otherwise.
+/// For rules that need a sign-in; the same check runs whether the function was called over HTTP or
+/// in process by a page render.
+pub async fn caller(access: Access) -> Result<(AppState, Authed), AppError> {
+    let (state, caller) = anyone(access).await?;
+    let caller = caller.ok_or_else(AppError::unauthenticated)?;
+    if access.ssh {
+        state.ssh.admit(caller.user.id)?;
+    }
+    Ok((state, caller))
 }
 
-/// The signed-in caller with the admin role, or 401/403.
-pub async fn require_admin() -> Result<(AppState, Authed), AppError> {
-    let (state, authed) = require_user().await?;
-    authed.require_admin()?;
-    Ok((state, authed))
+/// The caller if there is one, checked against the rule; for rules open to `Who::Anyone`.
+pub async fn anyone(access: Access) -> Result<(AppState, Option<Authed>), AppError> {
+    let state = state()?;
+    let caller = authenticate(&state, &parts()?).await?;
+    authorize(access, caller.as_ref())?;
+    Ok((state, caller))
 }

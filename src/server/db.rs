@@ -14,6 +14,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
         super::sqlite_memory::configure();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            private_files(url).map_err(|e| DbErr::Custom(format!("cannot make the database file private: {e}")))?;
+        }
         options.max_connections(if in_memory { 1 } else { 8 }).min_connections(1);
         // An SQLite connection lives in this process and cannot be dropped by a server, so the
         // ping sqlx sends before handing out a connection only costs one more trip to the
@@ -30,6 +33,31 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.max_connections(16);
     }
     Database::connect(options).await
+}
+
+/// The SQLite file of a `sqlite://path?…` URL.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().filter(|p| !p.is_empty())?;
+    Some(std::path::PathBuf::from(path))
+}
+
+/// The database holds password and token hashes and sealed keys: its file, WAL and shared-memory
+/// file are readable by Keyhaven's user only (0600). The file is created 0600 before SQLite opens
+/// it, and SQLite gives the WAL and shared-memory files the database file's mode.
+fn private_files(url: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let Some(path) = sqlite_path(url) else { return Ok(()) };
+    if !path.exists() {
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(&path)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 /// Brings the schema up to date; safe to run at every start.

@@ -22,6 +22,12 @@ pub enum ServiceError {
     Unauthorized(String),
     #[error("rate limited for {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
+    /// A user's allowance of SSH actions is used up; retry after the given seconds.
+    #[error("too many SSH actions, retry in {retry_after_secs}s")]
+    TooFast { retry_after_secs: u64 },
+    /// Too much work at once (every password-check turn taken); retry shortly.
+    #[error("busy, retry in {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
     /// A remote host failed; the message is the classified SSH error, safe to show.
     #[error("remote: {message}")]
     Remote { message: String, timed_out: bool },
@@ -59,6 +65,16 @@ impl From<ServiceError> for AppError {
             ServiceError::RateLimited { retry_after_secs } => {
                 AppError::TooManyRequests { message: retry_message(retry_after_secs), retry_after_secs }
             }
+            ServiceError::TooFast { retry_after_secs } => AppError::TooManyRequests {
+                message: format!(
+                    "Too many connections to hosts in a short time; try again in {retry_after_secs} seconds."
+                ),
+                retry_after_secs,
+            },
+            ServiceError::Busy { retry_after_secs } => AppError::Busy {
+                message: "Keyhaven is busy checking other sign-ins; try again in a moment.".into(),
+                retry_after_secs,
+            },
             ServiceError::Remote { message, timed_out } => AppError::Upstream { message, timed_out },
             ServiceError::Db(detail) => {
                 tracing::error!(error = %detail, "database error");
@@ -89,7 +105,7 @@ impl IntoResponse for AppError {
                     response.headers_mut().insert("x-accepted-oauth-scopes", value);
                 }
             }
-            AppError::TooManyRequests { retry_after_secs, .. } => {
+            AppError::TooManyRequests { retry_after_secs, .. } | AppError::Busy { retry_after_secs, .. } => {
                 response.headers_mut().insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
             }
             _ => {}

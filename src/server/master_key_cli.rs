@@ -45,6 +45,7 @@ pub async fn load_checked(settings: &Settings, db: &DatabaseConnection) -> Resul
 
 pub async fn rotate(settings: &Settings) -> Result<(), String> {
     let db = super::cli::open_database(settings).await?;
+    let _alone = super::data_lock::hold(&settings.data_dir, "rotating the master key")?;
     let old = load_checked(settings, &db).await?;
     let file = settings.effective_master_key_file();
     let (new, text) = MasterKey::generate().map_err(|e| e.to_string())?;

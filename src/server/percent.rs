@@ -1,4 +1,5 @@
-//! Percent-encoding for values put into URLs we build (redirects, `Link` headers).
+//! Percent-encoding for values put into URLs we build (redirects, `Link` headers), and decoding for
+//! checking what a URL we are handed comes to.
 
 /// Encodes everything but RFC 3986's unreserved characters; `keep_slash` leaves `/` alone for
 /// values that are paths.
@@ -10,6 +11,28 @@ pub fn percent_encode(text: &str, keep_slash: bool) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `%XX` sequences decoded once (invalid sequences left as they are; bytes that are not UTF-8
+/// become U+FFFD, which checks of the decoded text treat as an ordinary character).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -2,18 +2,23 @@
 //! checks, page gates and request tracing.
 
 use crate::app::{App, shell};
+use crate::server::access::{self, Entry, EntryKind, rpc_entries};
 use crate::server::session_store::DbSessionStore;
 use crate::server::state::AppState;
-use crate::server::{csrf, gates, rpc_status};
+use crate::server::{client_address, csrf, gates, host_check, rpc_status, security_headers};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::ConnectionTrait;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, Predicate};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -21,8 +26,22 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keyhaven_session";
 
+/// Every entry point with its rule: the REST routes as registered, the server functions' rules and
+/// the pages behind the page gate (see `docs/authorization.md`).
+pub fn access_table(state: &AppState) -> Vec<Entry> {
+    let (_, mut entries) = crate::api::rest::routes(state).finish();
+    entries.extend(rpc_entries());
+    for route in generate_route_list(App) {
+        let path = route.path().to_string();
+        entries.push(Entry { kind: EntryKind::Page, method: "GET".into(), access: gates::page_access(&path), path });
+    }
+    entries
+}
+
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let (rest, _) = crate::api::rest::routes(&state).finish();
+    let trusted_proxies: std::sync::Arc<[client_address::ProxyRange]> = state.settings.trusted_proxy_ranges().into();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -35,22 +54,47 @@ pub fn build_router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(crate::api::rest::routes())
+        .merge(rest)
         .nest_service(&format!("/{}", options.site_pkg_dir), assets(&pkg_dir))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), crate::server::derived_sync::sync_after_change))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::github::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate))
+        .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))
         .layer(middleware::from_fn(rpc_status::server_fn_status))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::csrf_guard))
         .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(RequestBodyTimeoutLayer::new(BODY_DEADLINE))
         .layer(compress_assets())
+        .layer(catch_panics())
+        .layer(middleware::from_fn(security_headers::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), host_check::host_guard))
+        .layer(middleware::from_fn_with_state(trusted_proxies, client_address::client_address))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             // Path only: query strings could carry something a user pasted.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .with_state(state)
+}
+
+/// The largest request body any route reads (a known_hosts import of a few thousand hosts); a
+/// larger one is refused with 413 before a handler sees it. Routes may set a smaller limit.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// A request body must arrive within this (the headers' deadline is the server's, see
+/// `http_server`): a client trickling a body cannot hold a handler for long.
+const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A panic in a handler (a bug) answers 500 and ends only that request; the panic hook has
+/// already logged it.
+pub fn catch_panics() -> CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response> {
+    CatchPanicLayer::custom(panic_answer as fn(Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response)
+}
+
+fn panic_answer(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    crate::error::AppError::Internal("Something went wrong; the details are in the server log.".into()).into_response()
 }
 
 /// The wasm, JavaScript and CSS the browser runs the pages with. A file's `.gz` twin, which

@@ -1,10 +1,14 @@
 //! A tower-sessions store in Keyhaven's own database, through sea-orm, so that one code path serves
 //! SQLite and PostgreSQL and sessions survive a restart.
+//!
+//! Rows are keyed by the SHA-256 of the session id, never the id itself: whoever reads the database
+//! (a backup, a leaked dump) cannot take over a signed-in browser with what they find there.
 
 use crate::server::entities::session;
 use async_trait::async_trait;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::Digest;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result, SessionStore};
 
@@ -40,10 +44,15 @@ fn to_time(at: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(at.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
+/// The key a session's row is stored under.
+pub fn stored_id(id: &Id) -> String {
+    hex::encode(sha2::Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn to_row(record: &Record) -> Result<session::ActiveModel> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
     Ok(session::ActiveModel {
-        id: Set(record.id.to_string()),
+        id: Set(stored_id(&record.id)),
         data: Set(data),
         expires_at: Set(to_chrono(record.expiry_date)),
     })
@@ -80,7 +89,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, session_id: &Id) -> Result<Option<Record>> {
-        let row = session::Entity::find_by_id(session_id.to_string())
+        let row = session::Entity::find_by_id(stored_id(session_id))
             .filter(session::Column::ExpiresAt.gt(chrono::Utc::now()))
             .one(&self.db)
             .await
@@ -91,7 +100,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> Result<()> {
-        session::Entity::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(stored_id(session_id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

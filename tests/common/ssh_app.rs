@@ -10,6 +10,8 @@ pub const ADMIN_PW: &str = "long enough password";
 pub struct SshApp {
     pub app: TestApp,
     pub admin: Auth,
+    /// The same admin signed in with a browser session, for server functions.
+    pub browser: Auth,
     /// The system key's `.pub` line.
     pub system_key: String,
 }
@@ -27,7 +29,8 @@ impl SshApp {
             app.json(Method::POST, "/api/ssh-keys/generate", &admin, Some(json!({"name": "System SSH Key"}))).await;
         assert_eq!(res.status, 200, "{}", res.text());
         let system_key = res.json()["ssh_key"]["public_key"].as_str().unwrap().to_string();
-        SshApp { app, admin, system_key }
+        let browser = Auth::Session(app.browser_login("alice", ADMIN_PW).await);
+        SshApp { app, admin, browser, system_key }
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {

@@ -40,7 +40,7 @@ async fn only_admins_with_the_admin_scope_run_connection_actions() {
     }
     let progress = format!("/api/ssh-keys/connections/{id}/progress");
     for (who, auth, expected) in
-        [("anonymous", &Auth::Anonymous, 401), ("viewer", &viewer, 200), ("repo token", &scoped, 403)]
+        [("anonymous", &Auth::Anonymous, 401), ("viewer", &viewer, 403), ("repo token", &scoped, 403)]
     {
         let res = s.app.json(Method::GET, &progress, auth, None).await;
         assert_eq!(res.status.as_u16(), expected, "{who} reads progress: {}", res.text());

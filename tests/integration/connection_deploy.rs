@@ -166,3 +166,18 @@ async fn a_group_writable_home_is_reported_in_shell_and_sftp_mode() {
         assert_eq!(account.authorized_keys().unwrap(), format!("{}\n", s.system_key).into_bytes(), "sftp={sftp}");
     }
 }
+
+#[tokio::test]
+async fn a_host_that_never_stops_talking_is_cut_off_at_64_kib() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let account = TestAccount::shell();
+    let s = SshApp::start(None).await;
+    sshd.authorize(&account.name, &format!("restrict,command=\"yes flood\" {}", s.system_key));
+    s.trust(sshd.port, &sshd.host_keys()[2]).await;
+    let id = s.connection(sshd.port, &account.name, false, None).await;
+    let started = std::time::Instant::now();
+    let (status, body) = s.action(id, "test", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.to_string().contains("more than 65536 bytes"), "{body}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "cut off, not read until the command timeout");
+}

@@ -207,8 +207,9 @@ async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
             row.storage_checked_at = Set(Some(chrono::Utc::now()));
             row.update(&app.db.conn).await.unwrap();
         }
+        let browser = Auth::Session(app.browser_login("alice", PW).await);
         let page = |n: &'static str| {
-            let (app, admin) = (&app, &admin);
+            let (app, admin) = (&app, &browser);
             async move { app.get_page(&format!("/rpc/list_connections_page?page={n}"), admin).await }
         };
         let second = page("2").await.json();
@@ -234,7 +235,7 @@ async fn pages_of_25_and_a_health_summary_counted_by_the_database() {
         );
         assert_eq!(page("0").await.json()["page"], 1);
 
-        let health = app.get_page("/rpc/get_connection_health", &admin).await.json();
+        let health = app.get_page("/rpc/get_connection_health", &browser).await.json();
         assert_eq!(
             (health["total"].as_u64(), health["connected"].as_u64(), health["failed"].as_u64()),
             (Some(30), Some(2), Some(1))

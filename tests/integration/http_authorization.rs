@@ -258,9 +258,9 @@ async fn a_second_admin_may_change_the_first_but_the_last_admin_stays() {
     let res = app.json(Method::PUT, "/api/users/1", &c.admin2, Some(json!({"role": "viewer"}))).await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["user"]["role"], "viewer");
-    // alice's token still authenticates but no longer grants admin changes.
+    // The role change ended alice's tokens at once.
     let res = app.json(Method::POST, "/api/users", &c.admin, Some(json!({"username": "x1", "password": PW}))).await;
-    assert_eq!(res.status, 403);
+    assert_eq!(res.status, 401);
     // bob is now the last admin: he cannot demote or delete himself.
     let res = app.json(Method::PUT, "/api/users/2", &c.admin2, Some(json!({"role": "viewer"}))).await;
     assert_eq!(res.status, 409, "{}", res.text());

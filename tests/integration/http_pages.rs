@@ -10,13 +10,13 @@ use std::sync::Arc;
 async fn every_page_renders_whole_while_requests_overlap() {
     let app = Arc::new(TestApp::new(sqlite().await));
     app.setup_admin("admin", "long enough password").await;
-    let token = app.api_login("admin", "long enough password").await;
+    let token = app.browser_login("admin", "long enough password").await;
     let mut renders = tokio::task::JoinSet::new();
     for round in 0..8 {
         for (i, (path, title)) in PAGES.iter().enumerate() {
             let (app, token) = (app.clone(), token.clone());
             renders.spawn(async move {
-                let page = app.get_page(path, &Auth::Bearer(token)).await;
+                let page = app.get_page(path, &Auth::Session(token)).await;
                 (round, i, *path, *title, page.status, page.text())
             });
         }

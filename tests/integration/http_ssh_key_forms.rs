@@ -22,9 +22,11 @@ fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
 
 #[tokio::test]
 async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page() {
-    let (app, admin) = admin_app(test_settings()).await;
-    app.create_user(&admin, "vic", PW, "viewer").await;
-    let viewer = Auth::Bearer(app.api_login("vic", PW).await);
+    let (app, token) = admin_app(test_settings()).await;
+    app.create_user(&token, "vic", PW, "viewer").await;
+    let viewer = Auth::Session(app.browser_login("vic", PW).await);
+    // The upload is a browser form: a token is refused there, whatever its scopes.
+    let admin = Auth::Session(app.browser_login("alice", PW).await);
     let dir = tempfile::tempdir().unwrap();
     let path = openssh::keygen(dir.path(), "up", "ecdsa", Some(521), Some("PKCS8"), "");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -32,12 +34,12 @@ async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page()
 
     let (ct, body) = multipart(&[("name", "uploaded")], &text);
     let refused = app.raw(Method::POST, "/settings/ssh-keys/upload", &viewer, &ct, &body).await;
-    assert_eq!(refused.status, 303);
-    assert!(
-        refused.header("location").unwrap().contains("upload_error=")
-            && refused.header("location").unwrap().contains("admin")
-    );
+    assert_eq!(refused.status, 403);
+    assert!(refused.text().contains("admin role"), "{}", refused.text());
     let (ct, body) = multipart(&[("name", "bad/name")], &text);
+    let with_token = app.raw(Method::POST, "/settings/ssh-keys/upload", &token, &ct, &body).await;
+    assert_eq!(with_token.status, 403);
+    assert!(with_token.text().contains("API tokens are not accepted"), "{}", with_token.text());
     let bad = app.raw(Method::POST, "/settings/ssh-keys/upload", &admin, &ct, &body).await;
     assert!(bad.header("location").unwrap().contains("upload_error=Key%20name"), "{:?}", bad.header("location"));
     let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
@@ -53,7 +55,8 @@ async fn uploaded_key_files_import_for_admins_and_errors_come_back_to_the_page()
 
 #[tokio::test]
 async fn the_setup_wizard_gets_its_upload_answer_and_no_other_page_can_be_named() {
-    let (app, admin) = admin_app(test_settings()).await;
+    let (app, _token) = admin_app(test_settings()).await;
+    let admin = Auth::Session(app.browser_login("alice", PW).await);
     let dir = tempfile::tempdir().unwrap();
     let path = openssh::keygen(dir.path(), "wiz", "ed25519", None, None, "file pass 1");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -106,13 +109,14 @@ async fn a_comment_given_ends_the_public_key_line_and_a_default_is_chosen_otherw
 #[tokio::test]
 async fn the_dashboard_reads_the_system_key_alone_and_only_when_signed_in() {
     let (app, admin) = admin_app(test_settings()).await;
+    let browser = Auth::Session(app.browser_login("alice", PW).await);
     assert_eq!(app.get_page("/rpc/get_system_key", &Auth::Anonymous).await.status, 401);
-    assert!(app.get_page("/rpc/get_system_key", &admin).await.json().is_null(), "no system key yet");
+    assert!(app.get_page("/rpc/get_system_key", &browser).await.json().is_null(), "no system key yet");
     let named = json!({"name": "named-one", "key_type": "ed25519"});
     assert_eq!(app.json(Method::POST, "/api/ssh-keys", &admin, Some(named)).await.status, 201);
-    assert!(app.get_page("/rpc/get_system_key", &admin).await.json().is_null(), "a named key is not the system key");
+    assert!(app.get_page("/rpc/get_system_key", &browser).await.json().is_null(), "a named key is not the system key");
     let made = app.json(Method::POST, "/api/ssh-keys/generate", &admin, Some(json!({"name": "System SSH Key"}))).await;
-    let key = app.get_page("/rpc/get_system_key", &admin).await.json();
+    let key = app.get_page("/rpc/get_system_key", &browser).await.json();
     assert_eq!(key["fingerprint"], made.json()["ssh_key"]["fingerprint"]);
     assert_eq!((key["is_system_key"].as_bool(), key["connection_count"].as_u64()), (Some(true), Some(0)));
     assert!(!key.to_string().contains("PRIVATE"), "never the private key");

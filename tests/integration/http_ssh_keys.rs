@@ -230,7 +230,7 @@ async fn bad_input_gets_a_clear_4xx_naming_the_field_and_changes_nothing() {
         ),
         ("POST", named, json!({"name": "k2", "private_key": good}), 409, "private_key"),
         ("POST", named, json!({"name": "k1", "private_key": "x".repeat(70_000)}), 422, "private_key"),
-        ("POST", named, json!({"name": "k1", "private_key": "x".repeat(10 * 1024 * 1024)}), 400, ""),
+        ("POST", named, json!({"name": "k1", "private_key": "x".repeat(10 * 1024 * 1024)}), 413, ""),
         ("POST", "/api/ssh-keys/generate", json!({"name": "Another"}), 409, "name"),
         ("POST", "/api/ssh-keys/generate", json!({"name": ""}), 422, "name"),
         ("POST", "/api/ssh-keys/generate", json!({"name": "a/../b"}), 422, "name"),

@@ -122,8 +122,9 @@ async fn the_known_hosts_page_shows_fifty_keys_at_a_time_in_name_order() {
         let app = TestApp::new(db);
         app.setup_admin("alice", PW).await;
         let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        let browser = Auth::Session(app.browser_login("alice", PW).await);
         for page in ["1", "5"] {
-            let empty = app.get_page(&format!("/rpc/list_known_hosts?page={page}"), &admin).await.json();
+            let empty = app.get_page(&format!("/rpc/list_known_hosts?page={page}"), &browser).await.json();
             assert_eq!(
                 (
                     empty["total"].as_u64(),
@@ -141,17 +142,59 @@ async fn the_known_hosts_page_shows_fifty_keys_at_a_time_in_name_order() {
         let res = app.json(Method::POST, "/api/known-hosts/import", &admin, Some(json!({"known_hosts": text}))).await;
         assert_eq!(res.status, 200, "{}", res.text());
 
-        let third = app.get_page("/rpc/list_known_hosts?page=3", &admin).await.json();
+        let third = app.get_page("/rpc/list_known_hosts?page=3", &browser).await.json();
         assert_eq!(
             (third["total"].as_u64(), third["page"].as_u64(), third["pages"].as_u64()),
             (Some(120), Some(3), Some(3))
         );
         let hosts: Vec<&str> = third["rows"].as_array().unwrap().iter().map(|r| r["host"].as_str().unwrap()).collect();
         assert_eq!((hosts.len(), hosts[0], hosts[19]), (20, "host-100.example", "host-119.example"));
-        let first = app.get_page("/rpc/list_known_hosts?page=1", &admin).await.json();
+        let first = app.get_page("/rpc/list_known_hosts?page=1", &browser).await.json();
         assert_eq!(first["rows"].as_array().unwrap().len(), 50);
-        assert_eq!(app.get_page("/rpc/list_known_hosts?page=99", &admin).await.json()["page"], 3, "the last page");
+        assert_eq!(app.get_page("/rpc/list_known_hosts?page=99", &browser).await.json()["page"], 3, "the last page");
         assert_eq!(app.get_page("/rpc/list_known_hosts?page=1", &Auth::Anonymous).await.status, 401);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_never_adds_a_different_key_beside_a_trusted_one() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let admin = Auth::Bearer(app.api_login("alice", PW).await);
+        let dir = tempfile::tempdir().unwrap();
+        let (ed, rsa, other) = (
+            pub_line(dir.path(), "ed", "ed25519"),
+            pub_line(dir.path(), "rsa", "rsa"),
+            pub_line(dir.path(), "x", "ed25519"),
+        );
+        let import = |text: String| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                let res =
+                    app.json(Method::POST, "/api/known-hosts/import", admin, Some(json!({"known_hosts": text}))).await;
+                assert_eq!(res.status, 200, "{}", res.text());
+                res.json()
+            }
+        };
+        // A new host's keys of several types (ssh-keyscan's output) all import.
+        let first = import(format!("nas.example {ed}\nnas.example {rsa}\n")).await;
+        assert_eq!(first["imported"], 2, "{first}");
+        // Later, a different key for that host is a changed key: skipped, named, never added.
+        let hashed_file = dir.path().join("hashed");
+        std::fs::write(&hashed_file, format!("nas.example {other}\n")).unwrap();
+        assert!(Command::new("ssh-keygen").arg("-H").arg("-f").arg(&hashed_file).output().unwrap().status.success());
+        let hashed = std::fs::read_to_string(&hashed_file).unwrap();
+        for text in [format!("nas.example {other}\n"), hashed] {
+            let report = import(text).await;
+            assert_eq!(report["imported"], 0, "{report}");
+            let reason = report["skipped"][0]["reason"].as_str().unwrap_or_default();
+            assert!(reason.contains("CHANGED") && reason.contains("nas.example"), "{report}");
+        }
+        let listed = app.json(Method::GET, "/api/known-hosts", &admin, None).await.json();
+        let count = listed["known_hosts"].as_array().map(|a| a.len()).unwrap_or_default();
+        assert_eq!(count, 2, "{listed}");
     })
     .await;
 }

@@ -64,22 +64,24 @@ async fn the_first_connection_is_saved_only_after_the_key_logs_in() {
     let s = SshApp::start(None).await;
     let port = sshd.port.to_string();
 
-    let res = s.app.server_fn("setup_connect", &s.admin, &connect_form(&port, &account.name, &account.password)).await;
+    let res =
+        s.app.server_fn("setup_connect", &s.browser, &connect_form(&port, &account.name, &account.password)).await;
     assert_eq!(res.status, 409, "untrusted host: {}", res.text());
     assert!(res.text().contains("not trusted"), "{}", res.text());
     assert!(connections(&s).await.is_empty(), "nothing saved for an untrusted host");
 
     s.trust(sshd.port, &sshd.host_keys()[0]).await;
-    let res = s.app.server_fn("setup_connect", &s.admin, &connect_form(&port, &account.name, "")).await;
+    let res = s.app.server_fn("setup_connect", &s.browser, &connect_form(&port, &account.name, "")).await;
     assert_eq!(res.status, 422, "no password and no key installed: {}", res.text());
     assert!(res.text().contains("password"), "{}", res.text());
-    let res = s.app.server_fn("setup_connect", &s.admin, &connect_form(&port, &account.name, "wrong password")).await;
+    let res = s.app.server_fn("setup_connect", &s.browser, &connect_form(&port, &account.name, "wrong password")).await;
     assert_eq!(res.status, 422, "{}", res.text());
     assert!(res.text().contains("rejected the password"), "{}", res.text());
     assert!(connections(&s).await.is_empty(), "a wrong password leaves nothing behind");
     assert!(account.authorized_keys().is_none_or(|k| k.is_empty()), "and writes nothing");
 
-    let res = s.app.server_fn("setup_connect", &s.admin, &connect_form(&port, &account.name, &account.password)).await;
+    let res =
+        s.app.server_fn("setup_connect", &s.browser, &connect_form(&port, &account.name, &account.password)).await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["message"], "Connected: the key is installed and logs in.");
     let saved = connections(&s).await;
@@ -89,7 +91,7 @@ async fn the_first_connection_is_saved_only_after_the_key_logs_in() {
     assert!(res.text().find(&account.password).is_none(), "the password is never echoed");
 
     // Once installed, no password is needed (and none is sent).
-    let res = s.app.server_fn("setup_connect", &s.admin, &connect_form(&port, &account.name, "")).await;
+    let res = s.app.server_fn("setup_connect", &s.browser, &connect_form(&port, &account.name, "")).await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["message"], "Connected: the key was already installed.");
 }

@@ -84,3 +84,35 @@ async fn rotation_reseals_everything_and_retires_the_old_key() {
     assert!(master_key::check_or_record(&db.conn, &old).await.is_err());
     assert!(master_key::check_or_record(&db.conn, &new_key).await.is_ok());
 }
+
+#[tokio::test]
+async fn the_master_key_is_not_rotated_beside_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
+    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
+    let master = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
+    let before = std::fs::read(settings.effective_master_key_file()).unwrap();
+    let server = keyhaven::server::data_lock::hold(&settings.data_dir, "serving").unwrap();
+    let refused = keyhaven::server::master_key_cli::rotate(&settings).await.unwrap_err();
+    assert!(refused.contains("stop it before rotating the master key"), "{refused}");
+    assert_eq!(std::fs::read(settings.effective_master_key_file()).unwrap(), before, "the key file is unchanged");
+    assert!(master_key::check_or_record(&conn, &master).await.is_ok(), "the database still uses the old key");
+    drop(server);
+    keyhaven::server::master_key_cli::rotate(&settings).await.unwrap();
+    assert_ne!(std::fs::read(settings.effective_master_key_file()).unwrap(), before, "rotated once the server is gone");
+}
+
+#[tokio::test]
+async fn the_database_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
+    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
+    ssh_keys::generate(&conn, &MasterKey::generate().unwrap().0, &Actor::cli(), new("w"), KeySpec::Ed25519)
+        .await
+        .unwrap();
+    for name in ["keyhaven.db", "keyhaven.db-wal", "keyhaven.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name} is {mode:o}");
+    }
+}

@@ -125,3 +125,22 @@ async fn authentication_checks_password_and_active_flag() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_update_that_changes_nothing_keeps_sessions_and_tokens() {
+    use keyhaven::server::services::tokens;
+    on_every_engine(|db| async move {
+        let actor = Actor::cli();
+        let user = users::create_user(&db.conn, &actor, "noop", "long enough pass", Role::Viewer).await.unwrap();
+        let login = tokens::create_login_token(&db.conn, &actor, &user, chrono::Duration::hours(1)).await.unwrap();
+        for changes in [
+            UserChanges::default(),
+            UserChanges { role: Some(Role::Viewer), is_active: Some(true), ..Default::default() },
+        ] {
+            let after = users::update_user(&db.conn, &actor, user.id, changes).await.unwrap();
+            assert_eq!(after.auth_version, user.auth_version, "sessions are not ended");
+        }
+        assert!(tokens::authenticate_token(&db.conn, &login.token).await.is_ok(), "tokens live on");
+    })
+    .await;
+}

@@ -14,6 +14,13 @@ pub struct LoginBody {
     password: String,
 }
 
+/// The password is wiped from memory when the request is done.
+impl Drop for LoginBody {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.password);
+    }
+}
+
 /// `POST /api/auth/login`: the OAuth2 password form (form-urlencoded, as Borg UI clients send it) or
 /// the same fields as JSON → a bearer token with every scope, limited by the user's role.
 pub async fn login(

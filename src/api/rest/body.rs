@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 pub struct ApiJson<T>(pub T);
@@ -19,10 +20,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 field: None,
                 message: "Send the body as JSON with 'Content-Type: application/json'.".into(),
             }),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::BadRequest {
-                field: None,
-                message: "The request body is too large or could not be read (limit 2 MB).".into(),
-            }),
+            Err(JsonRejection::BytesRejection(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge("The request body is too large (limit 1 MiB).".into()))
+            }
+            Err(JsonRejection::BytesRejection(_)) => {
+                Err(AppError::BadRequest { field: None, message: "The request body could not be read.".into() })
+            }
             Err(_) => Err(AppError::BadRequest { field: None, message: "Problems parsing JSON".into() }),
         }
     }

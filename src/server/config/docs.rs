@@ -40,6 +40,18 @@ pub const SETTINGS: &[SettingDoc] = &[
         help: "URL users reach Keyhaven at; https:// marks session cookies Secure",
     },
     SettingDoc {
+        key: "allowed_hosts",
+        env: "KEYHAVEN_ALLOWED_HOSTS",
+        default: "(none)",
+        help: "More host names browsers may use (comma-separated); IP addresses, localhost and public_url's host are always allowed",
+    },
+    SettingDoc {
+        key: "trusted_proxies",
+        env: "KEYHAVEN_TRUSTED_PROXIES",
+        default: "(none)",
+        help: "Reverse proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client",
+    },
+    SettingDoc {
         key: "session_idle_minutes",
         env: "KEYHAVEN_SESSION_IDLE_MINUTES",
         default: "480",

@@ -104,6 +104,8 @@ async fn run(gate: &SshGate, deploy: &Deploy<'_>, stages: &mut Stages) -> Result
             return Err(err);
         }
     }
+    // From here to the verification, this account's authorized_keys is ours alone.
+    let _account = gate.account(&target.host, target.port, &target.username).await;
     let outcome = session.authenticate_password(&target.username, password).await;
     stages.step("authentication", since, outcome, "logged in with the password")?;
     let since = Instant::now();

@@ -205,6 +205,10 @@ pub async fn update(
 ) -> Result<ssh_connection::Model, ServiceError> {
     let current = get(db, id).await?;
     let model = apply(db, fields, Some(&current)).await?;
+    if unchanged(&model, &current) {
+        // An update that changes nothing writes nothing and records nothing.
+        return Ok(current);
+    }
     let txn = db.begin().await?;
     let saved = model.update(&txn).await?;
     audit::record(
@@ -215,6 +219,15 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Whether `model` holds the same values as `current`, the time of the update aside.
+fn unchanged(model: &ssh_connection::ActiveModel, current: &ssh_connection::Model) -> bool {
+    use sea_orm::TryIntoModel;
+    model.clone().try_into_model().is_ok_and(|mut candidate| {
+        candidate.updated_at = current.updated_at;
+        candidate == *current
+    })
 }
 
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(), ServiceError> {

@@ -15,6 +15,7 @@ use hmac::{Hmac, Mac};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 use serde::Serialize;
+use std::collections::HashMap;
 
 const MAX_TEXT: usize = 1024 * 1024;
 
@@ -78,6 +79,27 @@ fn targets_of(names: &str, candidates: &[(String, u16)]) -> Result<Vec<(String, 
         .collect()
 }
 
+/// The hosts (name, port) a known_hosts line names and the key it gives them.
+pub type ParsedLine = (Vec<(String, u16)>, HostKey);
+
+/// One line of known_hosts text: the hosts it names and their key, `None` for a blank line or a
+/// comment, or why the line is skipped. Pure, so that it can be fed anything.
+pub fn parse_line(raw: &str, candidates: &[(String, u16)]) -> Result<Option<ParsedLine>, String> {
+    let line = raw.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    if line.starts_with('@') {
+        return Err("markers (@revoked, @cert-authority) are not imported".into());
+    }
+    let Some((names, key_text)) = line.split_once(char::is_whitespace) else {
+        return Err("no key after the host name".into());
+    };
+    let parsed = parser::parse(key_text, &host_key_policy()).map_err(|err| err.to_string())?;
+    let key = HostKey { key_type: parsed.key_type, public_key: parsed.key, fingerprint: parsed.fingerprint };
+    Ok(Some((targets_of(names, candidates)?, key)))
+}
+
 /// Imports `text`. `extra_hosts` are `host` or `[host]:port` names to try hashed entries against,
 /// besides the hosts already trusted.
 pub async fn import(
@@ -89,46 +111,41 @@ pub async fn import(
     if text.len() > MAX_TEXT {
         return Err(ServiceError::invalid("text", "A known_hosts file to import is at most 1 MB."));
     }
-    let mut candidates: Vec<(String, u16)> = known_host::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.host, u16::try_from(r.port).unwrap_or(22)))
-        .collect();
+    // The keys trusted before this import: a different key for one of these hosts is a changed key,
+    // reported and skipped as a scan would, never added beside the trusted one. (Several keys for a
+    // host that is new here, as ssh-keyscan prints them, all import.) Their hosts, and the ones the
+    // caller names, are what hashed names are tried against.
+    let mut trusted_before: HashMap<(String, u16), Vec<String>> = HashMap::new();
+    for row in known_host::Entity::find().all(db).await? {
+        trusted_before.entry((row.host, u16::try_from(row.port).unwrap_or(22))).or_default().push(row.fingerprint);
+    }
+    let mut candidates: Vec<(String, u16)> = trusted_before.keys().cloned().collect();
     candidates.extend(extra_hosts.iter().filter_map(|h| split_target(h.trim()).ok()));
     let mut report = ImportReport { imported: 0, already_trusted: 0, skipped: Vec::new() };
     let txn = db.begin().await?;
     for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
         let skip = |reason: String| Skipped { line: index + 1, reason };
-        if line.starts_with('@') {
-            report.skipped.push(skip("markers (@revoked, @cert-authority) are not imported".into()));
-            continue;
-        }
-        let Some((names, key_text)) = line.split_once(char::is_whitespace) else {
-            report.skipped.push(skip("no key after the host name".into()));
-            continue;
-        };
-        let key = match parser::parse(key_text, &host_key_policy()) {
-            Ok(parsed) => {
-                HostKey { key_type: parsed.key_type, public_key: parsed.key, fingerprint: parsed.fingerprint }
-            }
-            Err(err) => {
-                report.skipped.push(skip(err.to_string()));
-                continue;
-            }
-        };
-        let targets = match targets_of(names, &candidates) {
-            Ok(targets) => targets,
+        let (targets, key) = match parse_line(raw, &candidates) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => continue,
             Err(reason) => {
                 report.skipped.push(skip(reason));
                 continue;
             }
         };
         for (host, port) in targets {
+            if let Some(trusted) = trusted_before.get(&(host.clone(), port))
+                && !trusted.contains(&key.fingerprint)
+            {
+                report.skipped.push(skip(format!(
+                    "host key CHANGED for {}: trusted {}, this line has {}; check with the host's owner, then \
+                     replace the key on the Known hosts page",
+                    openssh_name(&host, port),
+                    trusted.join(", "),
+                    key.fingerprint
+                )));
+                continue;
+            }
             let row = trusted_row(&host, port, &key, actor);
             // ON CONFLICT DO NOTHING: a failed insert would abort the whole transaction on PostgreSQL.
             let columns = [known_host::Column::Host, known_host::Column::Port, known_host::Column::Fingerprint];

@@ -7,8 +7,8 @@ use crate::server::error::ServiceError;
 use crate::server::throttle::LoginThrottle;
 use sea_orm::DatabaseConnection;
 
-/// Checks credentials, refusing early while the account or address is locked out. Every failure is
-/// audited (without the password) and counted.
+/// Checks credentials. The attempt is counted before the password is (so a parallel burst gets no
+/// more checks than the limit); a refusal is audited once per window, each checked failure once.
 pub async fn password_login(
     db: &DatabaseConnection,
     throttle: &LoginThrottle,
@@ -17,29 +17,33 @@ pub async fn password_login(
     client_addr: &str,
 ) -> Result<user::Model, ServiceError> {
     let shown_name: String = username.trim().chars().take(64).collect();
-    if let Err(retry_after_secs) = throttle.check(&shown_name, client_addr) {
-        let actor = Actor { id: None, name: shown_name.clone(), client_addr: client_addr.into() };
-        audit::record(db, &actor, Event { action: "login.throttled", target: &shown_name, success: false, detail: "" })
-            .await?;
-        return Err(ServiceError::RateLimited { retry_after_secs });
-    }
+    let anonymous = Actor { id: None, name: shown_name.clone(), client_addr: client_addr.into() };
+    let attempt = match throttle.reserve(&shown_name, client_addr) {
+        Ok(attempt) => attempt,
+        Err(refusal) => {
+            if refusal.first_in_window {
+                let event = Event { action: "login.throttled", target: &shown_name, success: false, detail: "" };
+                audit::record(db, &anonymous, event).await?;
+            }
+            return Err(ServiceError::RateLimited { retry_after_secs: refusal.retry_after_secs });
+        }
+    };
     match users::authenticate(db, username, password).await {
         Ok(user) => {
-            throttle.record_success(&shown_name);
+            attempt.succeeded();
             let actor = Actor { id: Some(user.id), name: user.username.clone(), client_addr: client_addr.into() };
             audit::record(db, &actor, Event { action: "login", target: &user.username, success: true, detail: "" })
                 .await?;
             Ok(user)
         }
+        Err(busy @ ServiceError::Busy { .. }) => {
+            attempt.refund();
+            Err(busy)
+        }
         Err(err) => {
-            throttle.record_failure(&shown_name, client_addr);
-            let actor = Actor { id: None, name: shown_name.clone(), client_addr: client_addr.into() };
-            audit::record(
-                db,
-                &actor,
-                Event { action: "login.failed", target: &shown_name, success: false, detail: "" },
-            )
-            .await?;
+            drop(attempt);
+            let event = Event { action: "login.failed", target: &shown_name, success: false, detail: "" };
+            audit::record(db, &anonymous, event).await?;
             Err(err)
         }
     }

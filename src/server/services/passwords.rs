@@ -1,12 +1,42 @@
 //! Password hashing with argon2id (the crate's defaults are OWASP's minimum: 19 MiB, 2 passes).
 //!
-//! Hashing costs ~20 ms of CPU, so it runs on the blocking pool, never on the async workers.
+//! Hashing costs ~20 ms of CPU and 19 MiB, so it runs on the blocking pool, never on the async
+//! workers, and at most two per core at once: a flood of logins waits briefly for a turn and is
+//! then answered 503 (with Retry-After) instead of growing memory without bound.
 
 use crate::server::error::ServiceError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// Turns at argon2: each hash or check holds one while it runs.
+struct Turns {
+    semaphore: Semaphore,
+    /// How long a check waits for a turn before the request is answered "busy".
+    wait: Duration,
+}
+
+impl Turns {
+    async fn take(&self) -> Result<SemaphorePermit<'_>, ServiceError> {
+        match tokio::time::timeout(self.wait, self.semaphore.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ServiceError::Busy { retry_after_secs: 1 }),
+        }
+    }
+}
+
+/// Two turns per core: enough to keep every core busy while one check waits on the scheduler.
+async fn turn() -> Result<SemaphorePermit<'static>, ServiceError> {
+    static TURNS: OnceLock<Turns> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Turns { semaphore: Semaphore::new(cores.saturating_mul(2).max(2)), wait: Duration::from_secs(2) }
+    });
+    turns.take().await
+}
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 1024;
@@ -30,7 +60,8 @@ pub fn validate_new_password(password: &str) -> Result<(), ServiceError> {
 }
 
 pub async fn hash_password(password: &str) -> Result<String, ServiceError> {
-    let password = password.to_owned();
+    let password = zeroize::Zeroizing::new(password.to_owned());
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -43,11 +74,13 @@ pub async fn hash_password(password: &str) -> Result<String, ServiceError> {
 }
 
 /// Verifies a password. With no stored hash (unknown user) it still does the work against a
-/// throwaway hash, so response times do not tell which usernames exist.
-pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    let password = password.to_owned();
+/// throwaway hash, so response times do not tell which usernames exist. `Busy` when every turn
+/// stayed taken.
+pub async fn verify_password(password: &str, stored: Option<&str>) -> Result<bool, ServiceError> {
+    let password = zeroize::Zeroizing::new(password.to_owned());
     let stored = stored.map(str::to_owned);
-    tokio::task::spawn_blocking(move || {
+    let _turn = turn().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash_text = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let Ok(parsed) = PasswordHash::new(&hash_text) else {
@@ -57,7 +90,7 @@ pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
         known && ok
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 fn dummy_hash() -> &'static str {
@@ -76,9 +109,18 @@ mod tests {
     async fn hashes_are_argon2id_and_verify_only_the_right_password() {
         let hash = hash_password("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", Some(&hash)).await);
-        assert!(!verify_password("wrong horse battery", Some(&hash)).await);
-        assert!(!verify_password("correct horse battery", None).await);
+        assert!(verify_password("correct horse battery", Some(&hash)).await.unwrap());
+        assert!(!verify_password("wrong horse battery", Some(&hash)).await.unwrap());
+        assert!(!verify_password("correct horse battery", None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_check_that_finds_no_free_turn_in_time_is_busy() {
+        let turns = Turns { semaphore: Semaphore::new(1), wait: Duration::from_millis(50) };
+        let held = turns.take().await.unwrap();
+        assert!(matches!(turns.take().await, Err(ServiceError::Busy { retry_after_secs: 1 })));
+        drop(held);
+        assert!(turns.take().await.is_ok());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::server::error::ServiceError;
 use crate::server::ssh::client::Timeouts;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub const PER_HOST: usize = 4;
@@ -22,7 +22,21 @@ pub struct SshGate {
     pub progress: Arc<ProgressBoard>,
     global: Arc<Semaphore>,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Each user's allowance of SSH actions (see [`SshGate::admit`]).
+    allowances: Mutex<HashMap<i32, Allowance>>,
+    /// One editor at a time per remote account (see [`SshGate::account`]).
+    accounts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// A user's SSH actions: a burst of `BURST`, then one more every `REFILL`.
+#[derive(Debug)]
+struct Allowance {
+    left: f64,
+    at: Instant,
+}
+
+const BURST: f64 = 60.0;
+const REFILL: Duration = Duration::from_secs(1);
 
 /// Permission to hold one connection; released when dropped.
 #[derive(Debug)]
@@ -43,7 +57,38 @@ impl SshGate {
             progress: Arc::new(ProgressBoard::default()),
             global: Arc::new(Semaphore::new(usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1))),
             per_host: Mutex::new(HashMap::new()),
+            allowances: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Exclusive use of `user@host:port`'s `authorized_keys` while it is read, merged and replaced:
+    /// two deploys at once would each write the file they read, and one key would be lost.
+    pub async fn account(&self, host: &str, port: u16, user: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut map = self.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            map.retain(|_, lock| Arc::strong_count(lock) > 1);
+            map.entry(format!("{user}@{}:{port}", host.to_ascii_lowercase())).or_default().clone()
+        };
+        lock.lock_owned().await
+    }
+
+    /// Counts one SSH action (a scan, test, deploy or storage check) of `user_id`, or refuses it
+    /// with the seconds to wait: nobody, not even an admin's stolen session, can make Keyhaven
+    /// hammer hosts faster than that.
+    pub fn admit(&self, user_id: i32) -> Result<(), ServiceError> {
+        let now = Instant::now();
+        let mut map = self.allowances.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let allowance = map.entry(user_id).or_insert(Allowance { left: BURST, at: now });
+        let earned = now.duration_since(allowance.at).as_secs_f64() / REFILL.as_secs_f64();
+        allowance.left = (allowance.left + earned).min(BURST);
+        allowance.at = now;
+        if allowance.left >= 1.0 {
+            allowance.left -= 1.0;
+            return Ok(());
+        }
+        let wait = ((1.0 - allowance.left) * REFILL.as_secs_f64()).ceil();
+        Err(ServiceError::TooFast { retry_after_secs: wait as u64 })
     }
 
     /// Waits for a free slot for `host:port` (that first, so one busy server cannot hold global slots).
@@ -99,5 +144,30 @@ mod tests {
         assert!(waiting.is_err(), "two scans of two handshakes fill the host's four");
         drop(first);
         assert!(tokio::time::timeout(Duration::from_millis(50), gate.slot("scan.example", 22)).await.is_ok());
+    }
+
+    #[test]
+    fn each_user_has_a_burst_of_ssh_actions_then_waits() {
+        let gate = SshGate::new(&Settings::default());
+        for _ in 0..60 {
+            gate.admit(1).unwrap();
+        }
+        let Err(ServiceError::TooFast { retry_after_secs }) = gate.admit(1) else { panic!("the 61st is refused") };
+        assert_eq!(retry_after_secs, 1);
+        assert!(gate.admit(2).is_ok(), "another user has an allowance of their own");
+    }
+
+    #[tokio::test]
+    async fn one_editor_at_a_time_per_remote_account() {
+        let gate = SshGate::new(&Settings::default());
+        let held = gate.account("Nas.example", 22, "backup").await;
+        let same = tokio::time::timeout(Duration::from_millis(50), gate.account("nas.example", 22, "backup")).await;
+        assert!(same.is_err(), "the same account waits");
+        let other = tokio::time::timeout(Duration::from_millis(50), gate.account("nas.example", 22, "other")).await;
+        assert!(other.is_ok(), "another account does not");
+        drop(held);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), gate.account("nas.example", 22, "backup")).await.is_ok()
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::server::ssh::error::SshError;
 use crate::server::ssh::keys::{self, KeyMaterial, KeySpec};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionTrait,
+    SqlErr, TransactionTrait, TryIntoModel,
 };
 use zeroize::Zeroizing;
 
@@ -53,6 +53,7 @@ pub fn key_error(field: &'static str, err: SshError) -> ServiceError {
             ServiceError::invalid("passphrase", err.to_string())
         }
         SshError::PublicKeyMismatch => ServiceError::invalid("public_key", err.to_string()),
+        SshError::BadComment { .. } => ServiceError::invalid("comment", format!("{}.", capitalise(&err.to_string()))),
         SshError::Generation(detail) => ServiceError::Internal(format!("key generation: {detail}")),
         other => ServiceError::invalid(field, format!("{}{}", capitalise(&other.to_string()), ".")),
     }
@@ -264,6 +265,10 @@ pub async fn update_key(
     }
     if let Some(a) = is_active {
         model.is_active = Set(a);
+    }
+    if !model.is_changed() || model.clone().try_into_model().is_ok_and(|candidate| candidate == existing) {
+        // Nothing changes: nothing is written or recorded.
+        return Ok(existing);
     }
     model.updated_at = Set(chrono::Utc::now());
     let txn = db.begin().await?;

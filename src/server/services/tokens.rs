@@ -5,6 +5,7 @@ use super::audit::{self, Actor, Event};
 use crate::model::{CreatedToken, Scope, TokenView};
 use crate::server::entities::{api_token, user};
 use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
 use base64::Engine;
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -59,7 +60,16 @@ pub fn to_view(token: &api_token::Model) -> TokenView {
         expires_at: token.expires_at.as_ref().map(super::rfc3339),
         last_used_at: token.last_used_at.as_ref().map(super::rfc3339),
         revoked: token.revoked_at.is_some(),
+        kind: token.kind.clone(),
     }
+}
+
+/// What a request's bearer token was granted: a new token made with it may not exceed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenGrant {
+    pub id: i32,
+    pub scopes: Vec<Scope>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What a new token should be.
@@ -68,6 +78,29 @@ pub struct TokenRequest<'a> {
     pub scopes: Vec<Scope>,
     pub expires_in_days: Option<u32>,
     pub kind: &'a str,
+    /// The token the request came with, if it came with one: the new token gets no scope it lacks
+    /// and does not outlive it.
+    pub made_with: Option<&'a TokenGrant>,
+}
+
+/// A token cannot make a token that can do more or live longer than itself: a scope it lacks is
+/// refused, and the new token's expiry is brought forward to its own (the answer shows when).
+fn within_grant(
+    grant: &TokenGrant,
+    scopes: &[Scope],
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+    if let Some(extra) = scopes.iter().find(|s| !crate::model::scopes_grant(&grant.scopes, **s)) {
+        return Err(ServiceError::Forbidden(format!(
+            "This token lacks the '{}' scope, so it cannot create a token that has it.",
+            extra.as_str()
+        )));
+    }
+    Ok(match (grant.expires_at, expires_at) {
+        (Some(limit), None) => Some(limit),
+        (Some(limit), Some(at)) => Some(at.min(limit)),
+        (None, at) => at,
+    })
 }
 
 pub async fn create_token(
@@ -100,6 +133,11 @@ pub async fn create_token(
         Some(days) => Some(chrono::Utc::now() + chrono::Duration::days(i64::from(days))),
         None => None,
     };
+    let expires_at = match request.made_with {
+        Some(grant) => within_grant(grant, &request.scopes, expires_at)?,
+        None => expires_at,
+    };
+    purge_expired(db).await?;
     insert_token(db, actor, owner, name, &request.scopes, expires_at, request.kind).await
 }
 
@@ -111,6 +149,7 @@ pub async fn create_login_token(
     ttl: chrono::Duration,
 ) -> Result<CreatedToken, ServiceError> {
     let expires_at = Some(chrono::Utc::now() + ttl);
+    purge_expired(db).await?;
     insert_token(db, actor, owner, "login", &Scope::ALL, expires_at, KIND_LOGIN).await
 }
 
@@ -152,7 +191,7 @@ async fn insert_token(
 pub async fn authenticate_token(
     db: &impl ConnectionTrait,
     token: &str,
-) -> Result<(user::Model, Vec<Scope>), ServiceError> {
+) -> Result<(user::Model, TokenGrant), ServiceError> {
     let invalid = || ServiceError::Unauthorized("Bad credentials: the token is invalid, expired or revoked.".into());
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash_token(token)))
@@ -164,21 +203,40 @@ pub async fn authenticate_token(
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|at| at <= now) || !owner.is_active {
         return Err(invalid());
     }
+    let grant = TokenGrant { id: row.id, scopes: stored_scopes(&row.scopes), expires_at: row.expires_at };
     // Record use at most once a minute, so that busy clients do not write on every request.
     if row.last_used_at.is_none_or(|at| now - at > chrono::Duration::seconds(60)) {
-        let scopes = row.scopes.clone();
         let mut model: api_token::ActiveModel = row.into();
         model.last_used_at = Set(Some(now));
         model.update(db).await?;
-        return Ok((owner, stored_scopes(&scopes)));
     }
-    Ok((owner, stored_scopes(&row.scopes)))
+    Ok((owner, grant))
 }
 
+/// Expired tokens are of no use to anyone: they are deleted whenever a token is made.
+pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, ServiceError> {
+    let gone =
+        api_token::Entity::delete_many().filter(api_token::Column::ExpiresAt.lt(chrono::Utc::now())).exec(db).await?;
+    Ok(gone.rows_affected)
+}
+
+/// Ends every token of a user at once (a password, role or status change).
+pub async fn revoke_all_of(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, ServiceError> {
+    let ended = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(chrono::Utc::now())))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
+}
+
+/// The user's tokens that have not expired: personal ones and the login tokens of API clients
+/// (`kind` tells them apart), newest first; both can be revoked.
 pub async fn list_tokens(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<TokenView>, ServiceError> {
     let rows = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
-        .filter(api_token::Column::Kind.eq(KIND_PERSONAL))
+        .filter(api_token::Column::ExpiresAt.is_null().or(api_token::Column::ExpiresAt.gt(chrono::Utc::now())))
         .order_by_desc(api_token::Column::CreatedAt)
         .all(db)
         .await?;
@@ -205,4 +263,20 @@ pub async fn revoke_token(
     }
     audit::record(db, actor, Event { action: "token.revoked", target: &name, success: true, detail: "" }).await?;
     Ok(())
+}
+
+/// Why the one-time token shown after a plain form post is sealed: it waits in the session (a
+/// database row) for the page that shows it, and the database never holds a token in clear.
+const FLASH_AAD: &str = "keyhaven:new-token-flash";
+
+/// The created token sealed with the master key, to wait in the session for one page load.
+pub fn seal_flash(master: &MasterKey, created: &CreatedToken) -> Result<String, ServiceError> {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(created).map_err(|e| ServiceError::Internal(e.to_string()))?);
+    master.seal(&json, FLASH_AAD).map_err(|e| ServiceError::Internal(format!("sealing the token flash: {e}")))
+}
+
+/// The token sealed by [`seal_flash`], or None when it cannot be opened.
+pub fn open_flash(master: &MasterKey, envelope: &str) -> Option<CreatedToken> {
+    let json = master.open(envelope, FLASH_AAD).ok()?;
+    serde_json::from_slice(&json).ok()
 }

@@ -211,11 +211,11 @@ pub async fn update_user(
     }
     let mut parts = Vec::new();
     let mut model: user::ActiveModel = existing.clone().into();
-    if let Some(role) = changes.role {
+    if let Some(role) = changes.role.filter(|role| *role != role_of(&existing)) {
         model.role = Set(role.as_str().into());
         parts.push(format!("role={role}"));
     }
-    if let Some(active) = changes.is_active {
+    if let Some(active) = changes.is_active.filter(|active| *active != existing.is_active) {
         model.is_active = Set(active);
         parts.push(format!("active={active}"));
     }
@@ -223,8 +223,14 @@ pub async fn update_user(
         model.password_hash = Set(hash);
         parts.push("password reset".to_string());
     }
+    if parts.is_empty() {
+        // Nothing changes: sessions and tokens live on, and nothing is recorded.
+        return Ok(existing);
+    }
     model.auth_version = Set(existing.auth_version + 1);
     let updated = model.update(&txn).await?;
+    // Sessions end through auth_version; tokens are ended here, in the same transaction.
+    super::tokens::revoke_all_of(&txn, id).await?;
     let detail = parts.join(", ");
     audit::record(
         &txn,
@@ -261,7 +267,7 @@ pub async fn authenticate(
 ) -> Result<user::Model, ServiceError> {
     let found = find_by_username(db, username).await?;
     let hash = found.as_ref().map(|u| u.password_hash.as_str());
-    let password_ok = verify_password(password, hash).await;
+    let password_ok = verify_password(password, hash).await?;
     match found {
         Some(user) if password_ok && user.is_active => {
             let mut model: user::ActiveModel = user.into();

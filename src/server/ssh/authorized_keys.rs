@@ -1,13 +1,19 @@
 //! Editing a user's `authorized_keys` the way sshd reads it, without understanding more of it than
-//! needed: a key is present when some line carries its base64 blob; every other byte stays as it was.
+//! needed: a key is present when an active line carries its base64 blob; every other byte stays as
+//! it was, and the only change ever made is one line appended at the end.
 
 /// What adding a key to a file comes to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Merge {
-    /// A line already carries the key; nothing is to be written.
+    /// An active line without options already carries the key; nothing is to be written.
     AlreadyPresent,
+    /// An active line carries the key behind options (`from=`, `restrict`, `command=`, …). That line
+    /// is an administrator's decision: it is left alone and nothing is added (another line would
+    /// widen what they restricted). Holds the options, for the explanation.
+    PresentWithOptions(String),
     /// The new content: the old bytes, a newline if the last line lacked one, the key line.
-    Updated(Vec<u8>),
+    /// `was_commented` tells that a commented-out line held the key (it stays, as a comment).
+    Updated { content: Vec<u8>, was_commented: bool },
 }
 
 /// The base64 blob of a `type base64 [comment]` line.
@@ -15,18 +21,56 @@ pub fn key_blob(key_line: &str) -> Option<&str> {
     key_line.split_whitespace().nth(1).filter(|blob| blob.len() >= 16)
 }
 
-/// Whether any line of `content` carries `blob` as one of its words (options may precede the key).
+/// How a line of the file relates to a key.
+#[derive(Debug, PartialEq, Eq)]
+enum LineHolds {
+    Nothing,
+    Commented,
+    /// Active, with these options before the key type (empty when there are none).
+    Active(String),
+}
+
+fn is_key_type(word: &[u8]) -> bool {
+    word.starts_with(b"ssh-") || word.starts_with(b"ecdsa-") || word.starts_with(b"sk-")
+}
+
+fn classify(line: &[u8], blob: &[u8]) -> LineHolds {
+    let words: Vec<&[u8]> = line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect();
+    let Some(position) = words.iter().position(|w| *w == blob) else { return LineHolds::Nothing };
+    if line.trim_ascii_start().starts_with(b"#") {
+        return LineHolds::Commented;
+    }
+    // The word before the blob is the key type; everything before that is options.
+    let options_end = position.saturating_sub(1);
+    if position == 0 || !is_key_type(words[options_end]) {
+        return LineHolds::Commented;
+    }
+    let options = words[..options_end].iter().map(|w| String::from_utf8_lossy(w)).collect::<Vec<_>>().join(" ");
+    LineHolds::Active(options)
+}
+
+/// Whether any active line of `content` carries `blob` (options may precede the key).
 pub fn contains_blob(content: &[u8], blob: &str) -> bool {
-    content
-        .split(|b| *b == b'\n')
-        .any(|line| line.split(|b| b.is_ascii_whitespace()).any(|word| word == blob.as_bytes()))
+    content.split(|b| *b == b'\n').any(|line| matches!(classify(line, blob.as_bytes()), LineHolds::Active(_)))
 }
 
 /// Adds `key_line` to `existing` (None when the file does not exist).
 pub fn merge(existing: Option<&[u8]>, key_line: &str) -> Merge {
     let existing = existing.unwrap_or_default();
-    if key_blob(key_line).is_some_and(|blob| contains_blob(existing, blob)) {
-        return Merge::AlreadyPresent;
+    let mut was_commented = false;
+    if let Some(blob) = key_blob(key_line) {
+        let mut restricted = None;
+        for line in existing.split(|b| *b == b'\n') {
+            match classify(line, blob.as_bytes()) {
+                LineHolds::Active(options) if options.is_empty() => return Merge::AlreadyPresent,
+                LineHolds::Active(options) => restricted = restricted.or(Some(options)),
+                LineHolds::Commented => was_commented = true,
+                LineHolds::Nothing => {}
+            }
+        }
+        if let Some(options) = restricted {
+            return Merge::PresentWithOptions(options.chars().take(200).collect());
+        }
     }
     let mut content = Vec::with_capacity(existing.len() + key_line.len() + 2);
     content.extend_from_slice(existing);
@@ -35,7 +79,7 @@ pub fn merge(existing: Option<&[u8]>, key_line: &str) -> Merge {
     }
     content.extend_from_slice(key_line.trim_end().as_bytes());
     content.push(b'\n');
-    Merge::Updated(content)
+    Merge::Updated { content, was_commented }
 }
 
 /// Whether permission bits let group or others write: sshd's StrictModes then ignores the keys.
@@ -49,32 +93,61 @@ mod tests {
 
     const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU keyhaven";
 
+    fn updated(merge: Merge) -> (Vec<u8>, bool) {
+        match merge {
+            Merge::Updated { content, was_commented } => (content, was_commented),
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_missing_or_empty_file_gets_just_the_key() {
         let expected = format!("{KEY}\n").into_bytes();
-        assert_eq!(merge(None, KEY), Merge::Updated(expected.clone()));
-        assert_eq!(merge(Some(b""), KEY), Merge::Updated(expected));
+        assert_eq!(updated(merge(None, KEY)), (expected.clone(), false));
+        assert_eq!(updated(merge(Some(b""), KEY)), (expected, false));
     }
 
     #[test]
     fn other_lines_survive_byte_for_byte_and_a_missing_newline_is_added() {
         let old = b"# comment \xff\r\nrestrict,command=\"borg serve\" ssh-rsa AAAAB3Nza other\n\nfrom=\"10.0.0.1\" x y";
-        let Merge::Updated(new) = merge(Some(old), KEY) else { panic!("expected an update") };
+        let (new, _) = updated(merge(Some(old), KEY));
         assert!(new.starts_with(old));
         assert_eq!(&new[old.len()..], format!("\n{KEY}\n").as_bytes());
         let with_newline = b"ssh-rsa AAAAB3Nza other\n";
-        let Merge::Updated(new) = merge(Some(with_newline), KEY) else { panic!("expected an update") };
+        let (new, _) = updated(merge(Some(with_newline), KEY));
         assert_eq!(&new[with_newline.len()..], format!("{KEY}\n").as_bytes());
     }
 
     #[test]
-    fn a_key_already_present_with_options_or_another_comment_is_not_added_again() {
+    fn a_key_already_present_under_another_comment_is_not_added_again() {
         let blob = key_blob(KEY).unwrap();
-        for line in [format!("ssh-ed25519 {blob}"), format!("restrict,command=\"x\" ssh-ed25519 {blob} old comment")] {
+        for line in [format!("ssh-ed25519 {blob}"), format!("  ssh-ed25519 {blob} old comment")] {
             assert_eq!(merge(Some(format!("ssh-rsa AAAA z\n{line}\n").as_bytes()), KEY), Merge::AlreadyPresent);
         }
         let prefix_only = format!("ssh-ed25519 {}\n", &blob[..blob.len() - 1]);
-        assert!(matches!(merge(Some(prefix_only.as_bytes()), KEY), Merge::Updated(_)));
+        assert!(matches!(merge(Some(prefix_only.as_bytes()), KEY), Merge::Updated { .. }));
+    }
+
+    #[test]
+    fn a_commented_out_key_is_not_installed_and_gets_an_active_line() {
+        let blob = key_blob(KEY).unwrap();
+        for line in [format!("#ssh-ed25519 {blob} old"), format!("  # ssh-ed25519 {blob}"), format!("x {blob}")] {
+            let old = format!("{line}\n");
+            let (new, was_commented) = updated(merge(Some(old.as_bytes()), KEY));
+            assert!(was_commented, "{line}");
+            assert_eq!(new, format!("{old}{KEY}\n").into_bytes(), "the comment stays, an active line follows");
+        }
+    }
+
+    #[test]
+    fn a_key_behind_options_is_left_alone_and_explained() {
+        let blob = key_blob(KEY).unwrap();
+        let old = format!("from=\"10.0.0.0/8\",no-pty ssh-ed25519 {blob} restricted\n");
+        assert_eq!(merge(Some(old.as_bytes()), KEY), Merge::PresentWithOptions("from=\"10.0.0.0/8\",no-pty".into()));
+        let both = format!("{old}ssh-ed25519 {blob}\n");
+        assert_eq!(merge(Some(both.as_bytes()), KEY), Merge::AlreadyPresent, "a plain line elsewhere counts");
+        assert!(!contains_blob(format!("# ssh-ed25519 {blob}").as_bytes(), blob));
+        assert!(contains_blob(old.as_bytes(), blob));
     }
 
     #[test]

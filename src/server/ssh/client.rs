@@ -72,6 +72,10 @@ pub struct Session {
     pub(super) timeouts: Timeouts,
 }
 
+/// The most a remote command may print (stdout and stderr together). Keyhaven's own commands
+/// print a few hundred bytes.
+pub const MAX_OUTPUT: usize = 64 * 1024;
+
 /// The output of one command.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExecOutput {
@@ -173,15 +177,25 @@ impl Session {
 
     /// Runs `command`, feeding it `stdin` (then end-of-file), and collects its output.
     pub async fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, SshError> {
+        let protocol = |err: russh::Error| SshError::Protocol(err.to_string());
         let run = async {
-            let mut channel = self.handle.channel_open_session().await?;
-            channel.exec(true, command).await?;
+            let mut channel = self.handle.channel_open_session().await.map_err(protocol)?;
+            channel.exec(true, command).await.map_err(protocol)?;
             if let Some(input) = stdin {
-                channel.data(input).await?;
+                channel.data(input).await.map_err(protocol)?;
             }
-            channel.eof().await?;
+            channel.eof().await.map_err(protocol)?;
             let mut output = ExecOutput::default();
             while let Some(message) = channel.wait().await {
+                let arrived = match &message {
+                    ChannelMsg::Data { data } | ChannelMsg::ExtendedData { data, .. } => data.len(),
+                    _ => 0,
+                };
+                // A hostile or broken host could send without end: stop reading at the cap.
+                if output.stdout.len() + output.stderr.len() + arrived > MAX_OUTPUT {
+                    let _ = channel.close().await;
+                    return Err(SshError::OutputTooLarge { limit: MAX_OUTPUT });
+                }
                 match message {
                     ChannelMsg::Data { data } => output.stdout.extend_from_slice(&data),
                     ChannelMsg::ExtendedData { data, ext: 1 } => output.stderr.extend_from_slice(&data),
@@ -189,12 +203,11 @@ impl Session {
                     _ => {}
                 }
             }
-            Ok::<_, russh::Error>(output)
+            Ok(output)
         };
         match tokio::time::timeout(self.timeouts.command, run).await {
             Err(_) => Err(SshError::Timeout { seconds: self.timeouts.command.as_secs() }),
-            Ok(Err(err)) => Err(SshError::Protocol(err.to_string())),
-            Ok(Ok(output)) => Ok(output),
+            Ok(result) => result,
         }
     }
 

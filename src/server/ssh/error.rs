@@ -17,6 +17,12 @@ pub enum SshError {
     Certificate,
     #[error("the key could not be read: {0}")]
     Malformed(String),
+    #[error("the key's comment is not one line of at most {max} printable characters; give a comment to replace it")]
+    BadComment { max: usize },
+    #[error(
+        "the key's encryption asks for {what}, more than Keyhaven allows ({limit}); re-encrypt it with ssh-keygen -p"
+    )]
+    KdfTooCostly { what: String, limit: String },
     #[error("the public key does not belong to this private key")]
     PublicKeyMismatch,
     #[error("key generation failed: {0}")]
@@ -49,6 +55,17 @@ pub enum SshError {
     PermissionDenied(String),
     #[error("the host's disk is full")]
     DiskFull,
+    #[error("the host sent more than {limit} bytes of output; Keyhaven stopped reading and closed the channel")]
+    OutputTooLarge { limit: usize },
+    #[error(
+        "the key is already in authorized_keys, behind options ({0}) that keep it from logging in here; \
+         Keyhaven leaves a line an administrator restricted as it is: change or remove it on the host"
+    )]
+    KeyRestricted(String),
+    #[error("{0} is a symbolic link Keyhaven cannot follow; edit the file it points to on the host")]
+    UnfollowableLink(String),
+    #[error("another edit of authorized_keys holds {0} on the host; try again, or remove it if no edit runs")]
+    Busy(String),
 }
 
 impl SshError {

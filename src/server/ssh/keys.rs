@@ -134,6 +134,7 @@ fn decode(text: &str, passphrase: Option<&str>) -> Result<PrivateKey, SshError> 
             return Ok(key);
         }
         let passphrase = passphrase.ok_or(SshError::PassphraseRequired)?;
+        super::kdf_limits::check_openssh(&key)?;
         return key.decrypt(passphrase).map_err(|_| SshError::WrongPassphrase);
     }
     if let Some(plain) = super::legacy_pem::decrypt(text, passphrase)? {
@@ -143,6 +144,7 @@ fn decode(text: &str, passphrase: Option<&str>) -> Result<PrivateKey, SshError> 
     if encrypted_pem && passphrase.is_none() {
         return Err(SshError::PassphraseRequired);
     }
+    super::kdf_limits::check_pkcs8(text)?;
     if !text.contains("-----BEGIN ") {
         return Err(SshError::Malformed("expected a PEM block such as -----BEGIN OPENSSH PRIVATE KEY-----".into()));
     }
@@ -175,7 +177,17 @@ fn check_policy(public: &PublicKey) -> Result<(), SshError> {
     }
 }
 
+/// The longest comment a key may carry into an `authorized_keys` line.
+pub const MAX_COMMENT: usize = 255;
+
 fn material(key: &PrivateKey) -> Result<KeyMaterial, SshError> {
+    // The comment ends up after the key on a remote `authorized_keys` line: a newline in it would
+    // write lines of its own there. Keys read from a file carry their own comment, so it is
+    // checked here, where every generated and imported key passes.
+    let comment = key.comment().as_str().map_err(|_| SshError::BadComment { max: MAX_COMMENT })?;
+    if comment.chars().count() > MAX_COMMENT || comment.chars().any(char::is_control) {
+        return Err(SshError::BadComment { max: MAX_COMMENT });
+    }
     let public = key.public_key();
     let (key_type, bits) = match public.algorithm() {
         Algorithm::Ed25519 => ("ed25519", 256),

@@ -6,6 +6,7 @@ pub mod authorized_keys;
 pub mod client;
 pub mod error;
 pub mod install_key;
+mod kdf_limits;
 pub mod keys;
 mod legacy_pem;
 pub mod public_key;

@@ -8,6 +8,7 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Files larger than this are not ours to rewrite (`authorized_keys` is a few KB).
 const MAX_READ: usize = 4 << 20;
@@ -49,6 +50,11 @@ fn is_missing(err: &SftpError) -> bool {
     matches!(err, SftpError::Status(s) if s.status_code == StatusCode::NoSuchFile)
 }
 
+/// 64 random bits in hex: temporary names that two edits at once never share.
+pub fn random_suffix() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
 /// An SSH string: length then bytes, as extension requests encode their arguments.
 fn ssh_string(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&(text.len() as u32).to_be_bytes());
@@ -88,6 +94,27 @@ impl RemoteFs {
         match self.raw.stat(path).await {
             Ok(attrs) => Ok(Some(attrs.attrs.permissions.unwrap_or(0) & 0o7777)),
             Err(err) if is_missing(&err) => Ok(None),
+            Err(err) => Err(classify(err, path)),
+        }
+    }
+
+    /// Where `path` really is: itself, or the file a symbolic link at `path` points to, so that an
+    /// edit replaces the target and keeps the link. A link that cannot be resolved is refused.
+    pub async fn resolve_link(&self, path: &str) -> Result<String, SshError> {
+        const KIND: u32 = 0o170000;
+        const LINK: u32 = 0o120000;
+        match self.raw.lstat(path).await {
+            Ok(attrs) if attrs.attrs.permissions.unwrap_or(0) & KIND == LINK => {
+                let target = self.raw.realpath(path).await.map_err(|_| SshError::UnfollowableLink(path.into()))?;
+                target
+                    .files
+                    .into_iter()
+                    .next()
+                    .map(|f| f.filename)
+                    .ok_or_else(|| SshError::UnfollowableLink(path.into()))
+            }
+            Ok(_) => Ok(path.to_string()),
+            Err(err) if is_missing(&err) => Ok(path.to_string()),
             Err(err) => Err(classify(err, path)),
         }
     }
@@ -156,17 +183,59 @@ impl RemoteFs {
                 Err(err) => Err(classify(err, target)),
             };
         }
-        let aside = format!("{target}.keyhaven-old");
+        let aside = format!("{target}.keyhaven-old-{}", random_suffix());
         let moved_aside = match self.raw.rename(target, aside.as_str()).await {
             Ok(_) => true,
             Err(err) if is_missing(&err) => false,
             Err(err) => return Err(classify(err, target)),
         };
-        self.raw.rename(source, target).await.map_err(|e| classify(e, target))?;
+        if let Err(err) = self.raw.rename(source, target).await {
+            // Put the old file back: never leave the host without one.
+            if moved_aside && self.raw.rename(aside.as_str(), target).await.is_err() {
+                return Err(SshError::Protocol(format!(
+                    "{target} could not be replaced and the old file could not be moved back from {aside}: \
+                     rename it back on the host"
+                )));
+            }
+            return Err(classify(err, target));
+        }
         if moved_aside {
             let _ = self.raw.remove(aside).await;
         }
         Ok(())
+    }
+
+    /// Takes the lock directory `path` (mkdir is atomic on every server), waiting up to `wait` for
+    /// another editor to let go. A lock older than `stale` is a crashed editor's and is broken.
+    pub async fn lock_dir(&self, path: &str, wait: Duration, stale: Duration) -> Result<(), SshError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut broke_stale = false;
+        loop {
+            let attrs = FileAttributes { permissions: Some(0o700), ..FileAttributes::empty() };
+            let Err(refused) = self.raw.mkdir(path, attrs).await else { return Ok(()) };
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+            match self.raw.lstat(path).await {
+                Ok(found)
+                    if !broke_stale
+                        && now.saturating_sub(u64::from(found.attrs.mtime.unwrap_or(0))) > stale.as_secs() =>
+                {
+                    broke_stale = true;
+                    let _ = self.raw.rmdir(path).await;
+                    continue;
+                }
+                Ok(_) => {}
+                // No lock there, so the mkdir itself failed (an unwritable ~/.ssh): that is the answer.
+                Err(_) => return Err(classify(refused, path)),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(SshError::Busy(path.to_string()));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn unlock_dir(&self, path: &str) {
+        let _ = self.raw.rmdir(path).await;
     }
 
     pub async fn remove(&self, path: &str) -> Result<(), SshError> {

@@ -5,7 +5,6 @@ use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::paging::{ListQuery, base_url, link_header};
 use super::{KeyBody, key_json, listed};
-use crate::model::Scope;
 use crate::server::auth::Authed;
 use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey};
 use crate::server::services::repositories::{self, RepoWithOwner};
@@ -17,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 
 /// The repository, if the caller may manage its deploy keys.
 async fn managed_repo(state: &AppState, caller: &Authed, owner: &str, name: &str) -> Result<RepoWithOwner, GhError> {
-    caller.require_scope(Scope::Repo)?;
     let found = repositories::find(&state.db, owner, name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     Ok(found)

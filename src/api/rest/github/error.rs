@@ -43,10 +43,12 @@ impl IntoResponse for GhError {
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Bad credentials".to_string()),
             AppError::Forbidden { message, .. } => (StatusCode::FORBIDDEN, message.clone()),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not Found".to_string()),
+            AppError::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, message.clone()),
             AppError::Conflict { message, .. } | AppError::Invalid { message, .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, message.clone())
             }
             AppError::TooManyRequests { message, .. } => (StatusCode::TOO_MANY_REQUESTS, message.clone()),
+            AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message.clone()),
             AppError::Internal(message) => (StatusCode::INTERNAL_SERVER_ERROR, message.clone()),
             AppError::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
         };
@@ -69,7 +71,7 @@ impl IntoResponse for GhError {
                     response.headers_mut().insert("x-accepted-oauth-scopes", value);
                 }
             }
-            AppError::TooManyRequests { retry_after_secs, .. } => {
+            AppError::TooManyRequests { retry_after_secs, .. } | AppError::Busy { retry_after_secs, .. } => {
                 response.headers_mut().insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
             }
             _ => {}

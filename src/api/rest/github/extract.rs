@@ -32,11 +32,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for GhJson<T> {
 
     /// Like GitHub, the body is read as JSON whatever its Content-Type (`curl -d` sends a form type).
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
-            GhError(AppError::BadRequest {
-                field: None,
-                message: "The request body is too large or could not be read (limit 2 MB).".into(),
-            })
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                GhError(AppError::TooLarge("The request body is too large (limit 1 MiB).".into()))
+            } else {
+                GhError(AppError::BadRequest { field: None, message: "The request body could not be read.".into() })
+            }
         })?;
         let parse_error = || GhError(AppError::BadRequest { field: None, message: "Problems parsing JSON".into() });
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);

@@ -8,28 +8,40 @@ mod paging;
 mod repos;
 mod user_keys;
 
+use crate::model::Scope;
+use crate::server::access::{Access, GuardedRoutes};
 use crate::server::entities::public_key;
 use crate::server::services::rfc3339;
 use crate::server::state::AppState;
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 pub use error::GhError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/user/keys", get(user_keys::list).post(user_keys::create))
-        .route("/user/keys/{id}", get(user_keys::get_one).delete(user_keys::delete))
-        .route("/users/{username}/keys", get(user_keys::of_user))
-        .route("/user/repos", get(repos::list).post(repos::create))
-        .route("/repos/{owner}/{repo}", get(repos::get_one).delete(repos::delete))
-        .route("/repos/{owner}/{repo}/keys", get(deploy_keys::list).post(deploy_keys::create))
-        .route("/repos/{owner}/{repo}/keys/{id}", get(deploy_keys::get_one).delete(deploy_keys::delete))
+fn deny(err: crate::error::AppError) -> Response {
+    GhError(err).into_response()
+}
+
+/// The GitHub-shaped routes with their rules; refusals answer in GitHub's error shape.
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    let repo = Access::signed_in(Scope::Repo);
+    GuardedRoutes::new(state, deny)
+        .get("/user/keys", Access::signed_in(Scope::ReadPublicKey), user_keys::list)
+        .post("/user/keys", Access::signed_in(Scope::WritePublicKey), user_keys::create)
+        .get("/user/keys/{id}", Access::signed_in(Scope::ReadPublicKey), user_keys::get_one)
+        .delete("/user/keys/{id}", Access::signed_in(Scope::AdminPublicKey), user_keys::delete)
+        .get("/users/{username}/keys", Access::ANYONE, user_keys::of_user)
+        .get("/user/repos", repo, repos::list)
+        .post("/user/repos", repo, repos::create)
+        .get("/repos/{owner}/{repo}", repo, repos::get_one)
+        .delete("/repos/{owner}/{repo}", repo, repos::delete)
+        .get("/repos/{owner}/{repo}/keys", repo, deploy_keys::list)
+        .post("/repos/{owner}/{repo}/keys", repo, deploy_keys::create)
+        .get("/repos/{owner}/{repo}/keys/{id}", repo, deploy_keys::get_one)
+        .delete("/repos/{owner}/{repo}/keys/{id}", repo, deploy_keys::delete)
 }
 
 /// `GET /{username}.keys` cannot be a route (a path segment cannot end in a fixed suffix), so this

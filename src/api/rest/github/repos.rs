@@ -4,7 +4,6 @@ use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::listed;
 use super::paging::{ListQuery, base_url, link_header};
-use crate::model::Scope;
 use crate::server::entities::{repository, user};
 use crate::server::services::{repositories, rfc3339};
 use crate::server::state::AppState;
@@ -37,7 +36,6 @@ pub async fn create(
     headers: HeaderMap,
     GhJson(body): GhJson<RepoBody>,
 ) -> Result<(StatusCode, Json<Value>), GhError> {
-    caller.require_scope(Scope::Repo)?;
     let (name, description) = (body.name.as_deref(), body.description.as_deref());
     let repo = repositories::create(&state.db, &caller.actor(), &caller.user, name, description).await?;
     Ok((StatusCode::CREATED, Json(repo_json(&base_url(&state, &headers), &repo, &caller.user))))
@@ -49,7 +47,6 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
-    caller.require_scope(Scope::Repo)?;
     let query = ListQuery::parse(query.as_deref())?;
     let page = repositories::list_owned(&state.db, caller.user.id, query.page).await?;
     let base = base_url(&state, &headers);
@@ -59,11 +56,9 @@ pub async fn list(
 
 pub async fn get_one(
     State(state): State<AppState>,
-    GhAuthed(caller): GhAuthed,
     headers: HeaderMap,
     GhPath((owner, name)): GhPath<(String, String)>,
 ) -> Result<Json<Value>, GhError> {
-    caller.require_scope(Scope::Repo)?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     Ok(Json(repo_json(&base_url(&state, &headers), &found.repo, &found.owner)))
 }
@@ -73,7 +68,6 @@ pub async fn delete(
     GhAuthed(caller): GhAuthed,
     GhPath((owner, name)): GhPath<(String, String)>,
 ) -> Result<StatusCode, GhError> {
-    caller.require_scope(Scope::Repo)?;
     let found = repositories::find(&state.db, &owner, &name).await?;
     repositories::require_repo_admin(&found, &caller.user, caller.role)?;
     repositories::delete(&state.db, &state.key_cache, &caller.actor(), &found).await?;

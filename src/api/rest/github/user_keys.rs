@@ -5,7 +5,6 @@ use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::paging::{ListQuery, base_url, link_header};
 use super::{KeyBody, key_json, listed};
-use crate::model::Scope;
 use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey};
 use crate::server::state::AppState;
 use axum::Json;
@@ -31,7 +30,6 @@ pub async fn create(
     headers: HeaderMap,
     GhJson(body): GhJson<KeyBody>,
 ) -> Result<Response, GhError> {
-    caller.require_scope(Scope::WritePublicKey)?;
     let new = NewPublicKey { title: body.title.as_deref(), key: body.key.as_deref(), read_only: false };
     let policy = state.settings.key_policy();
     let key = public_keys::add_key(
@@ -54,7 +52,6 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
-    caller.require_scope(Scope::ReadPublicKey)?;
     let query = ListQuery::parse(query.as_deref())?;
     let owner = KeyOwner::User(caller.user.id);
     let page =
@@ -70,7 +67,6 @@ pub async fn get_one(
     headers: HeaderMap,
     GhPath(id): GhPath<i32>,
 ) -> Result<Response, GhError> {
-    caller.require_scope(Scope::ReadPublicKey)?;
     let key = public_keys::get_key(&state.db, KeyOwner::User(caller.user.id), id).await?;
     Ok(Json(key_json(&key, own_url(&base_url(&state, &headers), key.id))).into_response())
 }
@@ -80,7 +76,6 @@ pub async fn delete(
     GhAuthed(caller): GhAuthed,
     GhPath(id): GhPath<i32>,
 ) -> Result<StatusCode, GhError> {
-    caller.require_scope(Scope::AdminPublicKey)?;
     let owner = KeyOwner::User(caller.user.id);
     public_keys::delete_key(&state.db, &state.key_cache, &caller.actor(), owner, id, &caller.user.username).await?;
     Ok(StatusCode::NO_CONTENT)
