@@ -17,6 +17,7 @@ use futures::future::join_all;
 use keyhaven::server::config::Settings;
 use keyhaven::server::secrets::MasterKey;
 use keyhaven::server::services::audit::Actor;
+use keyhaven::server::services::changes::Changes;
 use keyhaven::server::services::connections::{self, ConnectionFields, Patch};
 use keyhaven::server::services::ssh_gate::SshGate;
 use keyhaven::server::services::ssh_keys::{self, NewKey};
@@ -41,16 +42,25 @@ fn ratio(ours: Duration, theirs: Duration) -> f64 {
     ours.as_secs_f64() / theirs.as_secs_f64()
 }
 
-async fn database() -> (DatabaseConnection, tempfile::TempDir) {
+/// A database with the files writer running on it, as in the server.
+async fn database() -> (DatabaseConnection, Changes, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
     let db = keyhaven::server::db::connect(&url).await.expect("db");
     keyhaven::server::db::migrate(&db).await.expect("migrate");
-    (db, dir)
+    let changes = Changes::new();
+    keyhaven::server::services::ssh_files::start(db.clone(), dir.path().to_path_buf(), changes.clone());
+    (db, changes, dir)
 }
 
 /// Creates a connection per `host:port` and returns their ids.
-async fn connections_for(db: &DatabaseConnection, hosts: &[String], port: u16, user: &str) -> Vec<i32> {
+async fn connections_for(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    hosts: &[String],
+    port: u16,
+    user: &str,
+) -> Vec<i32> {
     let mut ids = Vec::new();
     for host in hosts {
         let fields = ConnectionFields {
@@ -59,7 +69,7 @@ async fn connections_for(db: &DatabaseConnection, hosts: &[String], port: u16, u
             port: Patch::Set(i64::from(port)),
             ..Default::default()
         };
-        ids.push(connections::create(db, &Actor::cli(), &fields).await.expect("connection").id);
+        ids.push(connections::create(db, changes, &Actor::cli(), &fields).await.expect("connection").id);
     }
     ids
 }
@@ -111,19 +121,25 @@ async fn main() {
     );
 
     // Testing: the same key, trusted hosts, one login and session check per connection.
-    let (db, _db_dir) = database().await;
+    let (db, changes, _db_dir) = database().await;
     let (master, _) = MasterKey::generate().expect("master key");
-    let key =
-        ssh_keys::generate(&db, &master, &Actor::cli(), NewKey::new("System SSH Key", "", true), KeySpec::Ed25519)
-            .await
-            .expect("key");
+    let key = ssh_keys::generate(
+        &db,
+        &changes,
+        &master,
+        &Actor::cli(),
+        NewKey::new("System SSH Key", "", true),
+        KeySpec::Ed25519,
+    )
+    .await
+    .expect("key");
     for server in &servers {
         server.authorize(sshd::TEST_USER, &key.public_key);
     }
     let trusted: String =
         hosts.iter().enumerate().map(|(n, h)| format!("[{h}]:{port} {}\n", server_of(n).host_keys()[0])).collect();
-    known_hosts_import::import(&db, &Actor::cli(), &trusted, &[]).await.expect("trust");
-    let ids = connections_for(&db, &hosts, port, sshd::TEST_USER).await;
+    known_hosts_import::import(&db, &changes, &Actor::cli(), &trusted, &[]).await.expect("trust");
+    let ids = connections_for(&db, &changes, &hosts, port, sshd::TEST_USER).await;
     let gate = SshGate::new(&Settings::default());
     let (ours, connected) = test_all(&db, &gate, &master, &ids).await;
     assert_eq!(connected, TARGETS, "every connection tests connected");
@@ -148,7 +164,7 @@ async fn main() {
         parallel.as_secs_f64() * 1e3,
         ratio(ours, parallel)
     );
-    silent_hosts(&db, &gate, &master).await;
+    silent_hosts(&db, &changes, &gate, &master).await;
 }
 
 fn ssh_command(key: &Path, known: &Path, port: u16) -> String {
@@ -162,7 +178,7 @@ fn ssh_command(key: &Path, known: &Path, port: u16) -> String {
 
 /// Hosts that accept TCP and never answer: all are tested at once, so together they take one
 /// connect timeout, not twenty.
-async fn silent_hosts(db: &DatabaseConnection, gate: &SshGate, master: &MasterKey) {
+async fn silent_hosts(db: &DatabaseConnection, changes: &Changes, gate: &SshGate, master: &MasterKey) {
     let hosts = addresses(SILENT, 101);
     let mut listeners = Vec::new();
     let mut ids = Vec::new();
@@ -172,8 +188,8 @@ async fn silent_hosts(db: &DatabaseConnection, gate: &SshGate, master: &MasterKe
         let line = format!(
             "[{host}]:{port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
         );
-        known_hosts_import::import(db, &Actor::cli(), &line, &[]).await.expect("trust");
-        ids.extend(connections_for(db, std::slice::from_ref(host), port, "backup").await);
+        known_hosts_import::import(db, changes, &Actor::cli(), &line, &[]).await.expect("trust");
+        ids.extend(connections_for(db, changes, std::slice::from_ref(host), port, "backup").await);
         listeners.push(listener);
     }
     let (took, connected) = test_all(db, gate, master, &ids).await;

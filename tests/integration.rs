@@ -62,6 +62,8 @@ mod security_boundary;
 mod setup_wizard;
 #[path = "integration/ssh_client.rs"]
 mod ssh_client;
+#[path = "integration/ssh_files.rs"]
+mod ssh_files;
 #[path = "integration/ssh_keys_at_rest.rs"]
 mod ssh_keys_at_rest;
 #[path = "integration/ssh_keys_interop.rs"]

@@ -28,7 +28,8 @@ pub async fn list_connections_page(page: u64) -> Result<ConnectionPage, AppError
 pub async fn get_connection_health() -> Result<ConnectionHealth, AppError> {
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("get_connection_health", BROWSER_SIGNED_IN)).await?;
-    Ok(crate::server::services::connections::health(&state.db, 12).await?)
+    let health = crate::server::services::connections::health(&state.db, 12).await?;
+    Ok(ConnectionHealth { files_stale: state.changes.status().failure, ..health })
 }
 
 /// Blank optional fields are left unset (create) or cleared (edit).
@@ -78,7 +79,8 @@ pub async fn create_connection(
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("create_connection", BROWSER_ADMIN)).await?;
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
-    crate::server::services::connections::create(&state.db, &caller.actor(), &fields(connection)).await?;
+    crate::server::services::connections::create(&state.db, &state.changes, &caller.actor(), &fields(connection))
+        .await?;
     Ok(())
 }
 
@@ -102,7 +104,7 @@ pub async fn update_connection(
         crate::server::context::caller(crate::rpc_rule!("update_connection", BROWSER_ADMIN_SSH)).await?;
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
-    connections::update(&state.db, &caller.actor(), id, &fields(connection)).await?;
+    connections::update(&state.db, &state.changes, &caller.actor(), id, &fields(connection)).await?;
     let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1)));
     Ok(test_outcome(report))
@@ -111,7 +113,7 @@ pub async fn update_connection(
 #[server(prefix = "/rpc", endpoint = "delete_connection")]
 pub async fn delete_connection(id: i32) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("delete_connection", BROWSER_ADMIN)).await?;
-    crate::server::services::connections::delete(&state.db, &caller.actor(), id).await?;
+    crate::server::services::connections::delete(&state.db, &state.changes, &caller.actor(), id).await?;
     Ok(())
 }
 
@@ -166,9 +168,17 @@ pub async fn redeploy_connection(id: i32, password: String) -> Result<ActionOutc
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("redeploy_connection", BROWSER_ADMIN_SSH)).await?;
     let password = zeroize::Zeroizing::new(password);
-    let report = connection_actions::redeploy(&state.db, &state.ssh, &state.master_key, &caller.actor(), id, &password)
-        .await
-        .map_err(crate::server::error::ServiceError::from)?;
+    let report = connection_actions::redeploy(
+        &state.db,
+        &state.changes,
+        &state.ssh,
+        &state.master_key,
+        &caller.actor(),
+        id,
+        &password,
+    )
+    .await
+    .map_err(crate::server::error::ServiceError::from)?;
     let message =
         if report.already_installed { "The key was already installed" } else { "SSH key deployed successfully" };
     Ok(ActionOutcome { success: true, message: message.into(), notes: report.warnings, stages: report.stages })

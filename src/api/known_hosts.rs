@@ -29,6 +29,7 @@ pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Re
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("trust_known_host", BROWSER_ADMIN)).await?;
     crate::server::services::known_hosts::trust(
         &state.db,
+        &state.changes,
         &state.ssh,
         &caller.actor(),
         &host,
@@ -43,13 +44,21 @@ pub async fn trust_known_host(host: String, port: u16, public_key: String) -> Re
 #[server(prefix = "/rpc", endpoint = "replace_known_host")]
 pub async fn replace_known_host(id: i32, public_key: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("replace_known_host", BROWSER_ADMIN)).await?;
-    crate::server::services::known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &public_key).await?;
+    crate::server::services::known_hosts::replace(
+        &state.db,
+        &state.changes,
+        &state.ssh,
+        &caller.actor(),
+        id,
+        &public_key,
+    )
+    .await?;
     Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_known_host")]
 pub async fn remove_known_host(id: i32) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("remove_known_host", BROWSER_ADMIN)).await?;
-    crate::server::services::known_hosts::remove(&state.db, &caller.actor(), id).await?;
+    crate::server::services::known_hosts::remove(&state.db, &state.changes, &caller.actor(), id).await?;
     Ok(())
 }

@@ -69,7 +69,7 @@ pub async fn setup_connect(
     let fields = fields(form);
     let password = zeroize::Zeroizing::new(password.unwrap_or_default());
     let (db, gate, master) = (&state.db, &state.ssh, &state.master_key);
-    let done = setup_connection::connect(db, gate, master, &caller.actor(), &fields, &password)
+    let done = setup_connection::connect(db, &state.changes, gate, master, &caller.actor(), &fields, &password)
         .await
         .map_err(crate::server::error::ServiceError::from)?;
     let message = if done.deploy.already_installed {

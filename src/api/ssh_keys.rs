@@ -52,7 +52,7 @@ pub async fn generate_ssh_key(
         system: system.is_some(),
         comment: comment.as_deref(),
     };
-    ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
+    ssh_keys::generate(&state.db, &state.changes, &state.master_key, &caller.actor(), new, spec).await?;
     Ok(())
 }
 
@@ -72,6 +72,7 @@ pub async fn import_ssh_key(
     let new = NewKey::new(&name, description.as_deref().unwrap_or(""), system.is_some());
     ssh_keys::import_text(
         &state.db,
+        &state.changes,
         &state.master_key,
         &caller.actor(),
         new,
@@ -88,7 +89,7 @@ pub async fn import_ssh_key(
 pub async fn delete_ssh_key(id: i32, confirm: Option<String>) -> Result<(), AppError> {
     use crate::server::services::ssh_keys;
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("delete_ssh_key", BROWSER_ADMIN)).await?;
-    ssh_keys::delete_key(&state.db, &caller.actor(), id, confirm.is_some()).await?;
+    ssh_keys::delete_key(&state.db, &state.changes, &caller.actor(), id, confirm.is_some()).await?;
     Ok(())
 }
 

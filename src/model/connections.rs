@@ -64,7 +64,6 @@ pub fn percent_text(percent: f64) -> String {
     }
 }
 
-/// One step of a test or deploy, as the API reports it and the page shows it.
 /// The Dashboard's view of all connections: counts and the fullest storage, never the whole list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionHealth {
@@ -73,6 +72,9 @@ pub struct ConnectionHealth {
     pub failed: u64,
     /// `user@host:port` and storage of the fullest measured connections, fullest first.
     pub fullest: Vec<(String, StorageView)>,
+    /// Why the files in `data/ssh` (what ssh, borg and rsync read) lag behind the database, while
+    /// they do; the writer retries on its own.
+    pub files_stale: Option<String>,
 }
 
 /// One page of connections, for a page that must stay fast with a thousand of them.

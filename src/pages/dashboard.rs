@@ -131,9 +131,19 @@ fn SystemKeyCard(key: Option<SshKeyView>) -> impl IntoView {
 #[component]
 fn HealthCard(health: ConnectionHealth) -> impl IntoView {
     let untested = health.total.saturating_sub(health.connected + health.failed);
+    let stale = health.files_stale.map(|reason| {
+        view! {
+            <p class="notice notice-error" role="alert">
+                "The files in data/ssh that ssh, borg and rsync read could not be written ("
+                {reason}
+                "). Your changes are saved; Keyhaven keeps retrying and catches up once the directory is writable."
+            </p>
+        }
+    });
     view! {
         <section class="card" aria-labelledby="health">
             <h2 id="health">"Connections"</h2>
+            {stale}
             {if health.total == 0 {
                 view! {
                     <p>

@@ -156,14 +156,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
 /// The files and the agent socket other tools (borg, rsync, ssh) use; a failure here is logged,
 /// because the web app works without them.
 async fn start_ssh_tools(state: &AppState) {
-    use crate::server::services::{derived_files, ssh_agent};
+    use crate::server::services::ssh_agent;
     let data_dir = &state.settings.data_dir;
     if let Err(err) = crate::server::services::connections::reset_interrupted_tests(&state.db).await {
         tracing::warn!(error = %err, "could not reset connections left in testing");
     }
-    if let Err(err) = derived_files::sync(&state.db, data_dir).await {
-        tracing::error!(error = %err, "could not write the files in data/ssh");
-    }
+    // The writer's first pass rewrites every file, picking up changes made while the server was
+    // down (a restored backup); waiting for it means tools see current files once we listen.
+    state.changes.publish(&[crate::server::services::changes::Change::Everything]).await;
     let keys = ssh_agent::DatabaseKeys { db: state.db.clone(), master: state.master_key.clone() };
     match ssh_agent::start(data_dir, keys) {
         Ok(()) => {

@@ -10,7 +10,6 @@ pub mod context;
 pub mod csrf;
 pub mod data_lock;
 pub mod db;
-pub mod derived_sync;
 pub mod entities;
 pub mod error;
 pub mod gates;

@@ -58,7 +58,7 @@ pub fn build_router(state: AppState) -> Router {
         .nest_service(&format!("/{}", options.site_pkg_dir), assets(&pkg_dir))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::server::derived_sync::sync_after_change))
+        .layer(middleware::from_fn(say_when_files_are_stale))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::github::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate))
         .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))
@@ -127,15 +127,36 @@ fn compress_assets() -> CompressionLayer<impl Predicate> {
     )
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+/// `GET /healthz`: 200 `ok` when the database answers and the files in `data/ssh` are written;
+/// 200 `degraded: …` with the reason when those files are stale (Keyhaven itself works, so an
+/// orchestrator should not restart it); 503 when the database does not answer.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, String) {
+    if let Err(err) = state.db.execute_unprepared("SELECT 1").await {
+        tracing::error!(error = %err, "health check: database unreachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable".into());
+    }
+    match state.changes.status().failure {
+        Some(reason) => (StatusCode::OK, format!("degraded: the files in data/ssh are stale ({reason})")),
+        None => (StatusCode::OK, "ok".into()),
+    }
+}
+
+/// Header on the answer to a request whose change is saved but not yet in the files in `data/ssh`
+/// (the writer retries; `/healthz` and the Dashboard say so too).
+pub const STALE_FILES_HEADER: &str = "x-keyhaven-files-stale";
+
+/// Adds [`STALE_FILES_HEADER`] with the reason when a change this request published could not be
+/// written. It knows nothing of routes: the services note it as they publish.
+async fn say_when_files_are_stale(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let (mut response, stale) = crate::server::services::changes::note_stale_files(next.run(request)).await;
+    if let Some(reason) = stale {
+        let printable: String =
+            reason.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&printable) {
+            response.headers_mut().insert(STALE_FILES_HEADER, value);
         }
     }
+    response
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::server::config::Settings;
 use crate::server::secrets::MasterKey;
+use crate::server::services::changes::Changes;
 use crate::server::services::key_cache::KeyListCache;
 use crate::server::services::ssh_gate::SshGate;
 use crate::server::throttle::LoginThrottle;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub key_cache: Arc<KeyListCache>,
     /// SSH timeouts and connection limits (see `services::ssh_gate`).
     pub ssh: Arc<SshGate>,
+    /// Change notices to the writer of the files in `data/ssh` (see `services::changes`).
+    pub changes: Changes,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
@@ -36,7 +39,13 @@ impl AppState {
         settings: Settings,
         master_key: MasterKey,
     ) -> Self {
+        let changes = Changes::new();
+        // Outside a runtime (a command that only reads settings) there is nothing to write.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            crate::server::services::ssh_files::start(db.clone(), settings.data_dir.clone(), changes.clone());
+        }
         AppState {
+            changes,
             leptos_options: Arc::new(leptos_options),
             db,
             ssh: Arc::new(SshGate::new(&settings)),

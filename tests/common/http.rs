@@ -1,6 +1,6 @@
 //! Driving the real router in process, as a browser (session cookie) or an API client (bearer).
 
-use super::{TestDb, test_state};
+use super::{TestDb, test_state_with};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -60,9 +60,7 @@ impl TestApp {
     }
 
     pub fn with_settings(db: TestDb, settings: keyhaven::server::config::Settings) -> Self {
-        let mut state = test_state(db.conn.clone());
-        state.ssh = std::sync::Arc::new(keyhaven::server::services::ssh_gate::SshGate::new(&settings));
-        state.settings = std::sync::Arc::new(settings);
+        let state = test_state_with(db.conn.clone(), settings);
         TestApp { router: build_router(state.clone()), state, db }
     }
 

@@ -79,7 +79,20 @@ pub fn test_settings() -> Settings {
 }
 
 pub fn test_state(conn: DatabaseConnection) -> AppState {
+    test_state_with(conn, test_settings())
+}
+
+/// An application state on `settings`; its files writer writes into their data dir.
+pub fn test_state_with(conn: DatabaseConnection, settings: Settings) -> AppState {
     let options = leptos::config::LeptosOptions::builder().output_name("keyhaven").build();
     let (master_key, _) = keyhaven::server::secrets::MasterKey::generate().expect("master key");
-    AppState::new(options, conn, test_settings(), master_key)
+    AppState::new(options, conn, settings, master_key)
+}
+
+/// A change-notice handle with its files writer running on `conn`, writing into a data dir of its
+/// own: for tests that call a changing service directly, without an `AppState`.
+pub fn file_writer(conn: &DatabaseConnection) -> keyhaven::server::services::changes::Changes {
+    let changes = keyhaven::server::services::changes::Changes::new();
+    keyhaven::server::services::ssh_files::start(conn.clone(), test_settings().data_dir, changes.clone());
+    changes
 }

@@ -8,7 +8,7 @@ use axum::http::Method;
 use serde_json::json;
 
 /// A multipart body with the given text fields and one file field.
-fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
+pub fn multipart(fields: &[(&str, &str)], file: &str) -> (String, String) {
     let boundary = "keyhavenboundary7d1";
     let mut body = String::new();
     for (name, value) in fields {

@@ -23,7 +23,10 @@ async fn no_file_in_the_data_dir_holds_a_private_key_in_clear() {
     for (name, spec) in
         [("ed", KeySpec::Ed25519), ("ec", KeySpec::Ecdsa { bits: 256 }), ("rsa", KeySpec::Rsa { bits: 2048 })]
     {
-        let key = ssh_keys::generate(&conn, &master, &Actor::cli(), new(name), spec).await.unwrap();
+        let key =
+            ssh_keys::generate(&conn, &crate::common::file_writer(&conn), &master, &Actor::cli(), new(name), spec)
+                .await
+                .unwrap();
         let private = ssh_keys::open_private_key(&master, &key).unwrap();
         // A long run of the key's base64 body, which would appear if it were stored in clear.
         let body: String = private.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -47,7 +50,16 @@ async fn a_wrong_master_key_is_refused_at_start_and_changes_nothing() {
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
     let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
     let master = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
-    let key = ssh_keys::generate(&conn, &master, &Actor::cli(), new("k"), KeySpec::Ed25519).await.unwrap();
+    let key = ssh_keys::generate(
+        &conn,
+        &crate::common::file_writer(&conn),
+        &master,
+        &Actor::cli(),
+        new("k"),
+        KeySpec::Ed25519,
+    )
+    .await
+    .unwrap();
     let key_file = settings.effective_master_key_file();
     let original = std::fs::read_to_string(&key_file).unwrap();
     let (_, other) = MasterKey::generate().unwrap();
@@ -66,8 +78,26 @@ async fn rotation_reseals_everything_and_retires_the_old_key() {
     let db = sqlite().await;
     let (old, _) = MasterKey::generate().unwrap();
     master_key::check_or_record(&db.conn, &old).await.unwrap();
-    let a = ssh_keys::generate(&db.conn, &old, &Actor::cli(), new("a"), KeySpec::Ed25519).await.unwrap();
-    let b = ssh_keys::generate(&db.conn, &old, &Actor::cli(), new("b"), KeySpec::Ecdsa { bits: 384 }).await.unwrap();
+    let a = ssh_keys::generate(
+        &db.conn,
+        &crate::common::file_writer(&db.conn),
+        &old,
+        &Actor::cli(),
+        new("a"),
+        KeySpec::Ed25519,
+    )
+    .await
+    .unwrap();
+    let b = ssh_keys::generate(
+        &db.conn,
+        &crate::common::file_writer(&db.conn),
+        &old,
+        &Actor::cli(),
+        new("b"),
+        KeySpec::Ecdsa { bits: 384 },
+    )
+    .await
+    .unwrap();
     let before = ssh_keys::open_private_key(&old, &a).unwrap();
     let (new_key, _) = MasterKey::generate().unwrap();
     assert_eq!(master_key::rotate(&db.conn, &old, &new_key).await.unwrap(), 2);
@@ -108,9 +138,16 @@ async fn the_database_files_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
     let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
-    ssh_keys::generate(&conn, &MasterKey::generate().unwrap().0, &Actor::cli(), new("w"), KeySpec::Ed25519)
-        .await
-        .unwrap();
+    ssh_keys::generate(
+        &conn,
+        &crate::common::file_writer(&conn),
+        &MasterKey::generate().unwrap().0,
+        &Actor::cli(),
+        new("w"),
+        KeySpec::Ed25519,
+    )
+    .await
+    .unwrap();
     for name in ["keyhaven.db", "keyhaven.db-wal", "keyhaven.db-shm"] {
         let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{name} is {mode:o}");

@@ -26,7 +26,16 @@ async fn generated_keys_load_in_openssh_with_the_same_fingerprint_and_randomart(
         ("rsa4096", KeySpec::Rsa { bits: 4096 }),
     ];
     for (name, spec) in specs {
-        let key = ssh_keys::generate(&db.conn, &master, &Actor::cli(), named(name), spec).await.unwrap();
+        let key = ssh_keys::generate(
+            &db.conn,
+            &crate::common::file_writer(&db.conn),
+            &master,
+            &Actor::cli(),
+            named(name),
+            spec,
+        )
+        .await
+        .unwrap();
         let private = ssh_keys::open_private_key(&master, &key).unwrap();
         let private_file = dir.path().join(name);
         openssh::write_private(&private_file, &private);
@@ -64,9 +73,18 @@ async fn keys_made_by_ssh_keygen_import_in_every_format_with_and_without_passphr
                 let text = std::fs::read_to_string(&file).unwrap();
                 let label = format!("{key_type} {bits:?} {format:?} passphrase={}", !passphrase.is_empty());
                 let pass = (!passphrase.is_empty()).then_some(passphrase);
-                let key = ssh_keys::import_text(&db.conn, &master, &Actor::cli(), named(&name), &text, pass, None)
-                    .await
-                    .unwrap_or_else(|e| panic!("{label}: {e}"));
+                let key = ssh_keys::import_text(
+                    &db.conn,
+                    &crate::common::file_writer(&db.conn),
+                    &master,
+                    &Actor::cli(),
+                    named(&name),
+                    &text,
+                    pass,
+                    None,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
                 let expected = openssh::fingerprint(&file.with_extension("pub"), "sha256");
                 assert_eq!(key.fingerprint, expected, "{label}");
                 if pass.is_some() {

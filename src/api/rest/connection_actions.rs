@@ -75,8 +75,16 @@ pub async fn redeploy(
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> Result<Response, AppError> {
     let password = Zeroizing::new(body.password);
-    let outcome =
-        connection_actions::redeploy(&state.db, &state.ssh, &state.master_key, &caller.actor(), id, &password).await;
+    let outcome = connection_actions::redeploy(
+        &state.db,
+        &state.changes,
+        &state.ssh,
+        &state.master_key,
+        &caller.actor(),
+        id,
+        &password,
+    )
+    .await;
     let report = match outcome {
         Ok(report) => report,
         Err(failure) => return Ok(deploy_failure(failure)),
@@ -137,7 +145,15 @@ pub async fn quick_setup(
         skip_deployment: body.skip_deployment,
         use_sftp_mode: body.use_sftp_mode,
     };
-    let done = match quick_setup::quick_setup(&state.db, &state.ssh, &state.master_key, &caller.actor(), request).await
+    let done = match quick_setup::quick_setup(
+        &state.db,
+        &state.changes,
+        &state.ssh,
+        &state.master_key,
+        &caller.actor(),
+        request,
+    )
+    .await
     {
         Ok(done) => done,
         Err(QuickSetupError::Failed(failure)) => return Ok(deploy_failure(failure)),

@@ -61,7 +61,7 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let saved = connections::create(&state.db, &caller.actor(), &body.into()).await?;
+    let saved = connections::create(&state.db, &state.changes, &caller.actor(), &body.into()).await?;
     let connection = connections::get_view(&state.db, saved.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -75,7 +75,7 @@ pub async fn update(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<Json<Value>, AppError> {
-    connections::update(&state.db, &caller.actor(), id, &body.into()).await?;
+    connections::update(&state.db, &state.changes, &caller.actor(), id, &body.into()).await?;
     let connection = connections::get_view(&state.db, id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection updated", "connection": connection })))
 }
@@ -85,6 +85,6 @@ pub async fn delete(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    connections::delete(&state.db, &caller.actor(), id).await?;
+    connections::delete(&state.db, &state.changes, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Connection deleted" })))
 }

@@ -79,7 +79,8 @@ async fn import(state: &AppState, caller: &Authed, form: Upload) -> Result<(), A
     let file = form.file.ok_or_else(|| AppError::invalid("key_file", "Choose a private key file to upload."))?;
     let new = NewKey::new(&form.name, &form.description, form.system);
     let passphrase = Some(form.passphrase.as_str()).filter(|p| !p.is_empty());
-    ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &file, passphrase, None).await?;
+    ssh_keys::import_text(&state.db, &state.changes, &state.master_key, &caller.actor(), new, &file, passphrase, None)
+        .await?;
     Ok(())
 }
 

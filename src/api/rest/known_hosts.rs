@@ -41,7 +41,9 @@ pub async fn trust(
     ApiJson(body): ApiJson<TrustBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let port = body.port.unwrap_or(22);
-    let row = known_hosts::trust(&state.db, &state.ssh, &caller.actor(), &body.host, port, &body.public_key).await?;
+    let row =
+        known_hosts::trust(&state.db, &state.changes, &state.ssh, &caller.actor(), &body.host, port, &body.public_key)
+            .await?;
     Ok((StatusCode::CREATED, Json(json!({ "success": true, "known_host": known_hosts::to_view(&row) }))))
 }
 
@@ -56,7 +58,7 @@ pub async fn remove(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    known_hosts::remove(&state.db, &caller.actor(), id).await?;
+    known_hosts::remove(&state.db, &state.changes, &caller.actor(), id).await?;
     Ok(Json(json!({ "success": true, "message": "Known host removed" })))
 }
 
@@ -73,7 +75,8 @@ pub async fn replace(
     ApiPath(id): ApiPath<i32>,
     ApiJson(body): ApiJson<ReplaceBody>,
 ) -> Result<Json<Value>, AppError> {
-    let (old, new) = known_hosts::replace(&state.db, &state.ssh, &caller.actor(), id, &body.public_key).await?;
+    let (old, new) =
+        known_hosts::replace(&state.db, &state.changes, &state.ssh, &caller.actor(), id, &body.public_key).await?;
     let old: Vec<_> = old.iter().map(known_hosts::to_view).collect();
     Ok(Json(json!({ "success": true, "replaced": old, "known_host": known_hosts::to_view(&new) })))
 }
@@ -91,7 +94,8 @@ pub async fn import(
     caller: Authed,
     ApiJson(body): ApiJson<ImportBody>,
 ) -> Result<Json<Value>, AppError> {
-    let report = known_hosts_import::import(&state.db, &caller.actor(), &body.known_hosts, &body.hosts).await?;
+    let report =
+        known_hosts_import::import(&state.db, &state.changes, &caller.actor(), &body.known_hosts, &body.hosts).await?;
     Ok(Json(
         json!({ "success": true, "imported": report.imported, "already_trusted": report.already_trusted, "skipped": report.skipped }),
     ))

@@ -70,7 +70,7 @@ pub async fn generate_system(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let spec = spec(body.key_type.as_deref(), body.key_size)?;
     let new = ssh_keys::NewKey::new(required(&body.name, "name")?, body.description.as_deref().unwrap_or(""), true);
-    let key = ssh_keys::generate(&state.db, &state.master_key, &caller.actor(), new, spec).await?;
+    let key = ssh_keys::generate(&state.db, &state.changes, &state.master_key, &caller.actor(), new, spec).await?;
     let view = ssh_keys::to_view(&state.db, &key).await?;
     Ok((
         StatusCode::OK,
@@ -99,9 +99,17 @@ pub async fn import_system(
     let (private, public) =
         key_paths::read_key_files(private_path, body.public_key_path.as_deref(), &state.settings.import_dirs)?;
     let new = ssh_keys::NewKey::new(name, body.description.as_deref().unwrap_or(""), true);
-    let key =
-        ssh_keys::import_text(&state.db, &state.master_key, &caller.actor(), new, &private, None, public.as_deref())
-            .await?;
+    let key = ssh_keys::import_text(
+        &state.db,
+        &state.changes,
+        &state.master_key,
+        &caller.actor(),
+        new,
+        &private,
+        None,
+        public.as_deref(),
+    )
+    .await?;
     let view = ssh_keys::to_view(&state.db, &key).await?;
     Ok(Json(
         json!({ "success": true, "message": "System SSH key imported successfully", "ssh_key": created_shape(&view) }),
@@ -153,6 +161,7 @@ pub async fn create_named(
         Some(private) => {
             ssh_keys::import_text(
                 &state.db,
+                &state.changes,
                 &state.master_key,
                 &actor,
                 new,
@@ -165,6 +174,7 @@ pub async fn create_named(
         None => {
             ssh_keys::generate(
                 &state.db,
+                &state.changes,
                 &state.master_key,
                 &actor,
                 new,
@@ -223,7 +233,7 @@ pub async fn delete(
     ApiPath(id): ApiPath<i32>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let affected = ssh_keys::delete_key(&state.db, &caller.actor(), id, q.confirm).await?;
+    let affected = ssh_keys::delete_key(&state.db, &state.changes, &caller.actor(), id, q.confirm).await?;
     Ok(Json(json!({ "success": true, "message": "SSH key deleted successfully", "affected_connections": affected })))
 }
 

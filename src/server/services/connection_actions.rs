@@ -2,6 +2,7 @@
 //! the outcome on the connection and in the audit log (never the password).
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use super::connection_deploy::{self, Deploy, DeployFailure, DeployReport};
 use super::connection_login::{connection_target, login_with_key, private_key, touch_key};
 use super::connections;
@@ -23,6 +24,7 @@ fn target_name(c: &ssh_connection::Model) -> String {
 /// the system key and is marked connected.
 pub async fn redeploy(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: &Actor,
@@ -68,6 +70,7 @@ pub async fn redeploy(
         model.error_message = Set(None);
         model.updated_at = Set(now);
         model.update(db).await.map_err(|e| fail(e.into()))?;
+        changes.publish(&[Change::Connection(id)]).await;
         touch_key(db, &key).await;
     }
     tracing::info!(connection = id, target = %name, success, detail = %detail, "key deploy");

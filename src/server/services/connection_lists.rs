@@ -81,5 +81,5 @@ pub async fn health(db: &impl ConnectionTrait, limit: u64) -> Result<ConnectionH
             Some((format!("{}@{}:{}", c.username, c.host, c.port), storage))
         })
         .collect();
-    Ok(ConnectionHealth { total, connected, failed, fullest })
+    Ok(ConnectionHealth { total, connected, failed, fullest, files_stale: None })
 }

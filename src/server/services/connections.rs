@@ -3,6 +3,7 @@
 //! in `ssh_config` for other tools.
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use super::known_hosts::{validate_host, validate_port};
 use crate::model::{ConnectionView, StorageView, format_bytes, percent_used};
 use crate::server::entities::{ssh_connection, ssh_key};
@@ -172,7 +173,21 @@ fn target(c: &ssh_connection::Model) -> String {
     format!("{}@{}:{}", c.username, c.host, c.port)
 }
 
+/// Creates a connection; its `ssh_config` block is written before this returns.
 pub async fn create(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    actor: &Actor,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::Model, ServiceError> {
+    let saved = insert(db, actor, fields).await?;
+    changes.publish(&[Change::Connection(saved.id)]).await;
+    Ok(saved)
+}
+
+/// Creates a connection without a change notice: for a caller whose transaction goes on (quick
+/// setup), which publishes once it has committed.
+pub(super) async fn insert(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     fields: &ConnectionFields,
@@ -199,6 +214,7 @@ pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<ssh_connection::M
 
 pub async fn update(
     db: &DatabaseConnection,
+    changes: &Changes,
     actor: &Actor,
     id: i32,
     fields: &ConnectionFields,
@@ -218,6 +234,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    changes.publish(&[Change::Connection(id)]).await;
     Ok(saved)
 }
 
@@ -230,7 +247,7 @@ fn unchanged(model: &ssh_connection::ActiveModel, current: &ssh_connection::Mode
     })
 }
 
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(), ServiceError> {
+pub async fn delete(db: &DatabaseConnection, changes: &Changes, actor: &Actor, id: i32) -> Result<(), ServiceError> {
     let current = get(db, id).await?;
     let txn = db.begin().await?;
     ssh_connection::Entity::delete_by_id(id).exec(&txn).await?;
@@ -241,6 +258,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(
     )
     .await?;
     txn.commit().await?;
+    changes.publish(&[Change::Connection(id)]).await;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! password to, a host whose key is not stored here.
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use super::ssh_gate::SshGate;
 use crate::model::{HostKeyView, KnownHostView, ScanResult};
 use crate::server::entities::known_host;
@@ -166,6 +167,7 @@ pub fn openssh_name(host: &str, port: u16) -> String {
 /// now. A host whose trusted keys it no longer offers needs `replace`, never a silent addition.
 pub async fn trust(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     actor: &Actor,
     host: &str,
@@ -192,6 +194,7 @@ pub async fn trust(
     audit::record(&txn, actor, Event { action: "known_host.trusted", target: &target, success: true, detail: &detail })
         .await?;
     txn.commit().await?;
+    changes.publish(&[Change::HostKeys]).await;
     Ok(saved)
 }
 
@@ -199,6 +202,7 @@ pub async fn trust(
 /// now: the explicit admin step after a "host key CHANGED" warning. Returns the keys it replaced.
 pub async fn replace(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     actor: &Actor,
     id: i32,
@@ -228,6 +232,7 @@ pub async fn replace(
     )
     .await?;
     txn.commit().await?;
+    changes.publish(&[Change::HostKeys]).await;
     Ok((replaced, saved))
 }
 
@@ -253,7 +258,7 @@ pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<crate::model::
     Ok(crate::model::KnownHostPage { rows, total: found.total, page: found.page, pages: found.pages })
 }
 
-pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(), ServiceError> {
+pub async fn remove(db: &DatabaseConnection, changes: &Changes, actor: &Actor, id: i32) -> Result<(), ServiceError> {
     let txn = db.begin().await?;
     let row = known_host::Entity::find_by_id(id)
         .one(&txn)
@@ -265,6 +270,7 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i32) -> Result<(
     audit::record(&txn, actor, Event { action: "known_host.removed", target: &target, success: true, detail: &detail })
         .await?;
     txn.commit().await?;
+    changes.publish(&[Change::HostKeys]).await;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! and patterns (`*`, `?`, `!`) are reported as skipped, never half-understood.
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use super::known_hosts::{openssh_name, trusted_row, validate_host, validate_port};
 use crate::server::entities::known_host;
 use crate::server::error::ServiceError;
@@ -104,6 +105,7 @@ pub fn parse_line(raw: &str, candidates: &[(String, u16)]) -> Result<Option<Pars
 /// besides the hosts already trusted.
 pub async fn import(
     db: &DatabaseConnection,
+    changes: &Changes,
     actor: &Actor,
     text: &str,
     extra_hosts: &[String],
@@ -166,6 +168,9 @@ pub async fn import(
     )
     .await?;
     txn.commit().await?;
+    if report.imported > 0 {
+        changes.publish(&[Change::HostKeys]).await;
+    }
     Ok(report)
 }
 

@@ -2,13 +2,13 @@
 //! actor for the audit log), so tests run them on a fresh database without a web server.
 
 pub mod audit;
+pub mod changes;
 pub mod connection_actions;
 pub mod connection_deploy;
 pub mod connection_lists;
 pub mod connection_login;
 pub mod connection_test;
 pub mod connections;
-pub mod derived_files;
 pub mod key_cache;
 pub mod key_paths;
 pub mod known_hosts;
@@ -23,6 +23,7 @@ pub mod repositories;
 pub mod setup_connection;
 pub mod setup_wizard;
 pub mod ssh_agent;
+pub mod ssh_files;
 pub mod ssh_gate;
 pub mod ssh_key_usage;
 pub mod ssh_keys;

@@ -3,6 +3,7 @@
 //! the deploy worked; an untrusted host stops everything before a byte is sent to it.
 
 use super::audit::Actor;
+use super::changes::{Change, Changes};
 use super::connection_deploy::{self, Deploy, DeployFailure, DeployReport};
 use super::connection_login::{target_of, touch_key};
 use super::connections::{self, ConnectionFields, Patch, validate_username};
@@ -49,6 +50,7 @@ pub struct QuickSetupDone {
 
 pub async fn quick_setup(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: &Actor,
@@ -95,7 +97,7 @@ pub async fn quick_setup(
         use_sftp_mode: Patch::Set(request.use_sftp_mode),
         ..Default::default()
     };
-    let mut connection = connections::create(&txn, actor, &fields).await?;
+    let mut connection = connections::insert(&txn, actor, &fields).await?;
     if deploy.is_some() {
         let now = chrono::Utc::now();
         let mut model: ssh_connection::ActiveModel = connection.into();
@@ -106,5 +108,6 @@ pub async fn quick_setup(
         touch_key(&txn, &key).await;
     }
     txn.commit().await.map_err(ServiceError::from)?;
+    changes.publish(&[Change::Key(key.id), Change::Connection(connection.id)]).await;
     Ok(QuickSetupDone { key, connection, deploy })
 }

@@ -3,6 +3,7 @@
 //! the connection, test it and measure its storage. A failure at any step saves nothing.
 
 use super::audit::{self, Actor, Event};
+use super::changes::Changes;
 use super::connection_deploy::{self, Deploy, DeployFailure, DeployReport};
 use super::connection_login::{login_with_key, private_key, target_of, touch_key};
 use super::connections::{self, ConnectionFields};
@@ -27,6 +28,7 @@ pub struct FirstConnection {
 /// `password` empty means "the key is already installed": then no password is sent at all.
 pub async fn connect(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: &Actor,
@@ -87,7 +89,7 @@ pub async fn connect(
     audit::record(db, actor, Event { action: "connection.deployed", target: &name, success: true, detail })
         .await
         .map_err(fail)?;
-    let saved = connections::create(db, actor, fields).await.map_err(fail)?;
+    let saved = connections::create(db, changes, actor, fields).await.map_err(fail)?;
     connection_test::test(db, gate, master, actor, saved.id).await.map_err(fail)?;
     let storage_note =
         connection_actions::refresh_storage(db, gate, master, saved.id).await.err().map(|e| e.to_string());

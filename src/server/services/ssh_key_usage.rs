@@ -1,6 +1,7 @@
 //! Which connections use a key, and deleting a key without losing those connections.
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use super::ssh_keys::get_key;
 use crate::model::KeyUser;
 use crate::server::entities::{ssh_connection, ssh_key};
@@ -34,6 +35,7 @@ pub async fn key_users(db: &impl ConnectionTrait, key_id: i32) -> Result<Vec<Key
 /// connections stay, marked so the operator knows to deploy a new key.
 pub async fn delete_key(
     db: &DatabaseConnection,
+    changes: &Changes,
     actor: &Actor,
     id: i32,
     confirmed: bool,
@@ -72,5 +74,8 @@ pub async fn delete_key(
     )
     .await?;
     txn.commit().await?;
+    let touched: Vec<Change> =
+        std::iter::once(Change::Key(id)).chain(users.iter().map(|u| Change::Connection(u.connection_id))).collect();
+    changes.publish(&touched).await;
     Ok(users)
 }

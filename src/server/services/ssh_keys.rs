@@ -2,6 +2,7 @@
 //! Private keys are sealed under the master key before they touch the database.
 
 use super::audit::{self, Actor, Event};
+use super::changes::{Change, Changes};
 use crate::model::SshKeyView;
 use crate::server::entities::ssh_key;
 use crate::server::error::ServiceError;
@@ -97,6 +98,7 @@ fn validate_comment(raw: Option<&str>) -> Result<Option<String>, ServiceError> {
 /// concurrent system-key requests end with exactly one key.
 pub async fn generate(
     db: &DatabaseConnection,
+    changes: &Changes,
     master: &MasterKey,
     actor: &Actor,
     new: NewKey<'_>,
@@ -110,12 +112,16 @@ pub async fn generate(
     let comment = validate_comment(new.comment)?
         .unwrap_or_else(|| format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase()));
     let material = keys::generate(spec, &comment).await.map_err(|e| key_error("key_type", e))?;
-    store(db, master, actor, &name, &description, new.system, material, "ssh_key.generated").await
+    let saved = store(db, master, actor, &name, &description, new.system, material, "ssh_key.generated").await?;
+    changes.publish(&[Change::Key(saved.id)]).await;
+    Ok(saved)
 }
 
 /// Imports a private key given as text (pasted or uploaded), optionally checking a public key.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_text(
     db: &DatabaseConnection,
+    changes: &Changes,
     master: &MasterKey,
     actor: &Actor,
     new: NewKey<'_>,
@@ -143,15 +149,17 @@ pub async fn import_text(
     if new.system && system_key(db).await?.is_some() {
         return Err(system_exists());
     }
-    store(db, master, actor, &name, &description, new.system, material, "ssh_key.imported").await
+    let saved = store(db, master, actor, &name, &description, new.system, material, "ssh_key.imported").await?;
+    changes.publish(&[Change::Key(saved.id)]).await;
+    Ok(saved)
 }
 
 fn system_exists() -> ServiceError {
     ServiceError::conflict("name", "A system SSH key already exists; delete it first or add a named key.")
 }
 
-/// Seals and saves a key made or read elsewhere. `db` may be a transaction (quick setup saves the
-/// key and its connection together).
+/// Seals and saves a key made or read elsewhere, without a change notice: `db` may be a transaction
+/// (quick setup saves the key and its connection together, and publishes once it has committed).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn store(
     db: &impl TransactionTrait,
