@@ -19,9 +19,9 @@ use keyhaven::server::secrets::MasterKey;
 use keyhaven::server::services::audit::Actor;
 use keyhaven::server::services::changes::Changes;
 use keyhaven::server::services::connections::{self, ConnectionFields, Patch};
-use keyhaven::server::services::ssh_gate::SshGate;
-use keyhaven::server::services::ssh_keys::{self, NewKey};
-use keyhaven::server::services::{connection_test, known_hosts, known_hosts_import};
+use keyhaven::server::services::hosts;
+use keyhaven::server::services::keys::{self, NewKey};
+use keyhaven::server::services::remote::SshGate;
 use keyhaven::server::ssh::keys::KeySpec;
 use keyhaven::server::ssh::scan;
 use sea_orm::DatabaseConnection;
@@ -84,7 +84,7 @@ fn run_shell(script: &str) -> Duration {
 async fn test_all(db: &DatabaseConnection, gate: &SshGate, master: &MasterKey, ids: &[i32]) -> (Duration, usize) {
     let actor = Actor::cli();
     let started = Instant::now();
-    let reports = join_all(ids.iter().map(|id| connection_test::test(db, gate, master, &actor, *id))).await;
+    let reports = join_all(ids.iter().map(|id| connections::test(db, gate, master, &actor, *id))).await;
     let connected = reports.into_iter().filter(|r| r.as_ref().is_ok_and(|r| r.connected)).count();
     (started.elapsed(), connected)
 }
@@ -123,7 +123,7 @@ async fn main() {
     // Testing: the same key, trusted hosts, one login and session check per connection.
     let (db, changes, _db_dir) = database().await;
     let (master, _) = MasterKey::generate().expect("master key");
-    let key = ssh_keys::generate(
+    let key = keys::generate(
         &db,
         &changes,
         &master,
@@ -138,19 +138,19 @@ async fn main() {
     }
     let trusted: String =
         hosts.iter().enumerate().map(|(n, h)| format!("[{h}]:{port} {}\n", server_of(n).host_keys()[0])).collect();
-    known_hosts_import::import(&db, &changes, &Actor::cli(), &trusted, &[]).await.expect("trust");
+    hosts::import(&db, &changes, &Actor::cli(), &trusted, &[]).await.expect("trust");
     let ids = connections_for(&db, &changes, &hosts, port, sshd::TEST_USER).await;
     let gate = SshGate::new(&Settings::default());
     let (ours, connected) = test_all(&db, &gate, &master, &ids).await;
     assert_eq!(connected, TARGETS, "every connection tests connected");
 
     let key_file = work.path().join("id");
-    let private = ssh_keys::open_private_key(&master, &key).expect("open key");
+    let private = keys::open_private_key(&master, &key).expect("open key");
     let mut file =
         std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&key_file).expect("key file");
     file.write_all(private.as_bytes()).expect("write key");
     let known_file = work.path().join("known_hosts");
-    std::fs::write(&known_file, known_hosts::export(&known_hosts::list(&db).await.expect("list"))).expect("known");
+    std::fs::write(&known_file, hosts::export(&hosts::list(&db).await.expect("list"))).expect("known");
     let ssh = ssh_command(&key_file, &known_file, port);
     let serial =
         run_shell(&format!("while read h; do {ssh} \"$h\" true </dev/null || exit 1; done < {}", list.display()));
@@ -188,7 +188,7 @@ async fn silent_hosts(db: &DatabaseConnection, changes: &Changes, gate: &SshGate
         let line = format!(
             "[{host}]:{port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
         );
-        known_hosts_import::import(db, changes, &Actor::cli(), &line, &[]).await.expect("trust");
+        hosts::import(db, changes, &Actor::cli(), &line, &[]).await.expect("trust");
         ids.extend(connections_for(db, changes, std::slice::from_ref(host), port, "backup").await);
         listeners.push(listener);
     }

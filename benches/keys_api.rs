@@ -6,8 +6,8 @@
 
 use keyhaven::model::Scope;
 use keyhaven::server::entities::{public_key, user};
+use keyhaven::server::services::accounts::{self, KIND_PERSONAL, TokenRequest};
 use keyhaven::server::services::audit::Actor;
-use keyhaven::server::services::tokens::{self, KIND_PERSONAL, TokenRequest};
 use keyhaven::server::ssh::keys::{self, KeySpec};
 use keyhaven::server::ssh::public_key::{self as parser, KeyPolicy};
 use sea_orm::{DatabaseConnection, EntityTrait, Set};
@@ -37,7 +37,7 @@ async fn key_row(owner: i32, n: usize) -> public_key::ActiveModel {
 /// Users are inserted directly with one shared password hash: hashing 10,000 passwords with
 /// argon2id would take minutes and is not what this measures.
 async fn seed(db: &DatabaseConnection) -> user::Model {
-    let hash = keyhaven::server::services::passwords::hash_password("bench password 1").await.expect("hash");
+    let hash = keyhaven::server::services::accounts::hash_password("bench password 1").await.expect("hash");
     let now = chrono::Utc::now();
     for chunk in (0..=USERS).collect::<Vec<_>>().chunks(500) {
         let rows = chunk.iter().map(|n| user::ActiveModel {
@@ -125,7 +125,7 @@ fn main() {
         let heavy = seed(&db).await;
         println!("seeded {USERS} users with a key each and one with {HEAVY_USER_KEYS} keys in {:.1?}", started.elapsed());
         let request = TokenRequest { name: "bench", scopes: vec![Scope::ReadPublicKey], expires_in_days: None, kind: KIND_PERSONAL, made_with: None };
-        let token = tokens::create_token(&db, &Actor::cli(), &heavy, request).await.expect("token").token;
+        let token = accounts::create_token(&db, &Actor::cli(), &heavy, request).await.expect("token").token;
 
         let options = leptos::config::LeptosOptions::builder().output_name("keyhaven").build();
         let (master, _) = keyhaven::server::secrets::MasterKey::generate().expect("key");

@@ -159,8 +159,8 @@ fn main() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
-        let db = keyhaven::server::cli::open_database(&settings).await.expect("db");
-        let admin = keyhaven::server::services::users::create_user(&db, &Actor::cli(), "admin", PASSWORD, Role::Admin)
+        let db = keyhaven::server::db::open(&settings).await.expect("db");
+        let admin = keyhaven::server::services::accounts::create_user(&db, &Actor::cli(), "admin", PASSWORD, Role::Admin)
             .await
             .expect("admin");
         let options = leptos::config::LeptosOptions::builder().output_name("keyhaven").build();

@@ -7,7 +7,7 @@ use crate::pages::lazy::{
     AuditRoute, ConnectionsRoute, DashboardRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute,
     SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
-use crate::pages::{login::LoginPage, not_found::NotFound};
+use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -22,6 +22,8 @@ mod connection_faults;
 mod connection_secrets;
 #[path = "integration/connections_api.rs"]
 mod connections_api;
+#[path = "integration/domain_rules.rs"]
+mod domain_rules;
 #[path = "integration/github_keys_api.rs"]
 mod github_keys_api;
 #[path = "integration/github_keys_authorization.rs"]

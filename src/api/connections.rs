@@ -99,13 +99,13 @@ pub async fn update_connection(
     ssh_path_prefix: Option<String>,
     mount_point: Option<String>,
 ) -> Result<ActionOutcome, AppError> {
-    use crate::server::services::{connection_test, connections};
+    use crate::server::services::connections;
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("update_connection", BROWSER_ADMIN_SSH)).await?;
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
     connections::update(&state.db, &state.changes, &caller.actor(), id, &fields(connection)).await?;
-    let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    let report = connections::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1)));
     Ok(test_outcome(report))
 }
@@ -118,7 +118,7 @@ pub async fn delete_connection(id: i32) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn test_outcome(report: crate::server::services::connection_test::TestReport) -> ActionOutcome {
+fn test_outcome(report: crate::server::services::connections::TestReport) -> ActionOutcome {
     let message = match &report.error {
         None => "Connection tested successfully".to_string(),
         Some(error) => format!("Connection test failed: {error}"),
@@ -133,10 +133,10 @@ fn test_outcome(report: crate::server::services::connection_test::TestReport) ->
 
 #[server(prefix = "/rpc", endpoint = "test_connection")]
 pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
-    use crate::server::services::connection_test;
+    use crate::server::services::connections;
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("test_connection", BROWSER_ADMIN_SSH)).await?;
-    let report = connection_test::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    let report = connections::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     Ok(test_outcome(report))
 }
 
@@ -144,7 +144,7 @@ pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
 /// `setup:connection`), polled by the page while it runs.
 #[server(prefix = "/rpc", endpoint = "get_progress", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
-    use crate::server::services::setup_connection::PROGRESS_KEY;
+    use crate::server::services::setup::PROGRESS_KEY;
     let (state, _caller) = crate::server::context::caller(crate::rpc_rule!("get_progress", BROWSER_ADMIN)).await?;
     let known = key == PROGRESS_KEY || key.strip_prefix("connection:").is_some_and(|id| id.parse::<i32>().is_ok());
     if !known {
@@ -157,28 +157,21 @@ pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
 pub async fn refresh_connection_storage(id: i32) -> Result<(), AppError> {
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("refresh_connection_storage", BROWSER_ADMIN_SSH)).await?;
-    crate::server::services::connection_actions::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
+    crate::server::services::connections::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
     Ok(())
 }
 
 /// Deploys the system key with a one-time password (never stored).
 #[server(prefix = "/rpc", endpoint = "redeploy_connection")]
 pub async fn redeploy_connection(id: i32, password: String) -> Result<ActionOutcome, AppError> {
-    use crate::server::services::connection_actions;
+    use crate::server::services::connections;
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("redeploy_connection", BROWSER_ADMIN_SSH)).await?;
     let password = zeroize::Zeroizing::new(password);
-    let report = connection_actions::redeploy(
-        &state.db,
-        &state.changes,
-        &state.ssh,
-        &state.master_key,
-        &caller.actor(),
-        id,
-        &password,
-    )
-    .await
-    .map_err(crate::server::error::ServiceError::from)?;
+    let report =
+        connections::redeploy(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), id, &password)
+            .await
+            .map_err(crate::server::error::ServiceError::from)?;
     let message =
         if report.already_installed { "The key was already installed" } else { "SSH key deployed successfully" };
     Ok(ActionOutcome { success: true, message: message.into(), notes: report.warnings, stages: report.stages })

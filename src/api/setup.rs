@@ -9,10 +9,10 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "get_setup_status")]
 pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
-    use crate::server::{context, services::setup_wizard};
+    use crate::server::{context, services::setup};
     let (state, caller) = context::anyone(crate::rpc_rule!("get_setup_status", BROWSER_ANYONE)).await?;
     let admin_exists = state.setup_done().await?;
-    let step = if admin_exists { setup_wizard::stored_step(&state.db).await? } else { setup_wizard::Step::Admin };
+    let step = if admin_exists { setup::stored_step(&state.db).await? } else { setup::Step::Admin };
     Ok(SetupStatus {
         admin_exists,
         step: step.as_str().into(),
@@ -23,11 +23,11 @@ pub async fn get_setup_status() -> Result<SetupStatus, AppError> {
 /// Setup's first step: creates the first admin, signs them in and goes on to the key step.
 #[server(prefix = "/rpc", endpoint = "create_first_admin")]
 pub async fn create_first_admin(username: String, password: String) -> Result<(), AppError> {
-    use crate::server::{context, services::users};
+    use crate::server::{context, services::accounts};
     let (state, _caller) = context::anyone(crate::rpc_rule!("create_first_admin", BROWSER_ANYONE)).await?;
     let password = zeroize::Zeroizing::new(password);
-    let admin = users::create_first_admin(&state.db, &username, &password, &context::request_addr()).await?;
-    super::auth::start_session(&admin).await?;
+    let admin = accounts::create_first_admin(&state.db, &username, &password, &context::request_addr()).await?;
+    super::accounts::start_session(&admin).await?;
     leptos_axum::redirect("/setup");
     Ok(())
 }
@@ -36,7 +36,7 @@ pub async fn create_first_admin(username: String, password: String) -> Result<()
 #[server(prefix = "/rpc", endpoint = "set_setup_step")]
 pub async fn set_setup_step(step: String) -> Result<(), AppError> {
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("set_setup_step", BROWSER_ADMIN)).await?;
-    crate::server::services::setup_wizard::go_to(&state.db, &caller.actor(), &step).await?;
+    crate::server::services::setup::go_to(&state.db, &caller.actor(), &step).await?;
     leptos_axum::redirect("/setup");
     Ok(())
 }
@@ -54,7 +54,7 @@ pub async fn setup_connect(
     password: Option<String>,
 ) -> Result<ActionOutcome, AppError> {
     use super::connections::{ConnectionForm, fields};
-    use crate::server::services::setup_connection;
+    use crate::server::services::setup;
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("setup_connect", BROWSER_ADMIN_SSH)).await?;
     let form = ConnectionForm {
         host,
@@ -69,7 +69,7 @@ pub async fn setup_connect(
     let fields = fields(form);
     let password = zeroize::Zeroizing::new(password.unwrap_or_default());
     let (db, gate, master) = (&state.db, &state.ssh, &state.master_key);
-    let done = setup_connection::connect(db, &state.changes, gate, master, &caller.actor(), &fields, &password)
+    let done = setup::connect(db, &state.changes, gate, master, &caller.actor(), &fields, &password)
         .await
         .map_err(crate::server::error::ServiceError::from)?;
     let message = if done.deploy.already_installed {

@@ -1,6 +1,6 @@
 //! The frame of every signed-in page: header, navigation, the signed-in user and sign-out.
 
-use crate::api::auth::{Logout, current_user};
+use crate::api::accounts::{Logout, current_user};
 use crate::components::form_action::FormAction;
 use crate::components::page_resource::{PageResource, page_resource};
 use crate::components::post_form::PostForm;

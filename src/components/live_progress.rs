@@ -2,7 +2,7 @@
 //! 300 ms and lists each finished stage (a silent host shows "tcp ok" and then the wait for the
 //! handshake); without it the form post simply returns the finished result.
 
-use crate::components::connection_card::StageList;
+use crate::components::connections::StageList;
 use crate::components::when::When;
 use crate::model::StageView;
 use leptos::prelude::*;

@@ -2,8 +2,8 @@
 //! presets for Linux, Hetzner Storage Box, Synology and BorgBase).
 
 use crate::api::connections::{CreateConnection, list_connections_page};
-use crate::components::connection_card::{ConnectionActions, ConnectionCard, StageList};
-use crate::components::connection_form::{ConnectionFields, FormValues, PRESETS};
+use crate::components::connections::{ConnectionActions, ConnectionCard, StageList};
+use crate::components::connections::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::form_action::{FormAction, FormBody};
 use crate::components::layout::{MeResource, is_admin};

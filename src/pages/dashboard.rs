@@ -2,9 +2,9 @@
 //! glance, and where setup stands when it is not finished.
 
 use crate::api::connections::get_connection_health;
+use crate::api::keys::get_system_key;
 use crate::api::setup::get_setup_status;
-use crate::api::ssh_keys::get_system_key;
-use crate::components::connection_card::StorageBar;
+use crate::components::connections::StorageBar;
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
 use crate::components::layout::MeResource;

@@ -85,7 +85,7 @@ lazy_page!(
 );
 lazy_page!(
     /// `/settings/ssh-keys`.
-    SshKeysRoute => super::ssh_keys::SshKeysPage
+    SshKeysRoute => super::keys::SshKeysPage
 );
 lazy_page!(
     /// `/settings/connections`.
@@ -93,7 +93,7 @@ lazy_page!(
 );
 lazy_page!(
     /// `/settings/known-hosts`.
-    KnownHostsRoute => super::known_hosts::KnownHostsPage
+    KnownHostsRoute => super::hosts::KnownHostsPage
 );
 lazy_page!(
     /// `/settings/public-keys`.
@@ -101,19 +101,19 @@ lazy_page!(
 );
 lazy_page!(
     /// `/settings/repositories`.
-    RepositoriesRoute => super::repositories::RepositoriesPage
+    RepositoriesRoute => super::public_keys::RepositoriesPage
 );
 lazy_page!(
     /// `/settings/repositories/:owner/:name`.
-    RepositoryRoute => super::repository::RepositoryPage
+    RepositoryRoute => super::public_keys::RepositoryPage
 );
 lazy_page!(
     /// `/settings/users`.
-    UsersRoute => super::users::UsersPage
+    UsersRoute => super::accounts::UsersPage
 );
 lazy_page!(
     /// `/settings/tokens`.
-    TokensRoute => super::tokens::TokensPage
+    TokensRoute => super::accounts::TokensPage
 );
 lazy_page!(
     /// `/settings/audit`.

@@ -6,9 +6,8 @@ use crate::error::AppError;
 use crate::model::Role;
 use crate::server::client_address::ClientAddress;
 use crate::server::entities::user;
+use crate::server::services::accounts::{self, TokenGrant};
 use crate::server::services::audit::Actor;
-use crate::server::services::tokens::{self, TokenGrant};
-use crate::server::services::users;
 use crate::server::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -95,8 +94,8 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         let Some(token) = bearer_token(&parts.headers) else {
             return Err(AppError::Unauthorized("Use 'Authorization: Bearer <token>'.".into()));
         };
-        let (user, grant) = tokens::authenticate_token(&state.db, &token).await?;
-        let role = users::role_of(&user);
+        let (user, grant) = accounts::authenticate_token(&state.db, &token).await?;
+        let role = accounts::role_of(&user);
         return Ok(Some(Authed { user, role, credential: Credential::Token(grant), client_addr }));
     }
     let Some(session) = parts.extensions.get::<Session>() else { return Ok(None) };
@@ -107,14 +106,14 @@ async fn session_user(state: &AppState, session: &Session, client_addr: String) 
     let Ok(Some(auth)) = session.get::<SessionAuth>(SESSION_AUTH_KEY).await else { return Ok(None) };
     let lifetime = i64::try_from(state.settings.session_lifetime_hours.saturating_mul(3600)).unwrap_or(i64::MAX);
     let expired = chrono::Utc::now().timestamp().saturating_sub(auth.login_at) > lifetime;
-    let user = match users::get_user(&state.db, auth.user_id).await {
+    let user = match accounts::get_user(&state.db, auth.user_id).await {
         Ok(user) => Some(user),
         Err(crate::server::error::ServiceError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
     match user {
         Some(user) if !expired && user.is_active && user.auth_version == auth.auth_version => {
-            let role = users::role_of(&user);
+            let role = accounts::role_of(&user);
             Ok(Some(Authed { user, role, credential: Credential::Session, client_addr }))
         }
         _ => {

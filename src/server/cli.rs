@@ -2,13 +2,13 @@
 
 use crate::model::Role;
 use crate::server::config::{Settings, settings_help};
+use crate::server::services::accounts::{self, UserChanges};
 use crate::server::services::audit::Actor;
-use crate::server::services::users::{self, UserChanges};
 use crate::server::state::AppState;
-use crate::server::{db, router::build_router, session_store::DbSessionStore};
+use crate::server::{router::build_router, session_store::DbSessionStore};
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -75,9 +75,11 @@ pub async fn run() -> ExitCode {
     init_tracing(&settings.log);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
-        Command::Migrate => open_database(&settings).await.map(|_| println!("Database is up to date.")),
+        Command::Migrate => crate::server::db::open(&settings).await.map(|_| println!("Database is up to date.")),
         Command::User { action } => user_command(&settings, action).await,
-        Command::MasterKey { action: MasterKeyCommand::Rotate } => super::master_key_cli::rotate(&settings).await,
+        Command::MasterKey { action: MasterKeyCommand::Rotate } => {
+            crate::server::services::keys::rotate_master_key(&settings).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,31 +96,6 @@ fn init_tracing(filter: &str) {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
 
-/// Creates the data dir (0700: it will hold secrets) and opens and migrates the database.
-pub async fn open_database(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
-    create_private_dir(&settings.data_dir)?;
-    let url = settings.effective_database_url();
-    let conn = db::connect(&url).await.map_err(|e| format!("cannot open the database: {e}"))?;
-    db::migrate(&conn).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(conn)
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), String> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| format!("cannot create data dir {}: {e}", dir.display()))?;
-    }
-    let mode = std::fs::metadata(dir).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
-    if mode & 0o077 != 0 {
-        tracing::warn!(dir = %dir.display(), mode = format!("{mode:o}"), "data dir is readable by others; chmod 700 it");
-    }
-    Ok(())
-}
-
 /// Runtime Leptos options: `Leptos.toml` in the working directory, else the copy built in.
 /// `LEPTOS_*` environment variables override either.
 fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
@@ -128,10 +105,10 @@ fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
 
 async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let conn = open_database(&settings).await?;
+    let conn = crate::server::db::open(&settings).await?;
     // Held until the process ends: `master-key rotate` refuses to run beside a server.
     let _data_lock = super::data_lock::hold(&settings.data_dir, "starting another server on this data dir")?;
-    let master_key = super::master_key_cli::load_checked(&settings, &conn).await?;
+    let master_key = crate::server::services::keys::load_master_key(&settings, &conn).await?;
     let listen = settings.listen.clone();
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
@@ -156,7 +133,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
 /// The files and the agent socket other tools (borg, rsync, ssh) use; a failure here is logged,
 /// because the web app works without them.
 async fn start_ssh_tools(state: &AppState) {
-    use crate::server::services::ssh_agent;
+    use crate::server::services::keys;
     let data_dir = &state.settings.data_dir;
     if let Err(err) = crate::server::services::connections::reset_interrupted_tests(&state.db).await {
         tracing::warn!(error = %err, "could not reset connections left in testing");
@@ -164,10 +141,10 @@ async fn start_ssh_tools(state: &AppState) {
     // The writer's first pass rewrites every file, picking up changes made while the server was
     // down (a restored backup); waiting for it means tools see current files once we listen.
     state.changes.publish(&[crate::server::services::changes::Change::Everything]).await;
-    let keys = ssh_agent::DatabaseKeys { db: state.db.clone(), master: state.master_key.clone() };
-    match ssh_agent::start(data_dir, keys) {
+    let keys = keys::DatabaseKeys { db: state.db.clone(), master: state.master_key.clone() };
+    match keys::start_agent(data_dir, keys) {
         Ok(()) => {
-            tracing::info!(socket = %ssh_agent::socket_path(data_dir).display(), "SSH agent for the managed keys")
+            tracing::info!(socket = %keys::socket_path(data_dir).display(), "SSH agent for the managed keys")
         }
         Err(err) => tracing::error!(error = %err, "could not start the SSH agent socket"),
     }
@@ -189,24 +166,24 @@ async fn shutdown_signal() {
 }
 
 async fn user_command(settings: &Settings, action: UserCommand) -> Result<(), String> {
-    let conn = open_database(settings).await?;
+    let conn = crate::server::db::open(settings).await?;
     let actor = Actor::cli();
     match action {
         UserCommand::Create { username, admin } => {
             let password = read_password()?;
             let role = if admin { Role::Admin } else { Role::Viewer };
             let user =
-                users::create_user(&conn, &actor, &username, &password, role).await.map_err(|e| e.to_string())?;
+                accounts::create_user(&conn, &actor, &username, &password, role).await.map_err(|e| e.to_string())?;
             println!("Created {} '{}'.", role, user.username);
         }
         UserCommand::ResetPassword { username } => {
-            let user = users::find_by_username(&conn, &username)
+            let user = accounts::find_by_username(&conn, &username)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no user named '{username}'"))?;
             let password = read_password()?;
             let changes = UserChanges { password: Some(password), ..Default::default() };
-            users::update_user(&conn, &actor, user.id, changes).await.map_err(|e| e.to_string())?;
+            accounts::update_user(&conn, &actor, user.id, changes).await.map_err(|e| e.to_string())?;
             println!("Password of '{}' changed; their sessions have ended.", user.username);
         }
     }

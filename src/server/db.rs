@@ -64,3 +64,28 @@ fn private_files(url: &str) -> std::io::Result<()> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// Creates the data dir (0700: it will hold secrets) and opens and migrates the database.
+pub async fn open(settings: &crate::server::config::Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    create_private_dir(&settings.data_dir)?;
+    let url = settings.effective_database_url();
+    let conn = connect(&url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    migrate(&conn).await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(conn)
+}
+
+fn create_private_dir(dir: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", dir.display()))?;
+    }
+    let mode = std::fs::metadata(dir).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    if mode & 0o077 != 0 {
+        tracing::warn!(dir = %dir.display(), mode = format!("{mode:o}"), "data dir is readable by others; chmod 700 it");
+    }
+    Ok(())
+}

@@ -15,7 +15,6 @@ pub mod error;
 pub mod gates;
 pub mod host_check;
 pub mod http_server;
-pub mod master_key_cli;
 pub mod percent;
 pub mod router;
 pub mod rpc_status;

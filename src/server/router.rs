@@ -59,7 +59,7 @@ pub fn build_router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(say_when_files_are_stale))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::github::dot_keys))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::public_keys::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate))
         .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))
         .layer(middleware::from_fn(rpc_status::server_fn_status))

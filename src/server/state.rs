@@ -3,8 +3,8 @@
 use crate::server::config::Settings;
 use crate::server::secrets::MasterKey;
 use crate::server::services::changes::Changes;
-use crate::server::services::key_cache::KeyListCache;
-use crate::server::services::ssh_gate::SshGate;
+use crate::server::services::public_keys::KeyListCache;
+use crate::server::services::remote::SshGate;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -21,9 +21,9 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     /// Seals and opens private keys; never leaves the process.
     pub master_key: Arc<MasterKey>,
-    /// Recently read public key lists (see `services::key_cache`).
+    /// Recently read public key lists (see `services::public_keys`).
     pub key_cache: Arc<KeyListCache>,
-    /// SSH timeouts and connection limits (see `services::ssh_gate`).
+    /// SSH timeouts and connection limits (see `services::remote`).
     pub ssh: Arc<SshGate>,
     /// Change notices to the writer of the files in `data/ssh` (see `services::changes`).
     pub changes: Changes,
@@ -67,7 +67,7 @@ impl AppState {
         if self.setup_done.load(Ordering::Relaxed) {
             return Ok(true);
         }
-        let done = crate::server::services::users::setup_done(&self.db).await?;
+        let done = crate::server::services::accounts::setup_done(&self.db).await?;
         if done {
             self.setup_done.store(true, Ordering::Relaxed);
         }

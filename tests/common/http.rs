@@ -1,6 +1,7 @@
 //! Driving the real router in process, as a browser (session cookie) or an API client (bearer).
 
-use super::{TestDb, test_state_with};
+use super::TestDb;
+use super::test_state_with;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

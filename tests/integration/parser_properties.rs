@@ -3,8 +3,7 @@
 //! arbitrary bytes and lines assembled from the pieces real files are made of, valid keys included,
 //! then cut and bent.
 
-use keyhaven::server::services::known_hosts::validate_host;
-use keyhaven::server::services::known_hosts_import::parse_line;
+use keyhaven::server::services::hosts::{parse_line, validate_host};
 use keyhaven::server::ssh::authorized_keys::{Merge, key_blob, merge};
 use keyhaven::server::ssh::public_key::{KeyPolicy, parse};
 use proptest::prelude::*;

@@ -9,7 +9,7 @@ use crate::common::ssh_app::SshApp;
 use crate::common::sshd::TestSshd;
 use crate::common::{openssh, test_state};
 use axum::http::Method;
-use keyhaven::server::services::ssh_agent::{self, DatabaseKeys};
+use keyhaven::server::services::keys::{self, DatabaseKeys};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +101,7 @@ async fn the_wizards_first_connection_logs_in_with_the_files_right_after_the_ans
     s.trust(sshd.port, &sshd.host_keys()[0]).await;
     let data_dir = s.app.state.settings.data_dir.clone();
     let keys = DatabaseKeys { db: s.app.db.conn.clone(), master: s.app.state.master_key.clone() };
-    ssh_agent::start(&data_dir, keys).unwrap();
+    keys::start_agent(&data_dir, keys).unwrap();
 
     let port = sshd.port.to_string();
     let form =

@@ -5,8 +5,7 @@ use crate::common::sqlite;
 use keyhaven::server::config::Settings;
 use keyhaven::server::secrets::{MasterKey, SecretError};
 use keyhaven::server::services::audit::Actor;
-use keyhaven::server::services::master_key;
-use keyhaven::server::services::ssh_keys::{self, NewKey};
+use keyhaven::server::services::keys::{self, NewKey};
 use keyhaven::server::ssh::keys::KeySpec;
 
 fn new(name: &str) -> NewKey<'_> {
@@ -17,17 +16,16 @@ fn new(name: &str) -> NewKey<'_> {
 async fn no_file_in_the_data_dir_holds_a_private_key_in_clear() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
-    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
-    let master = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
+    let conn = keyhaven::server::db::open(&settings).await.unwrap();
+    let master = keyhaven::server::services::keys::load_master_key(&settings, &conn).await.unwrap();
     let mut bodies = Vec::new();
     for (name, spec) in
         [("ed", KeySpec::Ed25519), ("ec", KeySpec::Ecdsa { bits: 256 }), ("rsa", KeySpec::Rsa { bits: 2048 })]
     {
-        let key =
-            ssh_keys::generate(&conn, &crate::common::file_writer(&conn), &master, &Actor::cli(), new(name), spec)
-                .await
-                .unwrap();
-        let private = ssh_keys::open_private_key(&master, &key).unwrap();
+        let key = keys::generate(&conn, &crate::common::file_writer(&conn), &master, &Actor::cli(), new(name), spec)
+            .await
+            .unwrap();
+        let private = keys::open_private_key(&master, &key).unwrap();
         // A long run of the key's base64 body, which would appear if it were stored in clear.
         let body: String = private.lines().filter(|l| !l.starts_with("-----")).collect();
         bodies.push(body[40..100].to_string());
@@ -48,37 +46,31 @@ async fn no_file_in_the_data_dir_holds_a_private_key_in_clear() {
 async fn a_wrong_master_key_is_refused_at_start_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
-    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
-    let master = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
-    let key = ssh_keys::generate(
-        &conn,
-        &crate::common::file_writer(&conn),
-        &master,
-        &Actor::cli(),
-        new("k"),
-        KeySpec::Ed25519,
-    )
-    .await
-    .unwrap();
+    let conn = keyhaven::server::db::open(&settings).await.unwrap();
+    let master = keyhaven::server::services::keys::load_master_key(&settings, &conn).await.unwrap();
+    let key =
+        keys::generate(&conn, &crate::common::file_writer(&conn), &master, &Actor::cli(), new("k"), KeySpec::Ed25519)
+            .await
+            .unwrap();
     let key_file = settings.effective_master_key_file();
     let original = std::fs::read_to_string(&key_file).unwrap();
     let (_, other) = MasterKey::generate().unwrap();
     std::fs::write(&key_file, other.as_str()).unwrap();
-    let err = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap_err();
+    let err = keyhaven::server::services::keys::load_master_key(&settings, &conn).await.unwrap_err();
     assert!(err.contains("not the one this database was sealed with"), "{err}");
     std::fs::write(&key_file, &original).unwrap();
-    let again = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
-    let stored = ssh_keys::get_key(&conn, key.id).await.unwrap();
+    let again = keyhaven::server::services::keys::load_master_key(&settings, &conn).await.unwrap();
+    let stored = keys::get_key(&conn, key.id).await.unwrap();
     assert_eq!(stored.private_key_enc, key.private_key_enc, "nothing was rewritten");
-    assert!(ssh_keys::open_private_key(&again, &stored).is_ok());
+    assert!(keys::open_private_key(&again, &stored).is_ok());
 }
 
 #[tokio::test]
 async fn rotation_reseals_everything_and_retires_the_old_key() {
     let db = sqlite().await;
     let (old, _) = MasterKey::generate().unwrap();
-    master_key::check_or_record(&db.conn, &old).await.unwrap();
-    let a = ssh_keys::generate(
+    keys::check_or_record(&db.conn, &old).await.unwrap();
+    let a = keys::generate(
         &db.conn,
         &crate::common::file_writer(&db.conn),
         &old,
@@ -88,7 +80,7 @@ async fn rotation_reseals_everything_and_retires_the_old_key() {
     )
     .await
     .unwrap();
-    let b = ssh_keys::generate(
+    let b = keys::generate(
         &db.conn,
         &crate::common::file_writer(&db.conn),
         &old,
@@ -98,37 +90,37 @@ async fn rotation_reseals_everything_and_retires_the_old_key() {
     )
     .await
     .unwrap();
-    let before = ssh_keys::open_private_key(&old, &a).unwrap();
+    let before = keys::open_private_key(&old, &a).unwrap();
     let (new_key, _) = MasterKey::generate().unwrap();
-    assert_eq!(master_key::rotate(&db.conn, &old, &new_key).await.unwrap(), 2);
-    let a2 = ssh_keys::get_key(&db.conn, a.id).await.unwrap();
-    let b2 = ssh_keys::get_key(&db.conn, b.id).await.unwrap();
-    assert_eq!(*ssh_keys::open_private_key(&new_key, &a2).unwrap(), *before);
-    assert!(ssh_keys::open_private_key(&new_key, &b2).is_ok());
-    assert!(ssh_keys::open_private_key(&old, &a2).is_err(), "the retired key opens nothing new");
-    let aad = ssh_keys::aad(&a.fingerprint);
+    assert_eq!(keys::reseal_secrets(&db.conn, &old, &new_key).await.unwrap(), 2);
+    let a2 = keys::get_key(&db.conn, a.id).await.unwrap();
+    let b2 = keys::get_key(&db.conn, b.id).await.unwrap();
+    assert_eq!(*keys::open_private_key(&new_key, &a2).unwrap(), *before);
+    assert!(keys::open_private_key(&new_key, &b2).is_ok());
+    assert!(keys::open_private_key(&old, &a2).is_err(), "the retired key opens nothing new");
+    let aad = keys::aad(&a.fingerprint);
     assert!(
         matches!(new_key.open(&a.private_key_enc, &aad), Err(SecretError::WrongKey { .. })),
         "old ciphertexts stay closed"
     );
-    assert!(master_key::check_or_record(&db.conn, &old).await.is_err());
-    assert!(master_key::check_or_record(&db.conn, &new_key).await.is_ok());
+    assert!(keys::check_or_record(&db.conn, &old).await.is_err());
+    assert!(keys::check_or_record(&db.conn, &new_key).await.is_ok());
 }
 
 #[tokio::test]
 async fn the_master_key_is_not_rotated_beside_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
-    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
-    let master = keyhaven::server::master_key_cli::load_checked(&settings, &conn).await.unwrap();
+    let conn = keyhaven::server::db::open(&settings).await.unwrap();
+    let master = keyhaven::server::services::keys::load_master_key(&settings, &conn).await.unwrap();
     let before = std::fs::read(settings.effective_master_key_file()).unwrap();
     let server = keyhaven::server::data_lock::hold(&settings.data_dir, "serving").unwrap();
-    let refused = keyhaven::server::master_key_cli::rotate(&settings).await.unwrap_err();
+    let refused = keyhaven::server::services::keys::rotate_master_key(&settings).await.unwrap_err();
     assert!(refused.contains("stop it before rotating the master key"), "{refused}");
     assert_eq!(std::fs::read(settings.effective_master_key_file()).unwrap(), before, "the key file is unchanged");
-    assert!(master_key::check_or_record(&conn, &master).await.is_ok(), "the database still uses the old key");
+    assert!(keys::check_or_record(&conn, &master).await.is_ok(), "the database still uses the old key");
     drop(server);
-    keyhaven::server::master_key_cli::rotate(&settings).await.unwrap();
+    keyhaven::server::services::keys::rotate_master_key(&settings).await.unwrap();
     assert_ne!(std::fs::read(settings.effective_master_key_file()).unwrap(), before, "rotated once the server is gone");
 }
 
@@ -137,8 +129,8 @@ async fn the_database_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().to_path_buf(), ..Settings::default() };
-    let conn = keyhaven::server::cli::open_database(&settings).await.unwrap();
-    ssh_keys::generate(
+    let conn = keyhaven::server::db::open(&settings).await.unwrap();
+    keys::generate(
         &conn,
         &crate::common::file_writer(&conn),
         &MasterKey::generate().unwrap().0,

@@ -4,8 +4,8 @@
 use crate::common::{openssh, sqlite};
 use keyhaven::server::secrets::MasterKey;
 use keyhaven::server::services::audit::Actor;
-use keyhaven::server::services::ssh_keys::{self, NewKey};
-use keyhaven::server::ssh::keys::{self, KeySpec};
+use keyhaven::server::services::keys::{self, KeySpec, NewKey};
+use keyhaven::server::ssh::keys::import_private;
 
 fn named(name: &str) -> NewKey<'_> {
     NewKey::new(name, "", false)
@@ -26,17 +26,11 @@ async fn generated_keys_load_in_openssh_with_the_same_fingerprint_and_randomart(
         ("rsa4096", KeySpec::Rsa { bits: 4096 }),
     ];
     for (name, spec) in specs {
-        let key = ssh_keys::generate(
-            &db.conn,
-            &crate::common::file_writer(&db.conn),
-            &master,
-            &Actor::cli(),
-            named(name),
-            spec,
-        )
-        .await
-        .unwrap();
-        let private = ssh_keys::open_private_key(&master, &key).unwrap();
+        let key =
+            keys::generate(&db.conn, &crate::common::file_writer(&db.conn), &master, &Actor::cli(), named(name), spec)
+                .await
+                .unwrap();
+        let private = keys::open_private_key(&master, &key).unwrap();
         let private_file = dir.path().join(name);
         openssh::write_private(&private_file, &private);
         let ours: String = key.public_key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
@@ -73,7 +67,7 @@ async fn keys_made_by_ssh_keygen_import_in_every_format_with_and_without_passphr
                 let text = std::fs::read_to_string(&file).unwrap();
                 let label = format!("{key_type} {bits:?} {format:?} passphrase={}", !passphrase.is_empty());
                 let pass = (!passphrase.is_empty()).then_some(passphrase);
-                let key = ssh_keys::import_text(
+                let key = keys::import_text(
                     &db.conn,
                     &crate::common::file_writer(&db.conn),
                     &master,
@@ -88,13 +82,13 @@ async fn keys_made_by_ssh_keygen_import_in_every_format_with_and_without_passphr
                 let expected = openssh::fingerprint(&file.with_extension("pub"), "sha256");
                 assert_eq!(key.fingerprint, expected, "{label}");
                 if pass.is_some() {
-                    let err = keys::import_private(&text, None, None).unwrap_err();
+                    let err = import_private(&text, None, None).unwrap_err();
                     assert_eq!(err.to_string(), "this key is encrypted; enter its passphrase", "{label}");
-                    let err = keys::import_private(&text, Some("wrong"), None).unwrap_err();
+                    let err = import_private(&text, Some("wrong"), None).unwrap_err();
                     assert_eq!(err.to_string(), "the passphrase is wrong", "{label}");
                 }
             }
         }
     }
-    assert_eq!(ssh_keys::list_keys(&db.conn).await.unwrap().len(), count);
+    assert_eq!(keys::list_keys(&db.conn).await.unwrap().len(), count);
 }

@@ -5,7 +5,7 @@
 use crate::common::accounts::TestAccount;
 use crate::common::ssh_app::SshApp;
 use crate::common::sshd::TestSshd;
-use keyhaven::server::services::ssh_agent::{self, DatabaseKeys};
+use keyhaven::server::services::keys::{self, DatabaseKeys};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
@@ -24,8 +24,8 @@ async fn ssh_with_the_derived_config_and_the_agent_socket_logs_in() {
     let id = s.connection(sshd.port, &account.name, false, None).await;
     let data_dir = s.app.state.settings.data_dir.clone();
     let keys = DatabaseKeys { db: s.app.db.conn.clone(), master: s.app.state.master_key.clone() };
-    ssh_agent::start(&data_dir, keys).unwrap();
-    let socket = ssh_agent::socket_path(&data_dir);
+    keys::start_agent(&data_dir, keys).unwrap();
+    let socket = keys::socket_path(&data_dir);
     assert_eq!(std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777, 0o600);
 
     let config = data_dir.join("ssh/ssh_config");

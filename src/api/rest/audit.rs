@@ -1,4 +1,6 @@
+use crate::api::rest::{CHANGE, deny};
 use crate::error::AppError;
+use crate::server::access::GuardedRoutes;
 use crate::server::services::audit::{self, AuditFilter};
 use crate::server::state::AppState;
 use axum::Json;
@@ -22,4 +24,9 @@ pub async fn list(State(state): State<AppState>, Query(q): Query<AuditQuery>) ->
     let filter = AuditFilter { action: q.action, actor: q.actor, page: q.page, per_page: q.per_page.unwrap_or(50) };
     let page = audit::list(&state.db, &filter).await?;
     Ok(Json(json!({ "success": true, "entries": page.entries, "page": page.page, "total_pages": page.total_pages })))
+}
+
+/// This domain's REST routes with their rules (see `docs/authorization.md`).
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    GuardedRoutes::new(state, deny).get("/api/audit", CHANGE, list)
 }

@@ -135,7 +135,7 @@ mod tests {
     use crate::server::entities::user;
 
     fn token(scopes: Vec<Scope>) -> Credential {
-        Credential::Token(crate::server::services::tokens::TokenGrant { id: 1, scopes, expires_at: None })
+        Credential::Token(crate::server::services::accounts::TokenGrant { id: 1, scopes, expires_at: None })
     }
 
     fn caller(role: Role, credential: Credential) -> Authed {

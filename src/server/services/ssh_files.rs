@@ -8,8 +8,8 @@
 //! (temporary file in the same directory, fsync, rename), so ssh or borg never read half a file.
 
 use super::changes::{Changes, Pending};
-use super::known_hosts;
 use crate::server::entities::{ssh_connection, ssh_key};
+use crate::server::services::hosts;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -116,8 +116,8 @@ impl Writer {
             ops.push(FileOp::Put { path: ssh_dir.join("ssh_config"), text });
         }
         if everything || pending.host_keys {
-            let rows = known_hosts::list(&self.db).await.map_err(|e| format!("reading known hosts: {e}"))?;
-            ops.push(FileOp::Put { path: ssh_dir.join("known_hosts"), text: known_hosts::export(&rows) });
+            let rows = hosts::list(&self.db).await.map_err(|e| format!("reading known hosts: {e}"))?;
+            ops.push(FileOp::Put { path: ssh_dir.join("known_hosts"), text: hosts::export(&rows) });
         }
         tokio::task::spawn_blocking(move || ops.into_iter().try_for_each(apply))
             .await

@@ -1,0 +1,109 @@
+//! `/api/ssh-keys/connections…`: Borg UI's connection endpoints. Viewers read; admins change. On
+//! update an explicit `null` clears an optional field and a missing field stays as it is.
+
+mod actions;
+
+use super::ApiJson;
+use super::ApiPath;
+use crate::api::rest::{CHANGE, CONNECT, READ, deny};
+use crate::error::AppError;
+use crate::server::access::GuardedRoutes;
+use crate::server::auth::Authed;
+use crate::server::services::connections::{self, ConnectionFields};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
+
+/// Tells a field sent as `null` (`Some(None)`) from a field not sent (`None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+pub struct ConnectionBody {
+    #[serde(default, deserialize_with = "present")]
+    host: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    port: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    ssh_key_id: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "present")]
+    use_sftp_mode: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    default_path: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    ssh_path_prefix: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    mount_point: Option<Option<String>>,
+}
+
+impl From<ConnectionBody> for ConnectionFields {
+    fn from(b: ConnectionBody) -> Self {
+        ConnectionFields {
+            host: b.host.into(),
+            username: b.username.into(),
+            port: b.port.into(),
+            ssh_key_id: b.ssh_key_id.into(),
+            use_sftp_mode: b.use_sftp_mode.into(),
+            default_path: b.default_path.into(),
+            ssh_path_prefix: b.ssh_path_prefix.into(),
+            mount_point: b.mount_point.into(),
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!({ "success": true, "connections": connections::list(&state.db).await? })))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiJson(body): ApiJson<ConnectionBody>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let saved = connections::create(&state.db, &state.changes, &caller.actor(), &body.into()).await?;
+    let connection = connections::get_view(&state.db, saved.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "success": true, "message": "Connection created", "connection": connection })),
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<ConnectionBody>,
+) -> Result<Json<Value>, AppError> {
+    connections::update(&state.db, &state.changes, &caller.actor(), id, &body.into()).await?;
+    let connection = connections::get_view(&state.db, id).await?;
+    Ok(Json(json!({ "success": true, "message": "Connection updated", "connection": connection })))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<Value>, AppError> {
+    connections::delete(&state.db, &state.changes, &caller.actor(), id).await?;
+    Ok(Json(json!({ "success": true, "message": "Connection deleted" })))
+}
+
+/// This domain's REST routes with their rules (see `docs/authorization.md`).
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    GuardedRoutes::new(state, deny)
+        .get("/api/ssh-keys/connections", READ, list)
+        .post("/api/ssh-keys/connections", CHANGE, create)
+        .put("/api/ssh-keys/connections/{id}", CHANGE, update)
+        .delete("/api/ssh-keys/connections/{id}", CHANGE, delete)
+        .post("/api/ssh-keys/connections/{id}/test", CONNECT, actions::test)
+        .get("/api/ssh-keys/connections/{id}/progress", CHANGE, actions::progress)
+        .post("/api/ssh-keys/connections/{id}/refresh-storage", CONNECT, actions::refresh_storage)
+        .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, actions::redeploy)
+        .post("/api/ssh-keys/quick-setup", CONNECT, actions::quick_setup)
+}

@@ -1,0 +1,37 @@
+//! Data shapes shared by server functions, REST handlers and components.
+//!
+//! Everything here is serialisable and compiled into the browser bundle too, so nothing here may ever
+//! hold a secret that the user has not just been handed (a new API token is shown exactly once).
+//! One file per domain, named as the domain is named in every other layer; this door re-exports
+//! them so `crate::model::X` is the one path to a shape.
+
+mod accounts;
+mod audit;
+mod connections;
+mod hosts;
+mod keys;
+mod public_keys;
+mod setup;
+
+pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
+pub use audit::{AuditEntryView, AuditPage};
+pub use connections::{
+    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
+    format_bytes, percent_text, percent_used,
+};
+pub use hosts::{HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
+pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
+pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};
+pub use setup::SetupStatus;
+
+use serde::{Deserialize, Serialize};
+
+/// One page of a long list (connections, trusted host keys), with where it stands in the whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+}

@@ -1,0 +1,22 @@
+//! Connections to remote hosts: their records and lists, and what the Test, Deploy and storage
+//! buttons do on the host (log in with the trusted host key, probe, install the key). Writes
+//! `ssh_connection`.
+
+mod actions;
+mod deploy;
+mod key_removal;
+mod lists;
+mod login;
+mod probe;
+mod store;
+
+pub use actions::{redeploy, refresh_storage};
+pub use deploy::{Deploy, DeployFailure, DeployReport, install};
+pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
+pub use lists::{PER_PAGE, health, list, page};
+pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
+pub use probe::{RESTRICTED_NOTE, TestReport, test};
+pub use store::{
+    ConnectionFields, Patch, check_new, create, delete, get, get_view, get_with_key, insert_connection, mark_connected,
+    reset_interrupted_tests, to_view, to_view_named, update, validate_path, validate_username,
+};

@@ -1,0 +1,143 @@
+//! `POST …/connections/{id}/test`: log in with the connection's key and open a session, stage by
+//! stage, and keep the outcome on the connection. A key restricted to a forced command (`borg
+//! serve`) or a restricted shell logs in, so it counts as connected, with a note.
+
+use super::login::{Target, connection_target, login_with_key};
+use super::store::get_with_key;
+use crate::model::StageView;
+use crate::server::entities::ssh_connection;
+use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
+use crate::server::services::audit::{self, Actor, Event};
+use crate::server::services::keys::{private_key, touch_key};
+use crate::server::services::remote::{SshGate, Stages, connection_key};
+use crate::server::ssh::error::SshError;
+use crate::server::ssh::sftp::RemoteFs;
+use russh::keys::ssh_key::PrivateKey;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use std::time::Instant;
+
+const STAGES: [&str; 4] = ["tcp", "host_key", "authentication", "session"];
+const MARKER: &str = "keyhaven-test-ok";
+pub const RESTRICTED_NOTE: &str = "Logged in; this key is restricted to a forced command or a restricted shell (such as borg serve), which is enough for backups.";
+
+/// What a test found.
+#[derive(Debug)]
+pub struct TestReport {
+    pub connected: bool,
+    /// The classified failure, when not connected.
+    pub error: Option<String>,
+    pub note: Option<String>,
+    pub stages: Vec<StageView>,
+}
+
+/// After logging in: SFTP answers (SFTP mode) or a shell runs `echo` (shell mode). Anything else
+/// that still let us in is a restricted key.
+async fn probe(
+    gate: &SshGate,
+    target: &Target,
+    key: PrivateKey,
+    sftp: bool,
+    stages: &mut Stages,
+) -> Result<Option<String>, SshError> {
+    let session = login_with_key(gate, target, key, stages).await?;
+    let since = Instant::now();
+    let checked = if sftp {
+        match RemoteFs::open(&session).await {
+            Ok(fs) => {
+                let home = fs.home().await;
+                fs.close().await;
+                home.map(|h| (format!("SFTP works; the login directory is {h}"), None))
+            }
+            Err(SshError::SftpUnavailable(_)) => Ok((String::from("logged in"), Some(RESTRICTED_NOTE.to_string()))),
+            Err(err) => Err(err),
+        }
+    } else {
+        match session.exec(&format!("echo {MARKER}"), None).await {
+            Ok(out) if String::from_utf8_lossy(&out.stdout).trim() == MARKER => {
+                Ok(("the shell runs commands".into(), None))
+            }
+            Ok(_) => Ok((String::from("logged in"), Some(RESTRICTED_NOTE.to_string()))),
+            Err(err) => Err(err),
+        }
+    };
+    session.close().await;
+    match checked {
+        Ok((message, note)) => {
+            stages.ok("session", message, since);
+            Ok(note)
+        }
+        Err(err) => {
+            stages.failed("session", &err, since);
+            Err(err)
+        }
+    }
+}
+
+/// Tests connection `id` and stores the outcome (status, times, error) on it.
+pub async fn test(
+    db: &DatabaseConnection,
+    gate: &SshGate,
+    master: &MasterKey,
+    actor: &Actor,
+    id: i32,
+) -> Result<TestReport, ServiceError> {
+    let (connection, key) = get_with_key(db, id).await?;
+    let target = connection_target(db, &connection).await?;
+    let mut testing: ssh_connection::ActiveModel = connection.clone().into();
+    testing.status = Set("testing".into());
+    let connection = testing.update(db).await?;
+    let mut stages = Stages::live(&gate.progress, connection_key(id));
+    let outcome = match &key {
+        None => {
+            stages.skip(&STAGES[..2]);
+            let message = "This connection has no SSH key (it was deleted); redeploy a key to restore access.";
+            stages.failed_with("authentication", message);
+            Err(message.to_string())
+        }
+        Some(key_row) => {
+            let private = private_key(master, key_row)?;
+            let _slot = gate.slot(&target.host, target.port).await?;
+            let result = probe(gate, &target, private, connection.use_sftp_mode, &mut stages).await;
+            if stages.passed("authentication") {
+                touch_key(db, key_row).await;
+            }
+            result.map_err(|e| e.to_string())
+        }
+    };
+    stages.skip_missing(&STAGES);
+    let report = TestReport {
+        connected: outcome.is_ok(),
+        error: outcome.as_ref().err().cloned(),
+        note: outcome.ok().flatten(),
+        stages: stages.take(),
+    };
+    save_outcome(db, actor, connection, &report).await?;
+    Ok(report)
+}
+
+async fn save_outcome(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    connection: ssh_connection::Model,
+    report: &TestReport,
+) -> Result<(), ServiceError> {
+    let now = chrono::Utc::now();
+    let target = format!("{}@{}:{}", connection.username, connection.host, connection.port);
+    let mut model: ssh_connection::ActiveModel = connection.into();
+    model.status = Set(if report.connected { "connected" } else { "failed" }.into());
+    model.last_test = Set(Some(now));
+    if report.connected {
+        model.last_success = Set(Some(now));
+    }
+    model.error_message = Set(report.error.clone());
+    model.update(db).await?;
+    let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
+    tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
+    audit::record(
+        db,
+        actor,
+        Event { action: "connection.tested", target: &target, success: report.connected, detail: &detail },
+    )
+    .await
+}

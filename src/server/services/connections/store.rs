@@ -1,0 +1,348 @@
+//! Connections to remote hosts: who logs in where, with which key, and where the backups live.
+//! Every field is checked here, because hosts, user names and paths end up in SSH sessions and
+//! in `ssh_config` for other tools.
+
+use crate::model::{ConnectionView, StorageView, format_bytes, percent_used};
+use crate::server::entities::{ssh_connection, ssh_key};
+use crate::server::error::ServiceError;
+use crate::server::services::audit::{self, Actor, Event};
+use crate::server::services::changes::{Change, Changes};
+use crate::server::services::hosts::{validate_host, validate_port};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+
+const MAX_PATH: usize = 1024;
+
+/// A field of an update: left alone, cleared (`null`), or set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> From<Option<Option<T>>> for Patch<T> {
+    fn from(value: Option<Option<T>>) -> Self {
+        match value {
+            None => Patch::Keep,
+            Some(None) => Patch::Clear,
+            Some(Some(v)) => Patch::Set(v),
+        }
+    }
+}
+
+/// What a connection is made of, as a request gives it (every field optional on update).
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionFields {
+    pub host: Patch<String>,
+    pub username: Patch<String>,
+    pub port: Patch<i64>,
+    pub ssh_key_id: Patch<i32>,
+    pub use_sftp_mode: Patch<bool>,
+    pub default_path: Patch<String>,
+    pub ssh_path_prefix: Patch<String>,
+    pub mount_point: Patch<String>,
+}
+
+/// Login names: never starting with `-` (an ssh option), no `@`, `:` or whitespace.
+pub fn validate_username(raw: &str) -> Result<String, ServiceError> {
+    let name = raw.trim();
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('-')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '$'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(ServiceError::invalid(
+            "username",
+            "Username must be 1–64 letters, digits, '.', '_' or '-', and not start with '-'.",
+        ))
+    }
+}
+
+/// Absolute paths (or BorgBase's `/./repo`), one line, no NUL.
+pub fn validate_path(field: &'static str, raw: &str) -> Result<Option<String>, ServiceError> {
+    let path = raw.trim();
+    if path.is_empty() {
+        return Ok(None);
+    }
+    if !path.starts_with('/') || path.len() > MAX_PATH || path.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(field, format!("{field} must be an absolute path (starting with /).")));
+    }
+    Ok(Some(path.to_string()))
+}
+
+fn optional_path(
+    field: &'static str,
+    patch: &Patch<String>,
+    current: Option<String>,
+) -> Result<Option<String>, ServiceError> {
+    match patch {
+        Patch::Keep => Ok(current),
+        Patch::Clear => Ok(None),
+        Patch::Set(p) => validate_path(field, p),
+    }
+}
+
+fn required<T: Clone>(field: &'static str, patch: &Patch<T>, current: Option<T>) -> Result<T, ServiceError> {
+    match (patch, current) {
+        (Patch::Set(v), _) => Ok(v.clone()),
+        (Patch::Keep, Some(v)) => Ok(v),
+        _ => Err(ServiceError::invalid(field, format!("{field} is required."))),
+    }
+}
+
+/// Applies `fields` to `current` (None when creating), checking every value.
+/// Checks new connection fields without saving them (the wizard logs in before it saves).
+pub async fn check_new(
+    db: &impl ConnectionTrait,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::ActiveModel, ServiceError> {
+    apply(db, fields, None).await
+}
+
+async fn apply(
+    db: &impl ConnectionTrait,
+    fields: &ConnectionFields,
+    current: Option<&ssh_connection::Model>,
+) -> Result<ssh_connection::ActiveModel, ServiceError> {
+    let host = validate_host(&required("host", &fields.host, current.map(|c| c.host.clone()))?)?;
+    let username = validate_username(&required("username", &fields.username, current.map(|c| c.username.clone()))?)?;
+    let port = match &fields.port {
+        Patch::Set(p) => validate_port(*p)?,
+        Patch::Keep => current.map(|c| u16::try_from(c.port).unwrap_or(22)).unwrap_or(22),
+        Patch::Clear => 22,
+    };
+    let ssh_key_id = match &fields.ssh_key_id {
+        Patch::Set(id) => {
+            ssh_key::Entity::find_by_id(*id)
+                .one(db)
+                .await?
+                .ok_or_else(|| ServiceError::invalid("ssh_key_id", "There is no SSH key with this id."))?;
+            Some(*id)
+        }
+        Patch::Clear => None,
+        Patch::Keep => match current {
+            Some(c) => c.ssh_key_id,
+            None => crate::server::services::keys::system_key(db).await?.map(|k| k.id),
+        },
+    };
+    let use_sftp_mode = match &fields.use_sftp_mode {
+        Patch::Set(v) => *v,
+        _ => current.is_some_and(|c| c.use_sftp_mode),
+    };
+    let mut model: ssh_connection::ActiveModel = match current {
+        Some(c) => c.clone().into(),
+        None => ssh_connection::ActiveModel {
+            status: Set("unknown".into()),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        },
+    };
+    model.default_path =
+        Set(optional_path("default_path", &fields.default_path, current.and_then(|c| c.default_path.clone()))?);
+    model.ssh_path_prefix = Set(optional_path(
+        "ssh_path_prefix",
+        &fields.ssh_path_prefix,
+        current.and_then(|c| c.ssh_path_prefix.clone()),
+    )?);
+    model.mount_point =
+        Set(optional_path("mount_point", &fields.mount_point, current.and_then(|c| c.mount_point.clone()))?);
+    let login_changed = current.is_none_or(|c| {
+        c.host != host
+            || c.username != username
+            || c.port != i32::from(port)
+            || c.ssh_key_id != ssh_key_id
+            || c.use_sftp_mode != use_sftp_mode
+    });
+    if login_changed {
+        model.status = Set("unknown".into());
+        model.error_message = Set(None);
+    }
+    model.host = Set(host);
+    model.username = Set(username);
+    model.port = Set(i32::from(port));
+    model.ssh_key_id = Set(ssh_key_id);
+    model.use_sftp_mode = Set(use_sftp_mode);
+    model.updated_at = Set(chrono::Utc::now());
+    Ok(model)
+}
+
+fn target(c: &ssh_connection::Model) -> String {
+    format!("{}@{}:{}", c.username, c.host, c.port)
+}
+
+/// Creates a connection; its `ssh_config` block is written before this returns.
+pub async fn create(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    actor: &Actor,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::Model, ServiceError> {
+    let saved = insert_connection(db, actor, fields).await?;
+    changes.publish(&[Change::Connection(saved.id)]).await;
+    Ok(saved)
+}
+
+/// Creates a connection without a change notice: for a caller whose transaction goes on (quick
+/// setup), which publishes once it has committed.
+pub async fn insert_connection(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::Model, ServiceError> {
+    let model = apply(db, fields, None).await?;
+    let txn = db.begin().await?;
+    let saved = model.insert(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "connection.created", target: &target(&saved), success: true, detail: "" },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Marks a connection as working now, inside the caller's transaction: for quick setup, whose
+/// deploy proved the key before the connection row existed.
+pub async fn mark_connected(
+    db: &impl ConnectionTrait,
+    connection: ssh_connection::Model,
+) -> Result<ssh_connection::Model, ServiceError> {
+    let now = chrono::Utc::now();
+    let mut model: ssh_connection::ActiveModel = connection.into();
+    model.status = Set("connected".into());
+    model.last_test = Set(Some(now));
+    model.last_success = Set(Some(now));
+    Ok(model.update(db).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i32) -> Result<ssh_connection::Model, ServiceError> {
+    ssh_connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    actor: &Actor,
+    id: i32,
+    fields: &ConnectionFields,
+) -> Result<ssh_connection::Model, ServiceError> {
+    let current = get(db, id).await?;
+    let model = apply(db, fields, Some(&current)).await?;
+    if unchanged(&model, &current) {
+        // An update that changes nothing writes nothing and records nothing.
+        return Ok(current);
+    }
+    let txn = db.begin().await?;
+    let saved = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "connection.updated", target: &target(&saved), success: true, detail: "" },
+    )
+    .await?;
+    txn.commit().await?;
+    changes.publish(&[Change::Connection(id)]).await;
+    Ok(saved)
+}
+
+/// Whether `model` holds the same values as `current`, the time of the update aside.
+fn unchanged(model: &ssh_connection::ActiveModel, current: &ssh_connection::Model) -> bool {
+    use sea_orm::TryIntoModel;
+    model.clone().try_into_model().is_ok_and(|mut candidate| {
+        candidate.updated_at = current.updated_at;
+        candidate == *current
+    })
+}
+
+pub async fn delete(db: &DatabaseConnection, changes: &Changes, actor: &Actor, id: i32) -> Result<(), ServiceError> {
+    let current = get(db, id).await?;
+    let txn = db.begin().await?;
+    ssh_connection::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        Event { action: "connection.deleted", target: &target(&current), success: true, detail: "" },
+    )
+    .await?;
+    txn.commit().await?;
+    changes.publish(&[Change::Connection(id)]).await;
+    Ok(())
+}
+
+/// The connection and its key (None when the key was deleted).
+pub async fn get_with_key(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<(ssh_connection::Model, Option<ssh_key::Model>), ServiceError> {
+    ssh_connection::Entity::find_by_id(id)
+        .find_also_related(ssh_key::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("Connection not found.".into()))
+}
+
+/// One connection with its key's name, as the API answers after a change.
+pub async fn get_view(db: &impl ConnectionTrait, id: i32) -> Result<ConnectionView, ServiceError> {
+    let (connection, key) = get_with_key(db, id).await?;
+    Ok(to_view(&connection, key.as_ref()))
+}
+
+pub fn to_view(c: &ssh_connection::Model, key: Option<&ssh_key::Model>) -> ConnectionView {
+    to_view_named(c, key.map(|k| k.name.clone()))
+}
+
+/// The view of a connection whose key's name (if the key still exists) was read separately.
+pub fn to_view_named(c: &ssh_connection::Model, ssh_key_name: Option<String>) -> ConnectionView {
+    ConnectionView {
+        id: c.id,
+        ssh_key_id: c.ssh_key_id,
+        ssh_key_name,
+        host: c.host.clone(),
+        username: c.username.clone(),
+        port: u16::try_from(c.port).unwrap_or(22),
+        use_sftp_mode: c.use_sftp_mode,
+        default_path: c.default_path.clone(),
+        ssh_path_prefix: c.ssh_path_prefix.clone(),
+        mount_point: c.mount_point.clone(),
+        status: c.status.clone(),
+        last_test: c.last_test.as_ref().map(crate::server::services::rfc3339),
+        last_success: c.last_success.as_ref().map(crate::server::services::rfc3339),
+        error_message: c.error_message.clone(),
+        storage: storage_view(c),
+        created_at: crate::server::services::rfc3339(&c.created_at),
+    }
+}
+
+/// The last measured storage usage, formatted for the API and the page.
+fn storage_view(c: &ssh_connection::Model) -> Option<StorageView> {
+    let size = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    let (total, used, available) = (size(c.storage_total)?, size(c.storage_used)?, size(c.storage_available)?);
+    Some(StorageView {
+        total,
+        total_formatted: format_bytes(total),
+        used,
+        used_formatted: format_bytes(used),
+        available,
+        available_formatted: format_bytes(available),
+        percent_used: percent_used(used, total),
+        last_check: c.storage_checked_at.as_ref().map(crate::server::services::rfc3339).unwrap_or_default(),
+    })
+}
+
+/// A test cut short by a restart leaves `testing` behind; at start-up that becomes `unknown`.
+pub async fn reset_interrupted_tests(db: &impl ConnectionTrait) -> Result<u64, ServiceError> {
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let result = ssh_connection::Entity::update_many()
+        .col_expr(ssh_connection::Column::Status, Expr::value("unknown"))
+        .filter(ssh_connection::Column::Status.eq("testing"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
