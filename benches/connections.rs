@@ -81,10 +81,16 @@ fn run_shell(script: &str) -> Duration {
     started.elapsed()
 }
 
-async fn test_all(db: &DatabaseConnection, gate: &SshGate, master: &MasterKey, ids: &[i32]) -> (Duration, usize) {
+async fn test_all(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    gate: &SshGate,
+    master: &MasterKey,
+    ids: &[i32],
+) -> (Duration, usize) {
     let actor = Actor::cli();
     let started = Instant::now();
-    let reports = join_all(ids.iter().map(|id| connections::test(db, gate, master, &actor, *id))).await;
+    let reports = join_all(ids.iter().map(|id| connections::test(db, changes, gate, master, &actor, *id))).await;
     let connected = reports.into_iter().filter(|r| r.as_ref().is_ok_and(|r| r.connected)).count();
     (started.elapsed(), connected)
 }
@@ -141,7 +147,7 @@ async fn main() {
     hosts::import(&db, &changes, &Actor::cli(), &trusted, &[]).await.expect("trust");
     let ids = connections_for(&db, &changes, &hosts, port, sshd::TEST_USER).await;
     let gate = SshGate::new(&Settings::default());
-    let (ours, connected) = test_all(&db, &gate, &master, &ids).await;
+    let (ours, connected) = test_all(&db, &changes, &gate, &master, &ids).await;
     assert_eq!(connected, TARGETS, "every connection tests connected");
 
     let key_file = work.path().join("id");
@@ -192,7 +198,7 @@ async fn silent_hosts(db: &DatabaseConnection, changes: &Changes, gate: &SshGate
         ids.extend(connections_for(db, changes, std::slice::from_ref(host), port, "backup").await);
         listeners.push(listener);
     }
-    let (took, connected) = test_all(db, gate, master, &ids).await;
+    let (took, connected) = test_all(db, changes, gate, master, &ids).await;
     assert_eq!(connected, 0);
     let limit = gate.timeouts.connect + Duration::from_secs(2);
     println!(

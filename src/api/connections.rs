@@ -105,7 +105,8 @@ pub async fn update_connection(
     let connection =
         ConnectionForm { host, username, port, ssh_key_id, use_sftp_mode, default_path, ssh_path_prefix, mount_point };
     connections::update(&state.db, &state.changes, &caller.actor(), id, &fields(connection)).await?;
-    let report = connections::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    let report =
+        connections::test(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1)));
     Ok(test_outcome(report))
 }
@@ -136,7 +137,8 @@ pub async fn test_connection(id: i32) -> Result<ActionOutcome, AppError> {
     use crate::server::services::connections;
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("test_connection", BROWSER_ADMIN_SSH)).await?;
-    let report = connections::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    let report =
+        connections::test(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     Ok(test_outcome(report))
 }
 
@@ -157,7 +159,8 @@ pub async fn get_progress(key: String) -> Result<ProgressView, AppError> {
 pub async fn refresh_connection_storage(id: i32) -> Result<(), AppError> {
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("refresh_connection_storage", BROWSER_ADMIN_SSH)).await?;
-    crate::server::services::connections::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
+    crate::server::services::connections::refresh_storage(&state.db, &state.changes, &state.ssh, &state.master_key, id)
+        .await?;
     Ok(())
 }
 

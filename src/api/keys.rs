@@ -96,6 +96,6 @@ pub async fn delete_ssh_key(id: i32, confirm: Option<String>) -> Result<(), AppE
 pub async fn rename_ssh_key(id: i32, name: String) -> Result<(), AppError> {
     use crate::server::services::keys;
     let (state, caller) = crate::server::context::caller(crate::rpc_rule!("rename_ssh_key", BROWSER_ADMIN)).await?;
-    keys::update_key(&state.db, &caller.actor(), id, Some(&name), None, None).await?;
+    keys::update_key(&state.db, &state.changes, &caller.actor(), id, Some(&name), None, None).await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use crate::server::config::Settings;
 use crate::server::secrets::MasterKey;
 use crate::server::services::changes::Changes;
 use crate::server::services::public_keys::KeyListCache;
+use crate::server::services::ready_answers::ReadyAnswers;
 use crate::server::services::remote::SshGate;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::FromRef;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub ssh: Arc<SshGate>,
     /// Change notices to the writer of the files in `data/ssh` (see `services::changes`).
     pub changes: Changes,
+    /// Answers kept between changes, by name (see `services::ready_answers`).
+    pub ready: Arc<ReadyAnswers>,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
@@ -53,6 +56,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::default()),
             master_key: Arc::new(master_key),
             key_cache: Arc::new(KeyListCache::default()),
+            ready: Arc::new(ReadyAnswers::default()),
             setup_done: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -181,3 +181,44 @@ async fn a_host_that_never_stops_talking_is_cut_off_at_64_kib() {
     assert!(body.to_string().contains("more than 65536 bytes"), "{body}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "cut off, not read until the command timeout");
 }
+
+/// The connection list is kept ready between changes (Borg UI's frontend polls it): read before and
+/// after each kind of change, it must follow every one — a test's status, a deploy, storage, a key's
+/// new name, an edit and a deletion.
+#[tokio::test]
+async fn the_polled_connection_list_follows_every_kind_of_change() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let account = TestAccount::shell();
+    let s = SshApp::start(None).await;
+    let id = s.connection(sshd.port, &account.name, false, None).await;
+    assert_eq!(s.listed(id).await["status"], "unknown");
+
+    s.action(id, "test", None).await;
+    assert_eq!(s.listed(id).await["status"], "failed", "a test's outcome (host not trusted yet)");
+
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    let (status, body) = s.action(id, "redeploy", Some(json!({"password": account.password}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.listed(id).await["status"], "connected", "a deploy");
+
+    assert!(s.listed(id).await["storage"].is_null());
+    let (status, body) = s.action(id, "refresh-storage", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.listed(id).await["storage"], body["storage"], "a storage refresh");
+
+    let key_id = s.listed(id).await["ssh_key_id"].as_i64().unwrap();
+    let (status, body) =
+        s.call(Method::PUT, &format!("/api/ssh-keys/{key_id}"), Some(json!({"name": "Renamed Key"}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(s.listed(id).await["ssh_key_name"], "Renamed Key", "a key's new name");
+
+    let path = format!("/api/ssh-keys/connections/{id}");
+    let (status, _) = s.call(Method::PUT, &path, Some(json!({"default_path": "/srv"}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.listed(id).await["default_path"], "/srv", "an edit");
+
+    let (status, _) = s.call(Method::DELETE, &path, None).await;
+    assert_eq!(status, 200);
+    let (_, body) = s.call(Method::GET, "/api/ssh-keys/connections", None).await;
+    assert_eq!(body["connections"], json!([]), "a deletion");
+}

@@ -8,6 +8,7 @@
 //! the waiting request learns that the files are stale (the change itself is in the database).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
@@ -86,6 +87,8 @@ struct Shared {
     queue: Mutex<Queue>,
     wake: Notify,
     status: watch::Sender<WriterStatus>,
+    /// Grows with every change, file or not (see [`Changes::revision`]).
+    revision: AtomicU64,
 }
 
 /// The handle in the application state: services publish through it, the writer reads from it.
@@ -119,6 +122,7 @@ impl Changes {
                 queue: Mutex::new(Queue { last_notice: 1, pending }),
                 wake: Notify::new(),
                 status: watch::Sender::new(WriterStatus::default()),
+                revision: AtomicU64::new(0),
             }),
         }
     }
@@ -134,6 +138,7 @@ impl Changes {
         if changes.is_empty() {
             return;
         }
+        self.touched();
         let notice = {
             let mut queue = self.queue();
             queue.last_notice += 1;
@@ -159,6 +164,19 @@ impl Changes {
             Ok(Err(_)) => Err(StaleFiles("the files writer is not running".into())),
             Err(_) => Err(StaleFiles(format!("not written within {} s", WAIT_FOR_WRITE.as_secs()))),
         }
+    }
+
+    /// Notes a committed change that touches no file but shows in answers (a connection's status
+    /// after a test, a key's new name). It does not wait: there is nothing to write.
+    pub fn touched(&self) {
+        self.shared.revision.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Grows with every change published or touched, after its commit. An answer built from the
+    /// database after reading revision `r` is current for as long as the revision is still `r`
+    /// (a change that lands while it is built moves the revision on, so the next reader rebuilds).
+    pub fn revision(&self) -> u64 {
+        self.shared.revision.load(Ordering::Acquire)
     }
 
     pub fn status(&self) -> WriterStatus {
@@ -226,6 +244,18 @@ pub async fn note_stale_files<F: std::future::Future>(work: F) -> (F::Output, Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_change_moves_the_revision_on_and_a_touch_does_not_wait() {
+        let changes = Changes::new();
+        let before = changes.revision();
+        changes.touched();
+        assert_eq!(changes.revision(), before + 1);
+        // No writer runs here: a publish would wait for it; a touch returns at once.
+        let waited = tokio::time::timeout(Duration::from_millis(50), changes.publish(&[Change::HostKeys])).await;
+        assert!(waited.is_err(), "publish waits for the writer");
+        assert_eq!(changes.revision(), before + 2, "a publish counts before it waits");
+    }
 
     #[tokio::test]
     async fn notices_wait_for_the_pass_that_covers_them_and_bursts_merge() {

@@ -3,8 +3,8 @@
 //!
 //! Each domain is a folder whose `mod.rs` is its only door; its files are private. Domains import
 //! only downwards (setup → connections → hosts, keys → the floor) and each table has one writing
-//! domain. The floor: `audit`, `paging`, `changes` (change notices), `ssh_files` (their one writer)
-//! and `remote` (SSH slots, stages and progress).
+//! domain. The floor: `audit`, `paging`, `changes` (change notices), `ssh_files` (their one writer),
+//! `ready_answers` (answers kept between changes) and `remote` (SSH slots, stages and progress).
 
 pub mod accounts;
 pub mod connections;
@@ -16,6 +16,7 @@ pub mod setup;
 pub mod audit;
 pub mod changes;
 pub mod paging;
+pub mod ready_answers;
 pub mod remote;
 pub mod ssh_files;
 

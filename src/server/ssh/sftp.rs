@@ -210,6 +210,7 @@ impl RemoteFs {
     pub async fn lock_dir(&self, path: &str, wait: Duration, stale: Duration) -> Result<(), SshError> {
         let deadline = tokio::time::Instant::now() + wait;
         let mut broke_stale = false;
+        let mut vanished = false;
         loop {
             let attrs = FileAttributes { permissions: Some(0o700), ..FileAttributes::empty() };
             let Err(refused) = self.raw.mkdir(path, attrs).await else { return Ok(()) };
@@ -223,8 +224,14 @@ impl RemoteFs {
                     let _ = self.raw.rmdir(path).await;
                     continue;
                 }
-                Ok(_) => {}
-                // No lock there, so the mkdir itself failed (an unwritable ~/.ssh): that is the answer.
+                Ok(_) => vanished = false,
+                // The other editor let go between our mkdir and the look: try again at once.
+                Err(_) if !vanished => {
+                    vanished = true;
+                    continue;
+                }
+                // Twice no lock there, so the mkdir itself fails (an unwritable ~/.ssh): that is the
+                // answer.
                 Err(_) => return Err(classify(refused, path)),
             }
             if tokio::time::Instant::now() >= deadline {

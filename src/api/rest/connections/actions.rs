@@ -23,7 +23,8 @@ pub async fn test(
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    let report = connections::test(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    let report =
+        connections::test(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), id).await?;
     let (message, status) = if report.connected {
         ("Connection tested successfully", "connected")
     } else {
@@ -39,7 +40,7 @@ pub async fn refresh_storage(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<Value>, AppError> {
-    connections::refresh_storage(&state.db, &state.ssh, &state.master_key, id).await?;
+    connections::refresh_storage(&state.db, &state.changes, &state.ssh, &state.master_key, id).await?;
     let connection = connections::get_view(&state.db, id).await?;
     Ok(Json(json!({
         "success": true, "message": "Storage information refreshed successfully", "storage": connection.storage,

@@ -9,12 +9,16 @@ use crate::api::rest::{CHANGE, CONNECT, READ, deny};
 use crate::error::AppError;
 use crate::server::access::GuardedRoutes;
 use crate::server::auth::Authed;
+use crate::server::error::ServiceError;
 use crate::server::services::connections::{self, ConnectionFields};
 use crate::server::state::AppState;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Deserializer};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
 /// Tells a field sent as `null` (`Some(None)`) from a field not sent (`None`).
@@ -57,8 +61,25 @@ impl From<ConnectionBody> for ConnectionFields {
     }
 }
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "success": true, "connections": connections::list(&state.db).await? })))
+#[derive(Serialize)]
+struct ListAnswer {
+    success: bool,
+    connections: Vec<crate::model::ConnectionView>,
+}
+
+/// The whole list, which Borg UI's frontend polls: kept ready between changes (see
+/// `services::ready_answers`), so a poll costs no query while nothing changed.
+pub async fn list(State(state): State<AppState>) -> Result<Response, AppError> {
+    let body = state
+        .ready
+        .get_or_build("connections.list", &state.changes, || async {
+            let connections = connections::list(&state.db).await?;
+            serde_json::to_vec(&ListAnswer { success: true, connections })
+                .map(Bytes::from)
+                .map_err(|e| ServiceError::Internal(format!("connection list: {e}")))
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub async fn create(

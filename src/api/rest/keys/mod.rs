@@ -214,6 +214,7 @@ pub async fn update(
 ) -> Result<Json<Value>, AppError> {
     let key = keys::update_key(
         &state.db,
+        &state.changes,
         &caller.actor(),
         id,
         body.name.as_deref(),

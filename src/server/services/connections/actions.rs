@@ -82,6 +82,7 @@ pub async fn redeploy(
 /// Measures the storage under the connection's `default_path` (or its login directory) and keeps it.
 pub async fn refresh_storage(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     id: i32,
@@ -112,5 +113,7 @@ pub async fn refresh_storage(
     model.storage_used = Set(Some(as_i64(usage.used)));
     model.storage_available = Set(Some(as_i64(usage.available)));
     model.storage_checked_at = Set(Some(chrono::Utc::now()));
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    changes.touched();
+    Ok(saved)
 }

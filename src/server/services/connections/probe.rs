@@ -9,6 +9,7 @@ use crate::server::entities::ssh_connection;
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
 use crate::server::services::audit::{self, Actor, Event};
+use crate::server::services::changes::Changes;
 use crate::server::services::keys::{private_key, touch_key};
 use crate::server::services::remote::{SshGate, Stages, connection_key};
 use crate::server::ssh::error::SshError;
@@ -77,6 +78,7 @@ async fn probe(
 /// Tests connection `id` and stores the outcome (status, times, error) on it.
 pub async fn test(
     db: &DatabaseConnection,
+    changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: &Actor,
@@ -87,6 +89,7 @@ pub async fn test(
     let mut testing: ssh_connection::ActiveModel = connection.clone().into();
     testing.status = Set("testing".into());
     let connection = testing.update(db).await?;
+    changes.touched();
     let mut stages = Stages::live(&gate.progress, connection_key(id));
     let outcome = match &key {
         None => {
@@ -112,7 +115,9 @@ pub async fn test(
         note: outcome.ok().flatten(),
         stages: stages.take(),
     };
-    save_outcome(db, actor, connection, &report).await?;
+    let saved = save_outcome(db, actor, connection, &report).await;
+    changes.touched();
+    saved?;
     Ok(report)
 }
 

@@ -255,6 +255,7 @@ pub async fn to_view(db: &impl ConnectionTrait, key: &ssh_key::Model) -> Result<
 /// Changes name, description or the active flag.
 pub async fn update_key(
     db: &DatabaseConnection,
+    changes: &Changes,
     actor: &Actor,
     id: i32,
     name: Option<&str>,
@@ -287,6 +288,8 @@ pub async fn update_key(
     let detail = if updated.name != existing.name { format!("was {}", existing.name) } else { String::new() };
     audit::record(&txn, actor, Event { action, target: &updated.name, success: true, detail: &detail }).await?;
     txn.commit().await?;
+    // The name shows in the lists of connections; no file holds it.
+    changes.touched();
     Ok(updated)
 }
 

@@ -88,7 +88,8 @@ pub async fn connect(
         .await
         .map_err(fail)?;
     let saved = connections::create(db, changes, actor, fields).await.map_err(fail)?;
-    connections::test(db, gate, master, actor, saved.id).await.map_err(fail)?;
-    let storage_note = connections::refresh_storage(db, gate, master, saved.id).await.err().map(|e| e.to_string());
+    connections::test(db, changes, gate, master, actor, saved.id).await.map_err(fail)?;
+    let storage_note =
+        connections::refresh_storage(db, changes, gate, master, saved.id).await.err().map(|e| e.to_string());
     Ok(FirstConnection { id: saved.id, deploy, storage_note })
 }
