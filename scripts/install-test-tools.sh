@@ -16,10 +16,12 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=600 update
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
 fi
 
+# Built like the build tools (see install-build-tools.sh): no LTO, parallel codegen units.
+export CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 leptosfmt_version=0.1.33
 if [[ "$(leptosfmt --version 2>/dev/null)" != *"$leptosfmt_version"* ]]; then
   printf '\n==> installing leptosfmt %s\n' "$leptosfmt_version"

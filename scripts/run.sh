@@ -2,8 +2,5 @@
 # Builds Keyhaven (release) and runs it on SQLite at http://127.0.0.1:3000 (data in ./data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-build-tools.sh
-export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release --split
-scripts/precompress.sh
+scripts/build-release.sh
 exec target/release/keyhaven serve "$@"

@@ -12,6 +12,8 @@ mod audit_service;
 mod authorized_keys_edits;
 #[path = "integration/bad_input_sweep.rs"]
 mod bad_input_sweep;
+#[path = "integration/borg_ui_auth.rs"]
+mod borg_ui_auth;
 #[path = "integration/connection_actions_input.rs"]
 mod connection_actions_input;
 #[path = "integration/connection_deploy.rs"]

@@ -12,6 +12,7 @@ mod m20261123_000003_public_keys;
 mod m20261123_000004_known_hosts;
 mod m20261123_000005_connection_storage;
 mod m20261201_000006_connection_status_index;
+mod m20261205_000007_connection_use_sudo;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_known_hosts::Migration),
             Box::new(m20261123_000005_connection_storage::Migration),
             Box::new(m20261201_000006_connection_status_index::Migration),
+            Box::new(m20261205_000007_connection_use_sudo::Migration),
         ]
     }
 }

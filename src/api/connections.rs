@@ -46,6 +46,8 @@ pub(crate) fn fields(form: ConnectionForm) -> crate::server::services::connectio
         port: Patch::Set(form.port.trim().parse().unwrap_or(-1)),
         ssh_key_id: form.ssh_key_id.filter(|id| *id > 0).map(Patch::Set).unwrap_or(Patch::Keep),
         use_sftp_mode: Patch::Set(form.use_sftp_mode.is_some()),
+        // Borg UI's setting; the page's form leaves it as it is.
+        use_sudo: Patch::Keep,
         default_path: text(form.default_path),
         ssh_path_prefix: text(form.ssh_path_prefix),
         mount_point: text(form.mount_point),

@@ -25,6 +25,8 @@ pub struct ConnectionView {
     pub username: String,
     pub port: u16,
     pub use_sftp_mode: bool,
+    /// Borg UI's "run borg with sudo"; stored for its clients, not used by Keyhaven itself.
+    pub use_sudo: bool,
     pub default_path: Option<String>,
     pub ssh_path_prefix: Option<String>,
     pub mount_point: Option<String>,

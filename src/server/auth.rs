@@ -70,12 +70,50 @@ pub fn client_addr(parts: &Parts) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// The bearer token of a request, if it sent one (`Bearer` or GitHub's `token` form).
-pub fn bearer_token(parts_headers: &axum::http::HeaderMap) -> Option<String> {
-    let value = parts_headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let scheme = scheme.to_ascii_lowercase();
-    (scheme == "bearer" || scheme == "token").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+/// The token a request sent, and in which header.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SentToken {
+    None,
+    Token(String),
+    /// A header of ours that does not hold a token; the text says how to send one.
+    Malformed(&'static str),
+}
+
+/// Borg UI's header: its frontend sends the token here, because a reverse proxy in front of it may
+/// own `Authorization` (with Basic auth, say).
+pub const BORG_AUTHORIZATION: &str = "x-borg-authorization";
+
+/// The token of a request. `X-Borg-Authorization: Bearer …` wins over `Authorization`; in
+/// `Authorization`, `Bearer` and GitHub's `token` carry a token, while a proxy's `Basic` or
+/// `Digest` belongs to the proxy and is ignored (it never hides a token in the other header, and
+/// never turns a browser's session into a 401).
+pub fn sent_token(headers: &axum::http::HeaderMap) -> SentToken {
+    let scheme_and_token = |value: &axum::http::HeaderValue| {
+        let text = value.to_str().ok()?;
+        let (scheme, token) = text.split_once(' ')?;
+        let token = token.trim();
+        (!token.is_empty()).then(|| (scheme.to_ascii_lowercase(), token.to_string()))
+    };
+    if let Some(value) = headers.get(BORG_AUTHORIZATION) {
+        return match scheme_and_token(value) {
+            Some((scheme, token)) if scheme == "bearer" => SentToken::Token(token),
+            _ => SentToken::Malformed("Use 'X-Borg-Authorization: Bearer <token>'."),
+        };
+    }
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else { return SentToken::None };
+    match scheme_and_token(value) {
+        Some((scheme, token)) if scheme == "bearer" || scheme == "token" => SentToken::Token(token),
+        Some((scheme, _)) if scheme == "basic" || scheme == "digest" => SentToken::None,
+        _ => SentToken::Malformed("Use 'Authorization: Bearer <token>'."),
+    }
+}
+
+/// The bearer token of a request, if it sent one (either header; see [`sent_token`]).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    match sent_token(headers) {
+        SentToken::Token(token) => Some(token),
+        SentToken::None | SentToken::Malformed(_) => None,
+    }
 }
 
 /// The caller the page gate already resolved for this request, so that the layout and each
@@ -90,13 +128,14 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Auth
         return Ok(Some(authed.clone()));
     }
     let client_addr = client_addr(parts);
-    if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
-        let Some(token) = bearer_token(&parts.headers) else {
-            return Err(AppError::Unauthorized("Use 'Authorization: Bearer <token>'.".into()));
-        };
-        let (user, grant) = accounts::authenticate_token(&state.db, &token).await?;
-        let role = accounts::role_of(&user);
-        return Ok(Some(Authed { user, role, credential: Credential::Token(grant), client_addr }));
+    match sent_token(&parts.headers) {
+        SentToken::Token(token) => {
+            let (user, grant) = accounts::authenticate_token(&state.db, &token).await?;
+            let role = accounts::role_of(&user);
+            return Ok(Some(Authed { user, role, credential: Credential::Token(grant), client_addr }));
+        }
+        SentToken::Malformed(hint) => return Err(AppError::Unauthorized(hint.into())),
+        SentToken::None => {}
     }
     let Some(session) = parts.extensions.get::<Session>() else { return Ok(None) };
     session_user(state, session, client_addr).await
@@ -152,5 +191,39 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(client_addr(parts)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn borg_uis_header_wins_and_a_proxys_basic_auth_hides_nothing() {
+        let token = |t: &str| SentToken::Token(t.to_string());
+        assert_eq!(sent_token(&headers(&[(BORG_AUTHORIZATION, "Bearer kh_a")])), token("kh_a"));
+        assert_eq!(
+            sent_token(&headers(&[(BORG_AUTHORIZATION, "Bearer kh_a"), ("authorization", "Bearer kh_b")])),
+            token("kh_a"),
+            "X-Borg-Authorization is preferred when both are sent"
+        );
+        assert_eq!(
+            sent_token(&headers(&[(BORG_AUTHORIZATION, "Bearer kh_a"), ("authorization", "Basic dTpw")])),
+            token("kh_a")
+        );
+        assert_eq!(sent_token(&headers(&[("authorization", "Basic dTpw")])), SentToken::None, "the proxy's");
+        assert_eq!(sent_token(&headers(&[("authorization", "token kh_c")])), token("kh_c"), "GitHub's form");
+        assert!(matches!(sent_token(&headers(&[("authorization", "Bearer ")])), SentToken::Malformed(_)));
+        assert!(matches!(sent_token(&headers(&[(BORG_AUTHORIZATION, "Basic dTpw")])), SentToken::Malformed(_)));
+        assert_eq!(sent_token(&HeaderMap::new()), SentToken::None);
     }
 }

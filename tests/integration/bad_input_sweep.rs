@@ -124,7 +124,8 @@ async fn malformed_requests_get_a_4xx_and_change_nothing() {
     let mut sent = 0;
     let mut wrong = Vec::new();
     for entry in access_table(&app.state) {
-        if entry.kind == EntryKind::Page || entry.path == "/rpc/logout" {
+        // Signing out reads no body and would end the credentials the sweep goes on with.
+        if entry.kind == EntryKind::Page || entry.path == "/rpc/logout" || entry.path.starts_with("/api/auth/logout") {
             continue;
         }
         for path in concrete_paths(&entry.method, &entry.path) {

@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
 const PW: &str = "long enough password";
-const FIELDS: [&str; 16] = [
+const FIELDS: [&str; 17] = [
     "created_at",
     "default_path",
     "error_message",
@@ -25,6 +25,7 @@ const FIELDS: [&str; 16] = [
     "status",
     "storage",
     "use_sftp_mode",
+    "use_sudo",
     "username",
 ];
 
@@ -73,6 +74,10 @@ async fn connections_keep_set_and_clear_fields_and_reset_status_when_the_login_c
         assert_eq!((updated["ssh_path_prefix"].as_str(), updated["default_path"].is_null()), (Some("/volume1"), true));
         assert_eq!((updated["port"].as_u64(), updated["host"].as_str()), (Some(23), Some("u123.your-storagebox.de")));
         assert_eq!(updated["status"], "connected");
+        let res = app.json(Method::PUT, &path, &admin, Some(json!({"use_sudo": true}))).await;
+        assert_eq!((res.json()["connection"]["use_sudo"].as_bool(), res.json()["connection"]["status"].as_str()), (Some(true), Some("connected")), "stored, and no login change");
+        let listed = app.json(Method::GET, "/api/ssh-keys/connections/", &viewer, None).await.json();
+        assert_eq!(listed["connections"][0]["use_sudo"], true, "returned, also under Borg UI's trailing slash");
         let res = app.json(Method::PUT, &path, &admin, Some(json!({"port": 22}))).await;
         assert_eq!(res.json()["connection"]["status"], "unknown");
         assert_eq!(res.json()["connection"]["ssh_path_prefix"], "/volume1");
@@ -83,7 +88,7 @@ async fn connections_keep_set_and_clear_fields_and_reset_status_when_the_login_c
         assert_eq!(app.json(Method::DELETE, &path, &admin, None).await.status, 404);
         let audit = app.json(Method::GET, "/api/audit?action=connection", &admin, None).await.json();
         let actions: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["connection.deleted", "connection.updated", "connection.updated", "connection.updated", "connection.created"]);
+        assert_eq!(actions, ["connection.deleted", "connection.updated", "connection.updated", "connection.updated", "connection.updated", "connection.created"]);
     })
     .await;
 }

@@ -100,7 +100,7 @@ async fn twenty_concurrent_generates_make_exactly_one_system_key() {
 }
 
 #[tokio::test]
-async fn a_key_used_by_connections_is_deleted_only_with_confirmation_and_they_stay_marked() {
+async fn a_key_used_by_connections_is_deleted_as_borg_ui_does_and_they_stay_marked() {
     use keyhaven::server::entities::ssh_connection;
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let (app, admin) = admin_app(test_settings()).await;
@@ -132,11 +132,13 @@ async fn a_key_used_by_connections_is_deleted_only_with_confirmation_and_they_st
     let listed = app.json(Method::GET, "/api/ssh-keys", &admin, None).await.json();
     assert_eq!(listed["ssh_keys"][0]["connection_count"], 1);
     assert_eq!(listed["ssh_keys"][0]["active_connections"], 1);
-    let refused = app.json(Method::DELETE, &format!("/api/ssh-keys/{key_id}"), &admin, None).await;
+    let refused = app.json(Method::DELETE, &format!("/api/ssh-keys/{key_id}?confirm=false"), &admin, None).await;
     assert_eq!(refused.status, 409);
     assert!(refused.json()["detail"].as_str().unwrap().contains("backup@nas.example:22"));
-    let done = app.json(Method::DELETE, &format!("/api/ssh-keys/{key_id}?confirm=true"), &admin, None).await;
+    // Borg UI's frontend sends no query: the key goes, and the answer names who used it.
+    let done = app.json(Method::DELETE, &format!("/api/ssh-keys/{key_id}"), &admin, None).await;
     assert_eq!(done.status, 200, "{}", done.text());
+    assert!(done.text().contains("nas.example"), "{}", done.text());
     let after = ssh_connection::Entity::find_by_id(conn.id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(after.ssh_key_id, None);
     assert_eq!(after.status, "failed");
@@ -191,7 +193,9 @@ async fn bad_input_gets_a_clear_4xx_naming_the_field_and_changes_nothing() {
         ("POST", named, json!({"name": "a/b"}), 422, "name"),
         ("POST", named, json!({"name": ".."}), 422, "name"),
         ("POST", named, json!({"name": "../etc/passwd"}), 422, "name"),
-        ("POST", named, json!({"name": "has space"}), 422, "name"),
+        ("POST", named, json!({"name": "has\ttab"}), 422, "name"),
+        ("POST", named, json!({"name": "two  spaces"}), 422, "name"),
+        ("POST", named, json!({"name": "right\u{202e}left"}), 422, "name"),
         ("POST", named, json!({"name": "x".repeat(65)}), 422, "name"),
         ("POST", named, json!({"name": 7}), 422, "name"),
         ("POST", named, json!({"name": "existing"}), 409, "name"),

@@ -24,6 +24,8 @@ pub struct GuardedRoutes {
     router: Router<AppState>,
     entries: Vec<Entry>,
     kind: EntryKind,
+    /// Whether each route is also served with a trailing `/` (see [`GuardedRoutes::with_trailing_slash`]).
+    trailing_slash: bool,
 }
 
 #[derive(Clone)]
@@ -35,12 +37,27 @@ struct Guard {
 
 impl GuardedRoutes {
     pub fn new(state: &AppState, deny: Deny) -> Self {
-        GuardedRoutes { state: state.clone(), deny, router: Router::new(), entries: Vec::new(), kind: EntryKind::Rest }
+        GuardedRoutes {
+            state: state.clone(),
+            deny,
+            router: Router::new(),
+            entries: Vec::new(),
+            kind: EntryKind::Rest,
+            trailing_slash: false,
+        }
     }
 
     /// Routes that browsers post HTML forms to (listed as forms in the table).
     pub fn forms(state: &AppState, deny: Deny) -> Self {
         GuardedRoutes { kind: EntryKind::Form, ..GuardedRoutes::new(state, deny) }
+    }
+
+    /// Serves every route registered after this also with a trailing `/`, under the same rule (and
+    /// listed in the table): Borg UI's clients call collections as `/api/ssh-keys/`, which FastAPI
+    /// answers, and axum treats as another path.
+    pub fn with_trailing_slash(mut self) -> Self {
+        self.trailing_slash = true;
+        self
     }
 
     /// Registers `handler` for `method` on `path`, reachable only as `access` allows.
@@ -53,9 +70,16 @@ impl GuardedRoutes {
             tracing::error!(%method, path, "a route with a method axum cannot route was not registered");
             return self;
         };
-        let guard = Guard { state: self.state.clone(), access, deny: self.deny };
-        self.router = self.router.route(path, on(filter, handler).route_layer(from_fn_with_state(guard, guarded)));
-        self.entries.push(Entry { kind: self.kind, method: method.to_string(), path: path.to_string(), access });
+        let mut paths = vec![path.to_string()];
+        if self.trailing_slash && !path.ends_with('/') {
+            paths.push(format!("{path}/"));
+        }
+        for path in paths {
+            let guard = Guard { state: self.state.clone(), access, deny: self.deny };
+            let method_router = on(filter, handler.clone()).route_layer(from_fn_with_state(guard, guarded));
+            self.router = self.router.route(&path, method_router);
+            self.entries.push(Entry { kind: self.kind, method: method.to_string(), path, access });
+        }
         self
     }
 

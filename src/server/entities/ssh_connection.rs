@@ -11,6 +11,8 @@ pub struct Model {
     pub username: String,
     pub port: i32,
     pub use_sftp_mode: bool,
+    /// Borg UI's "run borg with sudo on the remote"; stored and returned for its clients.
+    pub use_sudo: bool,
     pub default_path: Option<String>,
     pub ssh_path_prefix: Option<String>,
     pub mount_point: Option<String>,

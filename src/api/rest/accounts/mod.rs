@@ -13,6 +13,8 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
         .post("/api/auth/login", Access::ANYONE, sign_in::login)
         .get("/api/auth/me", Access::SIGNED_IN_ANY_SCOPE, sign_in::me)
+        .post("/api/auth/logout", Access::SIGNED_IN_ANY_SCOPE, sign_in::logout)
+        .get("/api/auth/config", Access::ANYONE, sign_in::config)
         .get("/api/users", READ, users::list)
         .post("/api/users", CHANGE, users::create)
         .get("/api/users/{id}", READ, users::get_one)

@@ -39,6 +39,8 @@ pub struct ConnectionBody {
     #[serde(default, deserialize_with = "present")]
     use_sftp_mode: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
+    use_sudo: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
     default_path: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     ssh_path_prefix: Option<Option<String>>,
@@ -54,6 +56,7 @@ impl From<ConnectionBody> for ConnectionFields {
             port: b.port.into(),
             ssh_key_id: b.ssh_key_id.into(),
             use_sftp_mode: b.use_sftp_mode.into(),
+            use_sudo: b.use_sudo.into(),
             default_path: b.default_path.into(),
             ssh_path_prefix: b.ssh_path_prefix.into(),
             mount_point: b.mount_point.into(),
@@ -118,6 +121,7 @@ pub async fn delete(
 /// This domain's REST routes with their rules (see `docs/authorization.md`).
 pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
+        .with_trailing_slash()
         .get("/api/ssh-keys/connections", READ, list)
         .post("/api/ssh-keys/connections", CHANGE, create)
         .put("/api/ssh-keys/connections/{id}", CHANGE, update)

@@ -227,20 +227,26 @@ pub async fn update(
 
 #[derive(Deserialize)]
 pub struct DeleteQuery {
-    #[serde(default)]
-    confirm: bool,
+    confirm: Option<bool>,
 }
 
-/// `DELETE /api/ssh-keys/{id}[?confirm=true]`: a key used by connections needs `confirm=true`.
+/// `DELETE /api/ssh-keys/{id}`: deletes the key as Borg UI does — its frontend sends no query —
+/// and the connections that used it stay, marked failed; the answer lists them. A careful client
+/// sends `?confirm=false` to be refused (409, naming them) while any connection uses the key.
 pub async fn delete(
     State(state): State<AppState>,
     caller: Authed,
     ApiPath(id): ApiPath<i32>,
     Query(q): Query<DeleteQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let affected =
-        crate::server::services::connections::delete_key(&state.db, &state.changes, &caller.actor(), id, q.confirm)
-            .await?;
+    let affected = crate::server::services::connections::delete_key(
+        &state.db,
+        &state.changes,
+        &caller.actor(),
+        id,
+        q.confirm.unwrap_or(true),
+    )
+    .await?;
     Ok(Json(json!({ "success": true, "message": "SSH key deleted successfully", "affected_connections": affected })))
 }
 
@@ -260,6 +266,7 @@ pub async fn public_key(
 /// This domain's REST routes with their rules (see `docs/authorization.md`).
 pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
+        .with_trailing_slash()
         .get("/api/ssh-keys", READ, list)
         .post("/api/ssh-keys", CHANGE, create_named)
         .get("/api/ssh-keys/system-key", READ, system_key)

@@ -39,6 +39,7 @@ pub struct ConnectionFields {
     pub port: Patch<i64>,
     pub ssh_key_id: Patch<i32>,
     pub use_sftp_mode: Patch<bool>,
+    pub use_sudo: Patch<bool>,
     pub default_path: Patch<String>,
     pub ssh_path_prefix: Patch<String>,
     pub mount_point: Patch<String>,
@@ -165,6 +166,10 @@ async fn apply(
     model.port = Set(i32::from(port));
     model.ssh_key_id = Set(ssh_key_id);
     model.use_sftp_mode = Set(use_sftp_mode);
+    model.use_sudo = Set(match &fields.use_sudo {
+        Patch::Set(v) => *v,
+        _ => current.is_some_and(|c| c.use_sudo),
+    });
     model.updated_at = Set(chrono::Utc::now());
     Ok(model)
 }
@@ -308,6 +313,7 @@ pub fn to_view_named(c: &ssh_connection::Model, ssh_key_name: Option<String>) ->
         username: c.username.clone(),
         port: u16::try_from(c.port).unwrap_or(22),
         use_sftp_mode: c.use_sftp_mode,
+        use_sudo: c.use_sudo,
         default_path: c.default_path.clone(),
         ssh_path_prefix: c.ssh_path_prefix.clone(),
         mount_point: c.mount_point.clone(),

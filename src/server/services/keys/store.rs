@@ -22,15 +22,20 @@ const MAX_DESCRIPTION: usize = 500;
 
 /// Named keys: `[A-Za-z0-9_-]{1,64}`. The system key may also contain spaces, because Borg UI
 /// clients name it "System SSH Key". Neither may contain `/` or `.`, so a name is never a path.
-pub fn validate_name(raw: &str, system: bool) -> Result<String, ServiceError> {
+pub fn validate_name(raw: &str) -> Result<String, ServiceError> {
     let name = raw.trim();
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || (system && c == ' ');
+    // Letters and digits of any script (Borg UI's German frontend names the system key
+    // "System-SSH-Schlüssel"), single spaces, '_' and '-'. No '.', '/', control or invisible
+    // characters: a name is shown everywhere and must not pass for another one.
+    let allowed = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == ' ';
     if name.is_empty() {
         return Err(ServiceError::invalid("name", "Key name is required."));
     }
-    if name.chars().count() > 64 || !name.chars().all(allowed) {
-        let rule = if system { "letters, digits, spaces, '_' and '-'" } else { "letters, digits, '_' and '-'" };
-        return Err(ServiceError::invalid("name", format!("Key name must be 1–64 characters: {rule}.")));
+    if name.chars().count() > 64 || !name.chars().all(allowed) || name.contains("  ") {
+        return Err(ServiceError::invalid(
+            "name",
+            "Key name must be 1–64 characters: letters of any script, digits, single spaces, '_' and '-'.",
+        ));
     }
     Ok(name.to_string())
 }
@@ -103,7 +108,7 @@ pub async fn generate(
     new: NewKey<'_>,
     spec: KeySpec,
 ) -> Result<ssh_key::Model, ServiceError> {
-    let name = validate_name(new.name, new.system)?;
+    let name = validate_name(new.name)?;
     let description = validate_description(new.description)?;
     if new.system && system_key(db).await?.is_some() {
         return Err(system_exists());
@@ -128,7 +133,7 @@ pub async fn import_text(
     passphrase: Option<&str>,
     public_key: Option<&str>,
 ) -> Result<ssh_key::Model, ServiceError> {
-    let name = validate_name(new.name, new.system)?;
+    let name = validate_name(new.name)?;
     let description = validate_description(new.description)?;
     let comment = validate_comment(new.comment)?;
     if private_key.trim().is_empty() {
@@ -263,10 +268,9 @@ pub async fn update_key(
     is_active: Option<bool>,
 ) -> Result<ssh_key::Model, ServiceError> {
     let existing = get_key(db, id).await?;
-    let system = existing.system_slot.is_some();
     let mut model: ssh_key::ActiveModel = existing.clone().into();
     if let Some(n) = name {
-        model.name = Set(validate_name(n, system)?);
+        model.name = Set(validate_name(n)?);
     }
     if let Some(d) = description {
         model.description = Set(validate_description(d)?);

@@ -57,7 +57,7 @@ pub async fn quick_setup(
     request: QuickSetup<'_>,
 ) -> Result<QuickSetupDone, QuickSetupError> {
     let system = system_key(db).await?.is_none();
-    let name = validate_name(request.name, system)?;
+    let name = validate_name(request.name)?;
     let spec = KeySpec::parse(request.key_type, None).map_err(|m| ServiceError::invalid("key_type", m))?;
     let (host, port) = (validate_host(request.host)?, validate_port(request.port)?);
     let username = validate_username(request.username)?;
