@@ -88,7 +88,8 @@ for (const engine of ['sqlite', 'postgres']) {
       const wrong: string[] = [];
       let calls = 0;
       for (const row of table()) {
-        if (row.path === '/rpc/logout') continue;
+        // Signing out would end the session or token the sweep goes on with (tested on its own).
+        if (row.path === '/rpc/logout' || row.path.startsWith('/api/auth/logout')) continue;
         const path = row.path
           .replaceAll('{id}', '999999')
           .replaceAll('{username}', 'nobody')

@@ -52,15 +52,20 @@ pub fn build_router(state: AppState) -> Router {
         )));
     let options = (*state.leptos_options).clone();
     let pkg_dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let pkg_path = format!("/{}", options.site_pkg_dir);
+    // The page gate wraps the pages (and the not-found page) only: a REST route is never mistaken
+    // for a page, whatever its path.
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate));
     Router::new()
         .route("/healthz", get(healthz))
         .merge(rest)
-        .nest_service(&format!("/{}", options.site_pkg_dir), assets(&pkg_dir))
-        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .nest_service(&pkg_path, assets(&pkg_dir))
+        .merge(pages)
         .layer(middleware::from_fn(say_when_files_are_stale))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::public_keys::dot_keys))
-        .layer(middleware::from_fn_with_state(state.clone(), gates::page_gate))
         .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))
         .layer(middleware::from_fn(rpc_status::server_fn_status))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::csrf_guard))

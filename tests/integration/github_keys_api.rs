@@ -300,3 +300,41 @@ async fn lists_paginate_with_a_link_header_and_filter_by_fingerprint() {
     let plain = app.json(Method::GET, "/alice.keys", &Auth::Anonymous, None).await.text();
     assert_eq!(plain.lines().count(), 250, "the .keys file is never paginated");
 }
+
+/// `GET /user` and `GET /users/{username}`: what GitHub clients ask first (Octokit's
+/// `users.getAuthenticated`, PyGithub's `get_user().login`, `gh auth status`).
+#[tokio::test]
+async fn the_authenticated_user_and_a_user_by_name_come_in_githubs_shape() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let alice = Auth::Bearer(app.api_login("alice", PW).await);
+        app.create_user(&alice, "bob", PW, "viewer").await;
+        let narrow = token_with(&app, &alice, &["read:public_key"]).await;
+        let res = app.json(Method::POST, "/user/repos", &alice, Some(json!({"name": "vault"}))).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+
+        let me = app.json(Method::GET, "/user", &narrow, None).await;
+        assert_eq!(me.status, 200, "any token may ask who it is: {}", me.text());
+        let me = me.json();
+        assert_eq!(
+            (me["login"].as_str(), me["type"].as_str(), me["site_admin"].as_bool()),
+            (Some("alice"), Some("User"), Some(true))
+        );
+        assert_eq!(me["node_id"], "MDQ6VXNlcjE=", "GitHub's legacy id: base64 of 04:User1");
+        assert_eq!(me["url"], format!("{BASE}/users/alice"));
+        assert_eq!(me["public_repos"], 1);
+        for field in ["id", "html_url", "created_at", "updated_at", "name", "email", "followers"] {
+            assert!(me.get(field).is_some(), "{field} missing from {me}");
+        }
+        assert_eq!(app.json(Method::GET, "/user", &Auth::Anonymous, None).await.status, 401);
+
+        let bob = app.json(Method::GET, "/users/BOB", &Auth::Anonymous, None).await;
+        assert_eq!(bob.status, 200, "names match regardless of case: {}", bob.text());
+        assert_eq!((bob.json()["login"].as_str(), bob.json()["site_admin"].as_bool()), (Some("bob"), Some(false)));
+        let nobody = app.json(Method::GET, "/users/nobody", &Auth::Anonymous, None).await;
+        assert_eq!(nobody.status, 404);
+        assert_eq!(nobody.json()["message"], "Not Found");
+    })
+    .await;
+}

@@ -7,6 +7,7 @@ mod extract;
 mod paging;
 mod repos;
 mod user_keys;
+mod users;
 
 use crate::model::Scope;
 use crate::server::access::{Access, GuardedRoutes};
@@ -29,6 +30,8 @@ fn deny(err: crate::error::AppError) -> Response {
 pub fn routes(state: &AppState) -> GuardedRoutes {
     let repo = Access::signed_in(Scope::Repo);
     GuardedRoutes::new(state, deny)
+        .get("/user", Access::SIGNED_IN_ANY_SCOPE, users::me)
+        .get("/users/{username}", Access::ANYONE, users::by_name)
         .get("/user/keys", Access::signed_in(Scope::ReadPublicKey), user_keys::list)
         .post("/user/keys", Access::signed_in(Scope::WritePublicKey), user_keys::create)
         .get("/user/keys/{id}", Access::signed_in(Scope::ReadPublicKey), user_keys::get_one)
