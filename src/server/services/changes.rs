@@ -50,7 +50,7 @@ impl Pending {
         }
     }
 
-    fn merge(&mut self, other: Pending) {
+    pub fn merge(&mut self, other: Pending) {
         self.everything |= other.everything;
         self.host_keys |= other.host_keys;
         self.keys.extend(other.keys);
@@ -196,6 +196,13 @@ impl Changes {
             }
             woken.await;
         }
+    }
+
+    /// For the writer: what arrived since [`Changes::take`], if anything, with the number of the
+    /// last notice it covers.
+    pub fn take_more(&self) -> Option<(u64, Pending)> {
+        let mut queue = self.queue();
+        (!queue.pending.is_empty()).then(|| (queue.last_notice, std::mem::take(&mut queue.pending)))
     }
 
     /// For the writer: waits for a new notice or `delay`, whichever comes first (a retry after a

@@ -24,6 +24,9 @@ const LAST_RETRY: Duration = Duration::from_secs(5);
 const IDS_PER_QUERY: usize = 500;
 
 /// Starts the writer task for `data_dir/ssh`. Its first pass writes every file.
+/// How long the writer waits after a notice for others to join its pass.
+const LINGER: Duration = Duration::from_millis(1);
+
 pub fn start(db: DatabaseConnection, data_dir: PathBuf, changes: Changes) {
     let writer = Writer { db, data_dir, ssh_dir: None, blocks: BTreeMap::new() };
     tokio::spawn(writer.run(changes));
@@ -56,7 +59,15 @@ impl Writer {
     async fn run(mut self, changes: Changes) {
         let mut retry = FIRST_RETRY;
         loop {
-            let (notice, pending) = changes.take().await;
+            let (mut notice, mut pending) = changes.take().await;
+            // Requests that change something at the same time publish within a moment of each
+            // other: waiting that moment lets one pass cover them all (eight clients creating
+            // connections cost a pass each without it).
+            tokio::time::sleep(LINGER).await;
+            if let Some((last, more)) = changes.take_more() {
+                notice = last;
+                pending.merge(more);
+            }
             match self.pass(&pending).await {
                 Ok(()) => {
                     if changes.status().failure.is_some() {
