@@ -338,3 +338,32 @@ async fn the_authenticated_user_and_a_user_by_name_come_in_githubs_shape() {
     })
     .await;
 }
+
+/// Every answer to a token says what it holds and what the route asks for, as GitHub does (`gh`
+/// reads both to explain a 403); a browser session gets neither.
+#[tokio::test]
+async fn answers_to_a_token_carry_githubs_scope_headers() {
+    on_every_engine(|db| async move {
+        let app = TestApp::new(db);
+        app.setup_admin("alice", PW).await;
+        let alice = Auth::Bearer(app.api_login("alice", PW).await);
+        let both = token_with(&app, &alice, &["read:public_key", "repo"]).await;
+        let res = app.json(Method::GET, "/user/keys", &both, None).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.header("x-oauth-scopes").as_deref(), Some("read:public_key, repo"));
+        assert_eq!(res.header("x-accepted-oauth-scopes").as_deref(), Some("read:public_key"));
+        let res = app.json(Method::GET, "/user", &both, None).await;
+        assert_eq!(res.header("x-accepted-oauth-scopes").as_deref(), Some(""), "any token will do");
+
+        let narrow = token_with(&app, &alice, &["read:public_key"]).await;
+        let res = app.json(Method::DELETE, "/user/keys/1", &narrow, None).await;
+        assert_eq!(res.status, 403);
+        assert_eq!(res.header("x-oauth-scopes").as_deref(), Some("read:public_key"), "also on a refusal");
+        assert_eq!(res.header("x-accepted-oauth-scopes").as_deref(), Some("admin:public_key"));
+
+        let session = Auth::Session(app.browser_login("alice", PW).await);
+        let res = app.json(Method::GET, "/user/keys", &session, None).await;
+        assert_eq!((res.status.as_u16(), res.header("x-oauth-scopes")), (200, None));
+    })
+    .await;
+}

@@ -137,16 +137,47 @@ async fn guarded(State(guard): State<Guard>, request: Request, next: Next) -> Re
         Ok(caller) => caller,
         Err(err) => return (guard.deny)(err),
     };
+    let scopes = caller.as_ref().and_then(|c| c.token()).map(|grant| ScopeHeaders::of(&grant.scopes, guard.access));
     if let Err(err) = authorize(guard.access, caller.as_ref()) {
-        return (guard.deny)(err);
+        return ScopeHeaders::add(scopes, (guard.deny)(err));
     }
     if let (true, Some(caller)) = (guard.access.ssh, caller.as_ref())
         && let Err(err) = guard.state.ssh.admit(caller.user.id)
     {
-        return (guard.deny)(err.into());
+        return ScopeHeaders::add(scopes, (guard.deny)(err.into()));
     }
     if let Some(caller) = caller {
         parts.extensions.insert(ResolvedCaller(caller));
     }
-    next.run(Request::from_parts(parts, body)).await
+    ScopeHeaders::add(scopes, next.run(Request::from_parts(parts, body)).await)
+}
+
+/// GitHub's headers on every answer to a token: `X-OAuth-Scopes` (what it holds) and
+/// `X-Accepted-OAuth-Scopes` (what the route asks for; empty when any token will do). `gh` reads
+/// them to explain a refusal.
+struct ScopeHeaders {
+    held: String,
+    accepted: String,
+}
+
+impl ScopeHeaders {
+    fn of(held: &[crate::model::Scope], access: Access) -> ScopeHeaders {
+        let held = held.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+        let accepted = match access.tokens {
+            Tokens::Scope(scope) => scope.as_str().to_string(),
+            Tokens::AnyScope | Tokens::NotNeeded | Tokens::Refused => String::new(),
+        };
+        ScopeHeaders { held, accepted }
+    }
+
+    fn add(headers: Option<ScopeHeaders>, mut response: Response) -> Response {
+        let Some(ScopeHeaders { held, accepted }) = headers else { return response };
+        let map = response.headers_mut();
+        for (name, value) in [("x-oauth-scopes", held), ("x-accepted-oauth-scopes", accepted)] {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+                map.entry(name).or_insert(value);
+            }
+        }
+        response
+    }
 }
