@@ -87,6 +87,15 @@ async fn me_is_flat_with_borg_ui_permissions_and_logout_ends_only_that_token() {
         assert_eq!(call(&app, Method::GET, "/api/auth/me", &borg).await.status, 401, "that token is revoked");
         assert_eq!(app.json(Method::GET, "/api/auth/me", &second, None).await.status, 200, "another one is not");
         assert_eq!(app.json(Method::POST, "/api/auth/logout", &Auth::Anonymous, None).await.status, 401);
+
+        // The sweeps skip signing out (it would end their credentials): any token may end itself,
+        // however narrow, and only itself.
+        let narrow_json = json!({"name": "narrow", "scopes": ["read:public_key"]});
+        let made = app.json(Method::POST, "/api/tokens", &admin, Some(narrow_json)).await;
+        let narrow = Auth::Bearer(made.json()["api_token"]["token"].as_str().unwrap().to_string());
+        assert_eq!(app.json(Method::POST, "/api/auth/logout", &narrow, None).await.status, 200);
+        assert_eq!(app.json(Method::GET, "/user/keys", &narrow, None).await.status, 401, "revoked");
+        assert_eq!(app.json(Method::GET, "/api/auth/me", &admin, None).await.status, 200, "the admin's own stays");
     })
     .await;
 }

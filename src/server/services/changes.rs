@@ -188,18 +188,15 @@ impl Changes {
     pub async fn take(&self) -> (u64, Pending) {
         loop {
             let woken = self.shared.wake.notified();
-            {
-                let mut queue = self.queue();
-                if !queue.pending.is_empty() {
-                    return (queue.last_notice, std::mem::take(&mut queue.pending));
-                }
+            if let Some(taken) = self.take_more() {
+                return taken;
             }
             woken.await;
         }
     }
 
-    /// For the writer: what arrived since [`Changes::take`], if anything, with the number of the
-    /// last notice it covers.
+    /// For the writer: what is pending now, if anything (what arrived since [`Changes::take`]),
+    /// with the number of the last notice it covers.
     pub fn take_more(&self) -> Option<(u64, Pending)> {
         let mut queue = self.queue();
         (!queue.pending.is_empty()).then(|| (queue.last_notice, std::mem::take(&mut queue.pending)))
