@@ -21,8 +21,21 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// Every `Host` block, as ssh sees them: `ssh_config` includes the shards of `config.d` in name order.
+fn blocks(dir: &Path) -> String {
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(dir.join("config.d"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+        .collect();
+    shards.sort();
+    shards.iter().map(|p| read(p)).collect()
+}
+
 fn has_block(dir: &Path, id: i64) -> bool {
-    read(&dir.join("ssh_config")).contains(&format!("Host keyhaven-{id}\n"))
+    blocks(dir).contains(&format!("Host keyhaven-{id}\n"))
 }
 
 /// Waits (up to `seconds`) until `done` holds; the writer's retries run on their own clock.
@@ -48,17 +61,17 @@ async fn every_door_changes_the_files_before_it_answers() {
     s.trust(2222, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl").await;
     assert!(read(&dir.join("known_hosts")).starts_with("[127.0.0.1]:2222 ssh-ed25519 "), "REST known-hosts import");
     let rest = s.connection(2222, "restuser", false, None).await;
-    assert!(has_block(&dir, rest), "REST create: {}", read(&dir.join("ssh_config")));
+    assert!(has_block(&dir, rest), "REST create: {}", blocks(&dir));
     let (status, _) =
         s.call(Method::PUT, &format!("/api/ssh-keys/connections/{rest}"), Some(json!({"username": "renamed"}))).await;
     assert_eq!(status, 200);
-    assert!(read(&dir.join("ssh_config")).contains("  User renamed\n"), "REST update");
+    assert!(blocks(&dir).contains("  User renamed\n"), "REST update");
 
     // A server function.
     let form = [("host", "127.0.0.1"), ("username", "rpcuser"), ("port", "2222")];
     let res = s.app.server_fn("create_connection", &s.browser, &form).await;
     assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
-    assert!(read(&dir.join("ssh_config")).contains("  User rpcuser\n"), "server function create");
+    assert!(blocks(&dir).contains("  User rpcuser\n"), "server function create");
 
     // A form post (the key upload works without JavaScript).
     let keydir = tempfile::tempdir().unwrap();
@@ -76,11 +89,11 @@ async fn every_door_changes_the_files_before_it_answers() {
     let (status, _) =
         s.call(Method::PUT, &format!("/api/ssh-keys/connections/{rest}"), Some(json!({"ssh_key_id": uploaded}))).await;
     assert_eq!(status, 200);
-    assert!(read(&dir.join("ssh_config")).contains(&format!("keys/{uploaded}.pub\"")));
+    assert!(blocks(&dir).contains(&format!("keys/{uploaded}.pub\"")));
     let (status, body) = s.call(Method::DELETE, &format!("/api/ssh-keys/{uploaded}?confirm=true"), None).await;
     assert_eq!(status, 200, "{body}");
     assert!(!dir.join(format!("keys/{uploaded}.pub")).exists(), "the deleted key's file is gone");
-    assert!(!read(&dir.join("ssh_config")).contains(&format!("keys/{uploaded}.pub\"")), "and no block names it");
+    assert!(!blocks(&dir).contains(&format!("keys/{uploaded}.pub\"")), "and no block names it");
 
     // REST deletes.
     let (status, _) = s.call(Method::DELETE, &format!("/api/ssh-keys/connections/{rest}"), None).await;
@@ -122,16 +135,17 @@ async fn the_wizards_first_connection_logs_in_with_the_files_right_after_the_ans
 async fn a_failed_write_keeps_the_change_says_so_and_catches_up_without_a_restart() {
     let s = SshApp::start(None).await;
     let dir = ssh_dir(&s);
-    // Root ignores permissions, so the file's place is taken by a directory: rename() fails for anyone.
-    std::fs::remove_file(dir.join("ssh_config")).unwrap();
-    std::fs::create_dir(dir.join("ssh_config")).unwrap();
-    std::fs::write(dir.join("ssh_config/blocker"), "").unwrap();
+    // Root ignores permissions, so the place of the first connection's shard is taken by a
+    // directory: rename() fails for anyone.
+    let shard = dir.join("config.d/000000.conf");
+    std::fs::create_dir_all(&shard).unwrap();
+    std::fs::write(shard.join("blocker"), "").unwrap();
 
     let body = json!({"host": "127.0.0.1", "port": 2200, "username": "kept"});
     let res = s.app.json(Method::POST, "/api/ssh-keys/connections", &s.admin, Some(body)).await;
     assert_eq!(res.status, 201, "the change is saved: {}", res.text());
     let stale = res.header("x-keyhaven-files-stale").expect("the answer says the files are stale");
-    assert!(stale.contains("ssh_config"), "{stale}");
+    assert!(stale.contains("config.d/000000.conf"), "{stale}");
     let id = res.json()["connection"]["id"].as_i64().unwrap();
     let (_, listed) = s.call(Method::GET, "/api/ssh-keys/connections", None).await;
     assert_eq!(listed["connections"][0]["id"], id, "kept in the database");
@@ -141,10 +155,10 @@ async fn a_failed_write_keeps_the_change_says_so_and_catches_up_without_a_restar
     assert!(health.text().starts_with("degraded: the files in data/ssh are stale"), "{}", health.text());
     assert!(!health.text().contains(&s.app.state.settings.data_dir.display().to_string()), "no full path");
     let dashboard = s.app.get_page("/rpc/get_connection_health", &s.browser).await;
-    assert!(dashboard.json()["files_stale"].as_str().unwrap_or("").contains("ssh_config"), "{}", dashboard.text());
+    assert!(dashboard.json()["files_stale"].as_str().unwrap_or("").contains("000000.conf"), "{}", dashboard.text());
 
-    std::fs::remove_dir_all(dir.join("ssh_config")).unwrap();
-    assert!(eventually(15, || has_block(&dir, id)).await, "caught up: {}", read(&dir.join("ssh_config")));
+    std::fs::remove_dir_all(&shard).unwrap();
+    assert!(eventually(15, || has_block(&dir, id)).await, "caught up: {}", blocks(&dir));
     assert!(eventually(5, || s.app.state.changes.status().failure.is_none()).await);
     assert_eq!(s.app.get_page("/healthz", &crate::common::http::Auth::Anonymous).await.text(), "ok");
     let res = s
@@ -180,7 +194,11 @@ async fn a_burst_of_200_changes_costs_few_writes_and_ends_like_a_fresh_projectio
     let canon = |d: &Path| std::fs::canonicalize(d).unwrap().display().to_string();
     let config = read(&ours.join("ssh_config")).replace(&canon(&ours), "DIR");
     assert_eq!(config, read(&theirs.join("ssh_config")).replace(&canon(&theirs), "DIR"));
-    assert_eq!(config.matches("\nHost keyhaven-").count(), 200);
+    let ours_blocks = blocks(&ours).replace(&canon(&ours), "DIR");
+    assert_eq!(ours_blocks, blocks(&theirs).replace(&canon(&theirs), "DIR"));
+    assert_eq!(ours_blocks.matches("\nHost keyhaven-").count(), 200);
+    let shards = std::fs::read_dir(ours.join("config.d")).unwrap().count();
+    assert!((4..=5).contains(&shards), "200 connections in shards of 64: {shards} files");
     assert_eq!(read(&ours.join("known_hosts")), read(&theirs.join("known_hosts")));
 }
 

@@ -90,8 +90,7 @@ pub async fn create(
     caller: Authed,
     ApiJson(body): ApiJson<ConnectionBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let saved = connections::create(&state.db, &state.changes, &caller.actor(), &body.into()).await?;
-    let connection = connections::get_view(&state.db, saved.id).await?;
+    let connection = connections::create_view(&state.db, &state.changes, &caller.actor(), &body.into()).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "success": true, "message": "Connection created", "connection": connection })),

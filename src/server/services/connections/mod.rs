@@ -4,6 +4,7 @@
 
 mod actions;
 mod deploy;
+mod fields;
 mod key_removal;
 mod lists;
 mod login;
@@ -17,6 +18,6 @@ pub use lists::{PER_PAGE, health, list, page};
 pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
 pub use probe::{RESTRICTED_NOTE, TestReport, test};
 pub use store::{
-    ConnectionFields, Patch, check_new, create, delete, get, get_view, get_with_key, insert_connection, mark_connected,
-    reset_interrupted_tests, to_view, to_view_named, update, validate_path, validate_username,
+    ConnectionFields, Patch, check_new, create, create_view, delete, get, get_view, get_with_key, insert_connection,
+    mark_connected, reset_interrupted_tests, to_view, to_view_named, update, validate_path, validate_username,
 };
