@@ -21,6 +21,9 @@ pub enum AppError {
     /// 404
     #[error("{0}")]
     NotFound(String),
+    /// 405: the path exists, but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// 413: the request body is larger than this route reads.
     #[error("{0}")]
     TooLarge(String),
@@ -64,6 +67,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden { .. } => 403,
             AppError::NotFound(_) => 404,
+            AppError::MethodNotAllowed(_) => 405,
             AppError::TooLarge(_) => 413,
             AppError::Conflict { .. } => 409,
             AppError::Invalid { .. } => 422,

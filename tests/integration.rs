@@ -14,6 +14,8 @@ mod authorized_keys_edits;
 mod bad_input_sweep;
 #[path = "integration/borg_ui_auth.rs"]
 mod borg_ui_auth;
+#[path = "integration/borg_ui_key_on_host.rs"]
+mod borg_ui_key_on_host;
 #[path = "integration/connection_actions_input.rs"]
 mod connection_actions_input;
 #[path = "integration/connection_deploy.rs"]
@@ -32,6 +34,8 @@ mod github_keys_api;
 mod github_keys_authorization;
 #[path = "integration/github_keys_input.rs"]
 mod github_keys_input;
+#[path = "integration/github_routes.rs"]
+mod github_routes;
 #[path = "integration/http_assets.rs"]
 mod http_assets;
 #[path = "integration/http_authorization.rs"]

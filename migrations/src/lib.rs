@@ -2,7 +2,8 @@
 //!
 //! Each migration keeps a frozen copy of the identifiers it creates (its own `Iden` enums) instead of
 //! importing the application's entities, so that later changes to the entities never rewrite history.
-//! Only the portable schema builder is used: the same migrations run on SQLite and PostgreSQL.
+//! The portable schema builder is used wherever it can write the statement (one index on an
+//! expression is plain SQL both engines read alike): the same migrations run on SQLite and PostgreSQL.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ mod m20261123_000004_known_hosts;
 mod m20261123_000005_connection_storage;
 mod m20261201_000006_connection_status_index;
 mod m20261205_000007_connection_use_sudo;
+mod m20261205_000008_repository_names_ignore_case;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -28,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_connection_storage::Migration),
             Box::new(m20261201_000006_connection_status_index::Migration),
             Box::new(m20261205_000007_connection_use_sudo::Migration),
+            Box::new(m20261205_000008_repository_names_ignore_case::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! its URL and it works without JavaScript), trust, replace and remove (admins).
 
 use crate::error::AppError;
-use crate::model::{KnownHostPage, ScanView};
+use crate::model::{HostKeyPolicy, KnownHostPage, ScanView};
 use leptos::prelude::*;
 
 /// One page (50) of trusted keys for Settings → Known hosts.
@@ -11,6 +11,14 @@ pub async fn list_known_hosts(page: u64) -> Result<KnownHostPage, AppError> {
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("list_known_hosts", BROWSER_SIGNED_IN)).await?;
     Ok(crate::server::services::hosts::page(&state.db, page).await?)
+}
+
+/// The `host_key_policy` setting, which the Known hosts page states.
+#[server(prefix = "/rpc", endpoint = "get_host_key_policy", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_host_key_policy() -> Result<HostKeyPolicy, AppError> {
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_host_key_policy", BROWSER_SIGNED_IN)).await?;
+    Ok(state.ssh.host_key_policy)
 }
 
 #[server(prefix = "/rpc", endpoint = "scan_known_host")]

@@ -45,3 +45,35 @@ pub struct ScanView {
     /// One picture per entry of `result.keys`.
     pub randomart: Vec<String>,
 }
+
+/// What Keyhaven does with a host whose key it has never seen (the `host_key_policy` setting).
+/// Either way a key that differs from a trusted one is refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostKeyPolicy {
+    /// A person checks the fingerprint and trusts the key first; until then nothing connects.
+    #[default]
+    Confirm,
+    /// OpenSSH's `StrictHostKeyChecking accept-new`: the keys a new host offers at first contact
+    /// are trusted (and audited with their fingerprints), for clients that have no step to confirm
+    /// one, such as Borg UI's.
+    AcceptNew,
+}
+
+impl HostKeyPolicy {
+    /// Reads `confirm` or `accept-new`.
+    pub fn parse(raw: &str) -> Option<HostKeyPolicy> {
+        match raw.trim() {
+            "confirm" => Some(HostKeyPolicy::Confirm),
+            "accept-new" => Some(HostKeyPolicy::AcceptNew),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostKeyPolicy::Confirm => "confirm",
+            HostKeyPolicy::AcceptNew => "accept-new",
+        }
+    }
+}

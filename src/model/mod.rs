@@ -19,7 +19,7 @@ pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
     format_bytes, percent_text, percent_used,
 };
-pub use hosts::{HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
+pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};
 pub use setup::SetupStatus;

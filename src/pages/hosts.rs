@@ -2,7 +2,9 @@
 //! without JavaScript), compare its fingerprints with what you expect, trust one; a changed key
 //! shows trusted and offered keys side by side and can be replaced only by an explicit action.
 
-use crate::api::hosts::{RemoveKnownHost, ReplaceKnownHost, TrustKnownHost, list_known_hosts, scan_known_host};
+use crate::api::hosts::{
+    RemoveKnownHost, ReplaceKnownHost, TrustKnownHost, get_host_key_policy, list_known_hosts, scan_known_host,
+};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
 use crate::components::hosts::OfferedKeys;
@@ -13,7 +15,7 @@ use crate::components::post_form::PostForm;
 use crate::components::public_keys::ConfirmDelete;
 use crate::components::settled::{IntoSyncAny, Settled};
 use crate::components::toasts::toast_done;
-use crate::model::KnownHostView;
+use crate::model::{HostKeyPolicy, KnownHostView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -44,6 +46,7 @@ pub fn KnownHostsPage() -> impl IntoView {
             }
         },
     );
+    let policy = Resource::new(|| (), |_| get_host_key_policy());
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
     let list = page_resource(
         {
@@ -56,8 +59,11 @@ pub fn KnownHostsPage() -> impl IntoView {
         <Title text="Known hosts" />
         <h1>"Known hosts"</h1>
         <p class="lead">
-            "Keyhaven logs in only to hosts whose key you trusted here, and never sends a password to any other."
+            "Keyhaven logs in only to hosts whose key is trusted here, and never sends a password to any other."
         </p>
+        <Transition fallback=|| ()>
+            {move || policy.get().and_then(Result::ok).map(|p| view! { <PolicyNote policy=p /> })}
+        </Transition>
         <section class="card" aria-labelledby="scan-host">
             <h2 id="scan-host">"Scan a host"</h2>
             <form method="get" class="form-grid">
@@ -187,5 +193,23 @@ fn KnownHostTable(rows: Vec<KnownHostView>, admin: bool, remove: FormAction<Remo
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// States the `host_key_policy` setting, so an operator knows whether new hosts wait for them.
+#[component]
+fn PolicyNote(policy: HostKeyPolicy) -> impl IntoView {
+    let text = match policy {
+        HostKeyPolicy::Confirm => {
+            "Host key policy: confirm. A new host is refused until someone checks its fingerprint and trusts a key here (API clients may also pin one with host_key_fingerprint)."
+        }
+        HostKeyPolicy::AcceptNew => {
+            "Host key policy: accept-new. The keys a new host offers at first contact are trusted and written to the audit log with their fingerprints; a changed key is always refused."
+        }
+    };
+    view! {
+        <p class="note" data-host-key-policy=policy.as_str()>
+            {text}
+        </p>
     }
 }

@@ -6,6 +6,7 @@
 mod docs;
 pub use docs::{SETTINGS, SettingDoc, settings_help};
 
+pub use crate::model::HostKeyPolicy;
 use crate::server::client_address::ProxyRange;
 use crate::server::ssh::public_key::{KNOWN_TYPES, KeyPolicy};
 use serde::Deserialize;
@@ -44,6 +45,8 @@ pub struct Settings {
     pub ssh_auth_timeout_secs: u64,
     pub ssh_command_timeout_secs: u64,
     pub ssh_max_connections: u64,
+    /// What to do with a host whose key was never trusted: `confirm` first, or `accept-new`.
+    pub host_key_policy: HostKeyPolicy,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             ssh_auth_timeout_secs: 10,
             ssh_command_timeout_secs: 30,
             ssh_max_connections: 32,
+            host_key_policy: HostKeyPolicy::Confirm,
         }
     }
 }
@@ -93,6 +97,7 @@ struct FileSettings {
     ssh_auth_timeout_secs: Option<u64>,
     ssh_command_timeout_secs: Option<u64>,
     ssh_max_connections: Option<u64>,
+    host_key_policy: Option<HostKeyPolicy>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +179,9 @@ impl Settings {
         if let Some(v) = f.public_key_min_rsa_bits {
             self.public_key_min_rsa_bits = v;
         }
+        if let Some(v) = f.host_key_policy {
+            self.host_key_policy = v;
+        }
         for (value, slot) in [
             (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
             (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
@@ -239,6 +247,12 @@ impl Settings {
         }
         if let Some(v) = number("KEYHAVEN_PUBLIC_KEY_MIN_RSA_BITS")? {
             self.public_key_min_rsa_bits = u32::try_from(v).unwrap_or(u32::MAX);
+        }
+        if let Some(v) = get("KEYHAVEN_HOST_KEY_POLICY") {
+            self.host_key_policy = HostKeyPolicy::parse(&v).ok_or_else(|| ConfigError::Env {
+                var: "KEYHAVEN_HOST_KEY_POLICY".into(),
+                message: format!("expected confirm or accept-new, got {v:?}"),
+            })?;
         }
         for (name, slot) in [
             ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),

@@ -40,7 +40,9 @@ pub fn access_table(state: &AppState) -> Vec<Entry> {
 
 pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let (rest, _) = crate::api::rest::routes(&state).finish();
+    let rest = crate::api::rest::routes(&state);
+    let unrouted = rest.unrouted();
+    let (rest, _) = rest.finish();
     let trusted_proxies: std::sync::Arc<[client_address::ProxyRange]> = state.settings.trusted_proxy_ranges().into();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -65,6 +67,7 @@ pub fn build_router(state: AppState) -> Router {
         .nest_service(&pkg_path, assets(&pkg_dir))
         .merge(pages)
         .layer(middleware::from_fn(say_when_files_are_stale))
+        .layer(middleware::from_fn_with_state(unrouted, access::answer_unrouted))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::public_keys::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))
         .layer(middleware::from_fn(rpc_status::server_fn_status))

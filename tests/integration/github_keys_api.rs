@@ -131,14 +131,14 @@ async fn authentication_scopes_and_github_error_shapes() {
     assert_eq!(res.status, 422);
     let answer = res.json();
     assert_eq!(fields(&answer), ["documentation_url", "errors", "message"]);
-    assert_eq!(answer["message"], "Key is already in use");
+    assert_eq!(answer["message"], "Validation Failed", "GitHub's top-level message; the reason is in errors");
     assert_eq!(
         answer["errors"],
         json!([{"resource": "PublicKey", "field": "key", "code": "already_exists", "message": "Key is already in use"}])
     );
     let res = app.json(Method::POST, "/user/keys", &alice, Some(json!({"title": "no key"}))).await;
     assert_eq!(res.status, 422);
-    assert_eq!(res.json()["message"], "Key is required");
+    assert_eq!(res.json()["errors"][0]["message"], "Key is required");
     assert_eq!(res.json()["errors"][0]["code"], "missing_field");
     let res = app.json(Method::GET, "/user/keys?per_page=lots", &alice, None).await;
     assert_eq!(res.status, 422);
@@ -212,7 +212,7 @@ async fn repositories_and_deploy_keys_for_owners_and_admins_only() {
         }
         // A user key and a deploy key can never share a fingerprint.
         let res = app.json(Method::POST, "/user/keys", &carol, Some(json!({"key": ci}))).await;
-        assert_eq!(res.json()["message"], "Key is already in use");
+        assert_eq!(res.json()["errors"][0]["message"], "Key is already in use");
 
         assert_eq!(app.json(Method::DELETE, &format!("{keys}/{id}"), &bob, None).await.status, 204);
         assert_eq!(app.json(Method::GET, &format!("{keys}/{id}"), &bob, None).await.status, 404);

@@ -29,7 +29,8 @@ async fn ssh_with_the_derived_config_and_the_agent_socket_logs_in() {
     assert_eq!(std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777, 0o600);
 
     let config = data_dir.join("ssh/ssh_config");
-    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(std::fs::read_to_string(&config).unwrap().contains("Include \""), "the blocks are in config.d");
+    let text = std::fs::read_to_string(data_dir.join("ssh/config.d/000000.conf")).unwrap();
     assert!(text.contains(&format!("Host keyhaven-{id}\n")) && text.contains("StrictHostKeyChecking yes"), "{text}");
     let known = std::fs::read_to_string(data_dir.join("ssh/known_hosts")).unwrap();
     assert!(known.starts_with(&format!("[127.0.0.1]:{} ", sshd.port)), "{known}");

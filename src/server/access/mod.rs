@@ -11,7 +11,7 @@ mod rpc;
 mod rule;
 mod table;
 
-pub use rest::{Deny, GuardedRoutes};
+pub use rest::{Deny, GuardedRoutes, Unrouted, answer_unrouted};
 pub use rpc::{RPC_PREFIX, RpcRule, rpc_guard, rpc_rule_of};
 pub use rule::{Access, TOKEN_REFUSED, Tokens, Who, authorize};
 pub use table::{Entry, EntryKind, markdown, rpc_entries};

@@ -26,6 +26,10 @@ pub struct GuardedRoutes {
     kind: EntryKind,
     /// Whether each route is also served with a trailing `/` (see [`GuardedRoutes::with_trailing_slash`]).
     trailing_slash: bool,
+    /// Prefixes each route is also served under (see [`GuardedRoutes::also_under`]).
+    mirrors: Vec<&'static str>,
+    /// Path prefixes whose unrouted requests this family answers (see [`GuardedRoutes::owns`]).
+    owned: Vec<(&'static str, Deny)>,
 }
 
 #[derive(Clone)]
@@ -44,7 +48,30 @@ impl GuardedRoutes {
             entries: Vec::new(),
             kind: EntryKind::Rest,
             trailing_slash: false,
+            mirrors: Vec::new(),
+            owned: Vec::new(),
         }
+    }
+
+    /// Serves every route registered after this also under `prefix`, under the same rule (and
+    /// listed in the table): GitHub Enterprise clients put `/api/v3` before every path.
+    pub fn also_under(mut self, prefix: &'static str) -> Self {
+        self.mirrors.push(prefix);
+        self
+    }
+
+    /// Requests under `prefix` that no route matches are answered in this family's error shape
+    /// (404, or 405 for a known path with another method), never with the web app's HTML page:
+    /// clients of this family parse every answer as JSON.
+    pub fn owns(mut self, prefix: &'static str) -> Self {
+        self.owned.push((prefix, self.deny));
+        self
+    }
+
+    /// The prefixes the families own and their routes, for the one layer that answers unrouted
+    /// requests.
+    pub fn unrouted(&self) -> Unrouted {
+        Unrouted::new(self.owned.clone(), &self.entries)
     }
 
     /// Routes that browsers post HTML forms to (listed as forms in the table).
@@ -71,8 +98,10 @@ impl GuardedRoutes {
             return self;
         };
         let mut paths = vec![path.to_string()];
-        if self.trailing_slash && !path.ends_with('/') {
-            paths.push(format!("{path}/"));
+        paths.extend(self.mirrors.iter().map(|prefix| format!("{prefix}{path}")));
+        if self.trailing_slash {
+            let slashed: Vec<String> = paths.iter().filter(|p| !p.ends_with('/')).map(|p| format!("{p}/")).collect();
+            paths.extend(slashed);
         }
         for path in paths {
             let guard = Guard { state: self.state.clone(), access, deny: self.deny };
@@ -117,12 +146,77 @@ impl GuardedRoutes {
     pub fn merge(mut self, other: GuardedRoutes) -> Self {
         self.router = self.router.merge(other.router);
         self.entries.extend(other.entries);
+        self.owned.extend(other.owned);
         self
     }
 
     /// The axum router and the rules it was built with.
     pub fn finish(self) -> (Router<AppState>, Vec<Entry>) {
         (self.router, self.entries)
+    }
+}
+
+/// The routes of the families that own path prefixes (see [`GuardedRoutes::owns`]), to answer a
+/// request under such a prefix that no route takes before it reaches the web app's pages.
+#[derive(Clone)]
+pub struct Unrouted(std::sync::Arc<UnroutedInner>);
+
+struct UnroutedInner {
+    owned: Vec<(&'static str, Deny)>,
+    /// The methods registered on each path pattern, in axum's (and matchit's) syntax.
+    routes: matchit::Router<Vec<String>>,
+}
+
+impl Unrouted {
+    fn new(owned: Vec<(&'static str, Deny)>, entries: &[Entry]) -> Unrouted {
+        let mut methods: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+        // A catch-all route is itself an answer for unrouted paths (Borg UI's JSON 404 under
+        // `/api`): under an owned prefix the owner answers instead.
+        for entry in entries.iter().filter(|e| !e.path.contains("{*")) {
+            methods.entry(entry.path.as_str()).or_default().push(entry.method.clone());
+        }
+        let mut routes = matchit::Router::new();
+        for (path, methods) in methods {
+            if let Err(err) = routes.insert(path, methods) {
+                tracing::error!(path, error = %err, "a route could not be listed for unrouted answers");
+            }
+        }
+        Unrouted(std::sync::Arc::new(UnroutedInner { owned, routes }))
+    }
+
+    /// How to refuse `method path`, when a family owns the path and none of its routes takes it.
+    fn refusal(&self, method: &Method, path: &str) -> Option<(Deny, AppError)> {
+        let under =
+            |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        // The longest prefix wins, so a family can own a path inside another's.
+        let (_, deny) =
+            self.0.owned.iter().filter(|(prefix, _)| under(prefix)).max_by_key(|(prefix, _)| prefix.len())?;
+        let Ok(found) = self.0.routes.at(path) else {
+            return Some((*deny, AppError::NotFound("Not Found".into())));
+        };
+        let takes = |m: &String| m == "ANY" || m == method.as_str() || (method == Method::HEAD && m == "GET");
+        if found.value.iter().any(takes) {
+            None
+        } else {
+            Some((*deny, AppError::MethodNotAllowed(found.value.join(", "))))
+        }
+    }
+}
+
+/// Answers a request under an owned prefix that no route takes: 404, or 405 with `Allow` when the
+/// path exists with other methods, in the owning family's shape. Everything else passes.
+pub async fn answer_unrouted(State(unrouted): State<Unrouted>, request: Request, next: Next) -> Response {
+    match unrouted.refusal(request.method(), request.uri().path()) {
+        None => next.run(request).await,
+        Some((deny, err @ AppError::MethodNotAllowed(_))) => {
+            let allow = err.to_string();
+            let mut answer = deny(err);
+            if let Ok(value) = axum::http::HeaderValue::from_str(&allow) {
+                answer.headers_mut().insert(axum::http::header::ALLOW, value);
+            }
+            answer
+        }
+        Some((deny, err)) => deny(err),
     }
 }
 

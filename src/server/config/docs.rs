@@ -123,6 +123,12 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "32",
         help: "SSH connections open at once, all hosts together (never more than 4 per host)",
     },
+    SettingDoc {
+        key: "host_key_policy",
+        env: "KEYHAVEN_HOST_KEY_POLICY",
+        default: "confirm",
+        help: "A new host's key: confirm (a person trusts it first) or accept-new (trusted at first contact, audited; a changed key is still refused)",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

@@ -7,6 +7,7 @@ use crate::api::rest::ApiPath;
 use crate::error::AppError;
 use crate::server::auth::Authed;
 use crate::server::services::connections::{self, DeployFailure};
+use crate::server::services::hosts::HostNotTrusted;
 use crate::server::services::remote::connection_key;
 use crate::server::services::setup::{self, QuickSetup, QuickSetupError};
 use crate::server::state::AppState;
@@ -61,6 +62,14 @@ fn deploy_failure(failure: DeployFailure) -> Response {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::BAD_GATEWAY);
     let body = json!({ "success": false, "detail": error.to_string(), "field": error.field(), "stages": stages });
     (status, Json(body)).into_response()
+}
+
+/// 409 with what the host offers, so the client can check a fingerprint and trust one (or pin it).
+pub fn host_not_trusted(why: HostNotTrusted) -> Response {
+    let HostNotTrusted { detail, scan } = why;
+    let body = json!({ "success": false, "detail": detail, "field": "host", "host_key_status": scan.status,
+        "keys": scan.keys, "trusted": scan.trusted });
+    (StatusCode::CONFLICT, Json(body)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -121,6 +130,8 @@ pub struct QuickSetupBody {
     skip_deployment: bool,
     #[serde(default = "default_true")]
     use_sftp_mode: bool,
+    #[serde(default)]
+    host_key_fingerprint: Option<String>,
 }
 
 pub async fn quick_setup(
@@ -138,6 +149,7 @@ pub async fn quick_setup(
         password: &password,
         skip_deployment: body.skip_deployment,
         use_sftp_mode: body.use_sftp_mode,
+        host_key_fingerprint: body.host_key_fingerprint.as_deref(),
     };
     let done =
         match setup::quick_setup(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), request)
@@ -145,12 +157,7 @@ pub async fn quick_setup(
         {
             Ok(done) => done,
             Err(QuickSetupError::Failed(failure)) => return Ok(deploy_failure(failure)),
-            Err(QuickSetupError::HostNotTrusted(scan)) => {
-                let detail = "The host key is not trusted yet: check a fingerprint below, trust the key, then retry.";
-                let body = json!({ "success": false, "detail": detail, "field": "host", "host_key_status": scan.status,
-                "keys": scan.keys, "trusted": scan.trusted });
-                return Ok((StatusCode::CONFLICT, Json(body)).into_response());
-            }
+            Err(QuickSetupError::HostNotTrusted(why)) => return Ok(host_not_trusted(why)),
         };
     let message = match &done.deploy {
         None => "SSH key generated; deployment skipped",

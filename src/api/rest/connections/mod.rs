@@ -2,6 +2,7 @@
 //! update an explicit `null` clears an optional field and a missing field stays as it is.
 
 mod actions;
+mod by_key;
 
 use super::ApiJson;
 use super::ApiPath;
@@ -130,4 +131,6 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .post("/api/ssh-keys/connections/{id}/refresh-storage", CONNECT, actions::refresh_storage)
         .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, actions::redeploy)
         .post("/api/ssh-keys/quick-setup", CONNECT, actions::quick_setup)
+        .post("/api/ssh-keys/{id}/deploy", CONNECT, by_key::deploy)
+        .post("/api/ssh-keys/{id}/test-connection", CONNECT, by_key::test_connection)
 }

@@ -43,9 +43,11 @@ impl IntoResponse for GhError {
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Bad credentials".to_string()),
             AppError::Forbidden { message, .. } => (StatusCode::FORBIDDEN, message.clone()),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not Found".to_string()),
+            AppError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_string()),
             AppError::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, message.clone()),
-            AppError::Conflict { message, .. } | AppError::Invalid { message, .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, message.clone())
+            // GitHub's top-level message for every 422; the reason is in `errors`.
+            AppError::Conflict { .. } | AppError::Invalid { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Validation Failed".to_string())
             }
             AppError::TooManyRequests { message, .. } => (StatusCode::TOO_MANY_REQUESTS, message.clone()),
             AppError::Busy { message, .. } => (StatusCode::SERVICE_UNAVAILABLE, message.clone()),
@@ -53,12 +55,13 @@ impl IntoResponse for GhError {
             AppError::Upstream { message, .. } => (StatusCode::BAD_GATEWAY, message.clone()),
         };
         let errors = err.field().map(|field| {
+            let reason = err.to_string();
             let code = match &err {
                 AppError::Conflict { .. } => "already_exists",
-                _ if message.ends_with("is required") => "missing_field",
+                _ if reason.ends_with("is required") => "missing_field",
                 _ => "invalid",
             };
-            vec![json!({ "resource": resource_of(field), "field": field, "code": code, "message": message })]
+            vec![json!({ "resource": resource_of(field), "field": field, "code": code, "message": reason })]
         });
         let mut body = json!({ "message": message, "documentation_url": DOCS });
         if let Some(errors) = errors {

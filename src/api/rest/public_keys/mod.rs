@@ -30,6 +30,11 @@ fn deny(err: crate::error::AppError) -> Response {
 pub fn routes(state: &AppState) -> GuardedRoutes {
     let repo = Access::signed_in(Scope::Repo);
     GuardedRoutes::new(state, deny)
+        .owns("/user")
+        .owns("/users")
+        .owns("/repos")
+        .owns("/api/v3")
+        .also_under("/api/v3")
         .get("/user", Access::SIGNED_IN_ANY_SCOPE, users::me)
         .get("/users/{username}", Access::ANYONE, users::by_name)
         .get("/user/keys", Access::signed_in(Scope::ReadPublicKey), user_keys::list)

@@ -4,7 +4,7 @@
 use super::deploy::{self, Deploy, DeployFailure, DeployReport};
 use super::login::{connection_target, login_with_key};
 use super::store;
-use crate::server::entities::ssh_connection;
+use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
 use crate::server::services::audit::{self, Actor, Event};
@@ -39,8 +39,26 @@ pub async fn redeploy(
         .await
         .map_err(fail)?
         .ok_or_else(|| fail(ServiceError::conflict("ssh_key_id", "There is no system key yet; generate one first.")))?;
+    install_on(db, changes, gate, master, actor, connection, &key, password).await
+}
+
+/// Installs `key` on `connection`'s account (the password only if the key does not log in yet);
+/// on success the connection uses `key` and is marked connected. Audited either way.
+#[allow(clippy::too_many_arguments)] // the request's context, the connection, the key, the password
+pub(super) async fn install_on(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    gate: &SshGate,
+    master: &MasterKey,
+    actor: &Actor,
+    connection: ssh_connection::Model,
+    key: &ssh_key::Model,
+    password: &str,
+) -> Result<DeployReport, DeployFailure> {
+    let fail = |error: ServiceError| DeployFailure { error, stages: Vec::new() };
+    let id = connection.id;
     let target = connection_target(db, &connection).await.map_err(fail)?;
-    let private = private_key(master, &key).map_err(fail)?;
+    let private = private_key(master, key).map_err(fail)?;
     let deploy = Deploy {
         target: &target,
         key: &private,
@@ -70,7 +88,7 @@ pub async fn redeploy(
         model.updated_at = Set(now);
         model.update(db).await.map_err(|e| fail(e.into()))?;
         changes.publish(&[Change::Connection(id)]).await;
-        touch_key(db, &key).await;
+        touch_key(db, key).await;
     }
     tracing::info!(connection = id, target = %name, success, detail = %detail, "key deploy");
     audit::record(db, actor, Event { action: "connection.deployed", target: &name, success, detail: &detail })

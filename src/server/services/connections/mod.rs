@@ -3,6 +3,7 @@
 //! `ssh_connection`.
 
 mod actions;
+mod by_key;
 mod deploy;
 mod fields;
 mod key_removal;
@@ -12,6 +13,7 @@ mod probe;
 mod store;
 
 pub use actions::{redeploy, refresh_storage};
+pub use by_key::{KeyOnHost, KeyOnHostError, KeyOnHostOutcome, deploy_key_on_host, test_key_on_host};
 pub use deploy::{Deploy, DeployFailure, DeployReport, install};
 pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
 pub use lists::{PER_PAGE, health, list, page};

@@ -70,7 +70,7 @@ pub fn to_view(row: &known_host::Model) -> KnownHostView {
     }
 }
 
-fn key_view(key: &HostKey) -> HostKeyView {
+pub(super) fn key_view(key: &HostKey) -> HostKeyView {
     HostKeyView {
         key_type: key.key_type.clone(),
         public_key: key.public_key.clone(),
@@ -93,7 +93,7 @@ pub async fn trusted_for(
 
 /// Any offered key that is trusted makes the host trusted; trusted keys none of which is offered
 /// mean the host's identity changed (even if it now offers only a key of another type).
-fn status_of(offered: &[HostKey], trusted: &[known_host::Model]) -> &'static str {
+pub(super) fn status_of(offered: &[HostKey], trusted: &[known_host::Model]) -> &'static str {
     if trusted.is_empty() {
         "new"
     } else if offered.iter().any(|k| trusted.iter().any(|t| t.public_key == k.public_key)) {
@@ -104,7 +104,7 @@ fn status_of(offered: &[HostKey], trusted: &[known_host::Model]) -> &'static str
 }
 
 /// Scans through the SSH gate, so scans count toward the connections a host may see at once.
-async fn gated_scan(gate: &SshGate, host: &str, port: u16) -> Result<Vec<HostKey>, ServiceError> {
+pub(super) async fn gated_scan(gate: &SshGate, host: &str, port: u16) -> Result<Vec<HostKey>, ServiceError> {
     let _slots = gate.slots(host, port, scan::PARALLEL as u32).await?;
     scan::scan(host, port, SCAN_TIMEOUT).await.map_err(scan_error)
 }

@@ -8,6 +8,7 @@ use crate::model::{RepositoryView, Role};
 use crate::server::entities::{public_key, repository, user};
 use crate::server::error::ServiceError;
 use crate::server::services::audit::{self, Actor, Event};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, SqlErr, TransactionTrait,
@@ -97,7 +98,8 @@ pub async fn find_repository(
     let owner = crate::server::services::accounts::find_by_username(db, owner).await?.ok_or_else(not_found)?;
     let repo = repository::Entity::find()
         .filter(repository::Column::OwnerId.eq(owner.id))
-        .filter(repository::Column::Name.eq(name))
+        // Names are unique regardless of case (as on GitHub): either spelling finds the repository.
+        .filter(Expr::expr(Func::lower(Expr::col(repository::Column::Name))).eq(name.to_ascii_lowercase()))
         .one(db)
         .await?
         .ok_or_else(not_found)?;

@@ -5,7 +5,7 @@
 //! a slot for its whole duration.
 
 use super::progress::ProgressBoard;
-use crate::server::config::Settings;
+use crate::server::config::{HostKeyPolicy, Settings};
 use crate::server::error::ServiceError;
 use crate::server::ssh::client::Timeouts;
 use std::collections::HashMap;
@@ -18,6 +18,8 @@ pub const PER_HOST: usize = 4;
 #[derive(Debug)]
 pub struct SshGate {
     pub timeouts: Timeouts,
+    /// What first contact with a host whose key was never trusted may do (see `hosts`).
+    pub host_key_policy: HostKeyPolicy,
     /// The stages of running operations, for live progress on the page.
     pub progress: Arc<ProgressBoard>,
     global: Arc<Semaphore>,
@@ -54,6 +56,7 @@ impl SshGate {
                 auth: secs(settings.ssh_auth_timeout_secs),
                 command: secs(settings.ssh_command_timeout_secs),
             },
+            host_key_policy: settings.host_key_policy,
             progress: Arc::new(ProgressBoard::default()),
             global: Arc::new(Semaphore::new(usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1))),
             per_host: Mutex::new(HashMap::new()),

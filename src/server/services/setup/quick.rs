@@ -2,7 +2,6 @@
 //! key and its connection — all or nothing. The key is generated in memory and saved only after
 //! the deploy worked; an untrusted host stops everything before a byte is sent to it.
 
-use crate::model::ScanResult;
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
@@ -11,7 +10,7 @@ use crate::server::services::changes::{Change, Changes};
 use crate::server::services::connections::{
     self, ConnectionFields, Deploy, DeployFailure, DeployReport, Patch, target_of, validate_username,
 };
-use crate::server::services::hosts::{scan_host, validate_host, validate_port};
+use crate::server::services::hosts::{ContactError, HostNotTrusted, first_contact, validate_host, validate_port};
 use crate::server::services::keys::{key_error, store_key, system_key, touch_key, validate_name};
 use crate::server::services::remote::SshGate;
 use crate::server::ssh::keys::{self, KeySpec, private_from_openssh};
@@ -26,12 +25,14 @@ pub struct QuickSetup<'a> {
     pub password: &'a str,
     pub skip_deployment: bool,
     pub use_sftp_mode: bool,
+    /// A fingerprint the client pins the host's key to (`SHA256:…`), if it sent one.
+    pub host_key_fingerprint: Option<&'a str>,
 }
 
 #[derive(Debug)]
 pub enum QuickSetupError {
     /// The host's key is not trusted yet: confirm one of these and retry.
-    HostNotTrusted(ScanResult),
+    HostNotTrusted(HostNotTrusted),
     Failed(DeployFailure),
 }
 
@@ -66,10 +67,12 @@ pub async fn quick_setup(
             ServiceError::invalid("password", "Password is required to deploy the key (or skip deployment).").into()
         );
     }
-    let target = target_of(db, &host, port, &username).await?;
-    if target.trusted.is_empty() {
-        return Err(QuickSetupError::HostNotTrusted(scan_host(db, gate, &host, i64::from(port)).await?));
+    match first_contact(db, changes, gate, actor, &host, port, request.host_key_fingerprint).await {
+        Ok(()) => {}
+        Err(ContactError::NotTrusted(why)) => return Err(QuickSetupError::HostNotTrusted(why)),
+        Err(ContactError::Failed(error)) => return Err(error.into()),
     }
+    let target = target_of(db, &host, port, &username).await?;
     let comment = format!("keyhaven-{}", name.replace(' ', "-").to_ascii_lowercase());
     let material = keys::generate(spec, &comment).await.map_err(|e| key_error("key_type", e))?;
     let deploy = if request.skip_deployment {
