@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, only when missing: Debian's chromium (never a
 # downloaded browser), PostgreSQL (a throwaway server is started per test run), OpenSSH's server and
-# client tools (a real sshd on loopback), openssl and curl, and leptosfmt (the view! formatter the
+# client tools (a real sshd on loopback), openssl, curl and borgbackup, and leptosfmt (the view! formatter the
 # lint step checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 # openssl makes the encrypted PKCS#8 keys of the KDF tests; curl sends the attack suite's raw requests.
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
+# Debian's borg: verify-borg is tested against a real one on the test sshd.
+command -v borg >/dev/null || missing+=(borgbackup)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update

@@ -211,6 +211,22 @@ impl Session {
         }
     }
 
+    /// Asks the remote to open a TCP connection to `host:port` (a `direct-tcpip` channel, as
+    /// `ssh -W` does): can the remote reach it, and how long did it take. Runs no command, so it
+    /// works for accounts without a shell where the server allows forwarding.
+    pub async fn reach(&self, host: &str, port: u16, timeout: Duration) -> Result<Duration, SshError> {
+        let started = std::time::Instant::now();
+        let open = self.handle.channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0);
+        match tokio::time::timeout(timeout, open).await {
+            Err(_) => Err(SshError::Timeout { seconds: timeout.as_secs() }),
+            Ok(Err(err)) => Err(SshError::Protocol(format!("the remote could not open {host}:{port}: {err}"))),
+            Ok(Ok(channel)) => {
+                let _ = channel.close().await;
+                Ok(started.elapsed())
+            }
+        }
+    }
+
     pub async fn close(self) {
         let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     }

@@ -48,6 +48,16 @@ pub async fn refresh_storage(
     })))
 }
 
+/// `POST …/connections/{id}/verify-borg`: Borg UI's shape, `installed` null when the account
+/// cannot run a command to tell (a forced `borg serve`, SFTP only).
+pub async fn verify_borg(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {
+    let check = connections::verify_borg(&state.db, &state.ssh, &state.master_key, id).await?;
+    Ok(Json(json!({
+        "success": check.installed == Some(true), "installed": check.installed, "version": check.version,
+        "path": check.path, "error": check.error, "last_check": chrono::Utc::now().to_rfc3339(),
+    })))
+}
+
 /// `GET …/connections/{id}/progress`: the stages of the operation running on the connection (or
 /// the last one, for a few minutes), for clients that show progress while they wait.
 pub async fn progress(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {

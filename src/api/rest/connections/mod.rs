@@ -3,6 +3,7 @@
 
 mod actions;
 mod by_key;
+mod diagnostics;
 
 use super::ApiJson;
 use super::ApiPath;
@@ -130,6 +131,8 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .get("/api/ssh-keys/connections/{id}/progress", CHANGE, actions::progress)
         .post("/api/ssh-keys/connections/{id}/refresh-storage", CONNECT, actions::refresh_storage)
         .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, actions::redeploy)
+        .post("/api/ssh-keys/connections/{id}/verify-borg", CONNECT, actions::verify_borg)
+        .post("/api/ssh-keys/connections/{id}/diagnostics", CONNECT, diagnostics::diagnostics)
         .post("/api/ssh-keys/quick-setup", CONNECT, actions::quick_setup)
         .post("/api/ssh-keys/{id}/deploy", CONNECT, by_key::deploy)
         .post("/api/ssh-keys/{id}/test-connection", CONNECT, by_key::test_connection)

@@ -2,7 +2,7 @@
 //! the outcome on the connection and in the audit log (never the password).
 
 use super::deploy::{self, Deploy, DeployFailure, DeployReport};
-use super::login::{connection_target, login_with_key};
+use super::login::{Opened, connection_target, open_connection};
 use super::store;
 use crate::server::entities::{ssh_connection, ssh_key};
 use crate::server::error::ServiceError;
@@ -11,7 +11,7 @@ use crate::server::services::audit::{self, Actor, Event};
 use crate::server::services::changes::{Change, Changes};
 use crate::server::services::keys::system_key;
 use crate::server::services::keys::{private_key, touch_key};
-use crate::server::services::remote::{SshGate, Stages, connection_key, ssh_failure};
+use crate::server::services::remote::{SshGate, connection_key, ssh_failure};
 use crate::server::ssh::storage;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
@@ -105,17 +105,7 @@ pub async fn refresh_storage(
     master: &MasterKey,
     id: i32,
 ) -> Result<ssh_connection::Model, ServiceError> {
-    let (connection, key) = store::get_with_key(db, id).await?;
-    let key = key.ok_or_else(|| {
-        ServiceError::conflict("ssh_key_id", "This connection has no SSH key; redeploy a key to restore access.")
-    })?;
-    let target = connection_target(db, &connection).await?;
-    let private = private_key(master, &key)?;
-    let _slot = gate.slot(&target.host, target.port).await?;
-    let mut stages = Stages::live(&gate.progress, connection_key(id));
-    let session =
-        login_with_key(gate, &target, private, &mut stages).await.map_err(|e| ssh_failure(stages.failed_stage(), e))?;
-    touch_key(db, &key).await;
+    let Opened { connection, session, .. } = open_connection(db, gate, master, id).await?;
     let sftp_path = connection.default_path.clone();
     let shell_path = match (&connection.ssh_path_prefix, &connection.default_path) {
         (Some(prefix), Some(path)) => Some(format!("{}{path}", prefix.trim_end_matches('/'))),

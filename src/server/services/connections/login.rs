@@ -4,12 +4,15 @@
 
 use crate::server::entities::ssh_connection;
 use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
 use crate::server::services::hosts::trusted_for;
-use crate::server::services::remote::{SshGate, Stages};
+use crate::server::services::keys::{private_key, touch_key};
+use crate::server::services::remote::{SshGate, SshSlot, Stages, connection_key, ssh_failure};
 use crate::server::ssh::client::{self, Session};
 use crate::server::ssh::error::SshError;
 use russh::keys::ssh_key::PrivateKey;
 use sea_orm::ConnectionTrait;
+use sea_orm::DatabaseConnection;
 use std::time::Instant;
 
 /// Where to log in and which host keys to accept.
@@ -58,4 +61,36 @@ pub async fn login_with_key(
         return Err(err);
     }
     Ok(session)
+}
+
+/// A saved connection, logged in with its own key inside its host's slot.
+pub struct Opened {
+    pub connection: ssh_connection::Model,
+    pub session: Session,
+    /// The stages so far (tcp, host key, authentication), published live on the connection.
+    pub stages: Stages,
+    /// Held as long as the session is open.
+    pub _slot: SshSlot,
+}
+
+/// Logs in to connection `id` with its key, publishing the stages on it: where storage, verify-borg
+/// and diagnostics start. A connection whose key was deleted is a conflict naming `ssh_key_id`.
+pub async fn open_connection(
+    db: &DatabaseConnection,
+    gate: &SshGate,
+    master: &MasterKey,
+    id: i32,
+) -> Result<Opened, ServiceError> {
+    let (connection, key) = super::store::get_with_key(db, id).await?;
+    let key = key.ok_or_else(|| {
+        ServiceError::conflict("ssh_key_id", "This connection has no SSH key; redeploy a key to restore access.")
+    })?;
+    let target = connection_target(db, &connection).await?;
+    let private = private_key(master, &key)?;
+    let slot = gate.slot(&target.host, target.port).await?;
+    let mut stages = Stages::live(&gate.progress, connection_key(id));
+    let session =
+        login_with_key(gate, &target, private, &mut stages).await.map_err(|e| ssh_failure(stages.failed_stage(), e))?;
+    touch_key(db, &key).await;
+    Ok(Opened { connection, session, stages, _slot: slot })
 }

@@ -3,8 +3,10 @@
 //! `ssh_connection`.
 
 mod actions;
+mod borg;
 mod by_key;
 mod deploy;
+mod diagnostics;
 mod fields;
 mod key_removal;
 mod lists;
@@ -13,8 +15,10 @@ mod probe;
 mod store;
 
 pub use actions::{redeploy, refresh_storage};
+pub use borg::{BorgCheck, verify_borg};
 pub use by_key::{KeyOnHost, KeyOnHostError, KeyOnHostOutcome, deploy_key_on_host, test_key_on_host};
 pub use deploy::{Deploy, DeployFailure, DeployReport, install};
+pub use diagnostics::{Diagnostics, DiagnosticsRequest, diagnose};
 pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
 pub use lists::{PER_PAGE, health, list, page};
 pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
