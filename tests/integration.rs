@@ -18,6 +18,8 @@ mod borg_ui_auth;
 mod borg_ui_connection_checks;
 #[path = "integration/borg_ui_key_on_host.rs"]
 mod borg_ui_key_on_host;
+#[path = "integration/borg_ui_remote_paths.rs"]
+mod borg_ui_remote_paths;
 #[path = "integration/connection_actions_input.rs"]
 mod connection_actions_input;
 #[path = "integration/connection_deploy.rs"]

@@ -55,6 +55,19 @@ impl SshApp {
         body["connection"]["id"].as_i64().unwrap()
     }
 
+    /// A saved connection to `account` on `sshd` that works: the system key authorized, the host's
+    /// ed25519 key trusted.
+    pub async fn working_connection(
+        &self,
+        sshd: &super::sshd::TestSshd,
+        account: &super::accounts::TestAccount,
+        sftp: bool,
+    ) -> i64 {
+        sshd.authorize(&account.name, &self.system_key);
+        self.trust(sshd.port, &sshd.host_keys()[0]).await;
+        self.connection(sshd.port, &account.name, sftp, None).await
+    }
+
     pub async fn action(&self, id: i64, action: &str, body: Option<Value>) -> (u16, Value) {
         self.call(Method::POST, &format!("/api/ssh-keys/connections/{id}/{action}"), body).await
     }

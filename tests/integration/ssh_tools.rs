@@ -19,9 +19,7 @@ async fn ssh_with_the_derived_config_and_the_agent_socket_logs_in() {
     let Some(sshd) = TestSshd::start() else { return };
     let account = TestAccount::shell();
     let s = SshApp::start(None).await;
-    sshd.authorize(&account.name, &s.system_key);
-    s.trust(sshd.port, &sshd.host_keys()[0]).await;
-    let id = s.connection(sshd.port, &account.name, false, None).await;
+    let id = s.working_connection(&sshd, &account, false).await;
     let data_dir = s.app.state.settings.data_dir.clone();
     let keys = DatabaseKeys { db: s.app.db.conn.clone(), master: s.app.state.master_key.clone() };
     keys::start_agent(&data_dir, keys).unwrap();

@@ -12,4 +12,5 @@ mod legacy_pem;
 pub mod public_key;
 pub mod scan;
 pub mod sftp;
+pub mod sftp_dirs;
 pub mod storage;

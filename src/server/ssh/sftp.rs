@@ -25,7 +25,7 @@ pub struct Usage {
 }
 
 pub struct RemoteFs {
-    raw: RawSftpSession,
+    pub(super) raw: RawSftpSession,
     extensions: HashMap<String, String>,
 }
 
@@ -34,7 +34,7 @@ fn has(extensions: &HashMap<String, String>, name: &str) -> bool {
 }
 
 /// Sorts an SFTP failure on `path` into what an operator can act on.
-fn classify(err: SftpError, path: &str) -> SshError {
+pub(super) fn classify(err: SftpError, path: &str) -> SshError {
     match err {
         SftpError::Status(status) => match status.status_code {
             StatusCode::PermissionDenied => SshError::PermissionDenied(path.to_string()),
@@ -46,7 +46,7 @@ fn classify(err: SftpError, path: &str) -> SshError {
     }
 }
 
-fn is_missing(err: &SftpError) -> bool {
+pub(super) fn is_missing(err: &SftpError) -> bool {
     matches!(err, SftpError::Status(s) if s.status_code == StatusCode::NoSuchFile)
 }
 

@@ -4,6 +4,7 @@
 mod actions;
 mod by_key;
 mod diagnostics;
+mod filesystem;
 
 use super::ApiJson;
 use super::ApiPath;
@@ -133,6 +134,9 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, actions::redeploy)
         .post("/api/ssh-keys/connections/{id}/verify-borg", CONNECT, actions::verify_borg)
         .post("/api/ssh-keys/connections/{id}/diagnostics", CONNECT, diagnostics::diagnostics)
+        .get("/api/filesystem/browse", CONNECT, filesystem::browse)
+        .post("/api/filesystem/validate-path", CONNECT, filesystem::validate_path)
+        .post("/api/filesystem/create-folder", CONNECT, filesystem::create_folder)
         .post("/api/ssh-keys/quick-setup", CONNECT, actions::quick_setup)
         .post("/api/ssh-keys/{id}/deploy", CONNECT, by_key::deploy)
         .post("/api/ssh-keys/{id}/test-connection", CONNECT, by_key::test_connection)

@@ -4,6 +4,7 @@
 
 mod actions;
 mod borg;
+mod browse;
 mod by_key;
 mod deploy;
 mod diagnostics;
@@ -16,6 +17,7 @@ mod store;
 
 pub use actions::{redeploy, refresh_storage};
 pub use borg::{BorgCheck, verify_borg};
+pub use browse::{BrowseItem, Listing, PathCheck, browse, check_path, create_folder, find_connection};
 pub use by_key::{KeyOnHost, KeyOnHostError, KeyOnHostOutcome, deploy_key_on_host, test_key_on_host};
 pub use deploy::{Deploy, DeployFailure, DeployReport, install};
 pub use diagnostics::{Diagnostics, DiagnosticsRequest, diagnose};
