@@ -14,6 +14,8 @@ mod authorized_keys_edits;
 mod bad_input_sweep;
 #[path = "integration/borg_ui_auth.rs"]
 mod borg_ui_auth;
+#[path = "integration/borg_ui_client_flow.rs"]
+mod borg_ui_client_flow;
 #[path = "integration/borg_ui_connection_checks.rs"]
 mod borg_ui_connection_checks;
 #[path = "integration/borg_ui_key_on_host.rs"]
