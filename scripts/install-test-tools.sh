@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, only when missing: Debian's chromium (never a
 # downloaded browser), PostgreSQL (a throwaway server is started per test run), OpenSSH's server and
-# client tools (a real sshd on loopback), openssl, curl and borgbackup, and leptosfmt (the view! formatter the
+# client tools (a real sshd on loopback), openssl, curl, borgbackup, gh and PyGithub, and leptosfmt (the view! formatter the
 # lint step checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +16,23 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
 # Debian's borg: verify-borg is tested against a real one on the test sshd.
 command -v borg >/dev/null || missing+=(borgbackup)
+# The real GitHub clients of the end-to-end tests: Debian's gh, and PyGithub in a venv of its own.
+command -v gh >/dev/null || missing+=(gh)
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+fi
+
+# PyGithub, pinned, in end2end/.venv (never the system's Python packages); Octokit is an npm
+# package of end2end/package.json.
+pygithub_version=2.10.0
+venv_python=end2end/.venv/bin/python
+if [[ "$("$venv_python" -c 'import importlib.metadata as m; print(m.version("PyGithub"))' 2>/dev/null)" != "$pygithub_version" ]]; then
+  printf '\n==> installing PyGithub %s in end2end/.venv\n' "$pygithub_version"
+  python3 -m venv end2end/.venv
+  "$venv_python" -m pip install --quiet --disable-pip-version-check "PyGithub==$pygithub_version"
 fi
 
 # Built like the build tools (see install-build-tools.sh): no LTO, parallel codegen units.

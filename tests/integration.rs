@@ -28,6 +28,8 @@ mod connection_actions_input;
 mod connection_deploy;
 #[path = "integration/connection_faults.rs"]
 mod connection_faults;
+#[path = "integration/connection_history.rs"]
+mod connection_history;
 #[path = "integration/connection_secrets.rs"]
 mod connection_secrets;
 #[path = "integration/connections_api.rs"]

@@ -2,6 +2,8 @@
 // check the fingerprint ssh-keygen prints, trust it, add a connection, deploy the system key with
 // a one-time password, test it and see its storage; then a reinstalled host (new host key) is
 // refused with both fingerprints shown, and replacing the trusted key brings it back.
+import AxeBuilder from '@axe-core/playwright';
+import { rmSync } from 'node:fs';
 import { expect, test, type Page } from './fixtures';
 import { createServer } from 'node:net';
 import { freePort, startKeyhaven, type Keyhaven } from './server';
@@ -127,6 +129,44 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await open(page, 'Connections');
   await card(page).getByRole('button', { name: 'Test', exact: true }).click();
   await expect(card(page).locator('.badge')).toHaveText('connected');
+});
+
+test('browse the host over SFTP, make folders and pick the backup path', async ({ page }, info) => {
+  const folder = `kh-browse-${info.project.name}-${Date.now()}`;
+  try {
+    await signIn(page);
+    await open(page, 'Connections');
+    const id = (await card(page).getAttribute('id'))?.replace('connection-', '');
+    await card(page).getByRole('link', { name: 'Browse' }).click();
+    const panel = page.getByRole('region', { name: `Browse ${sshd.user}@127.0.0.1:${sshd.port}` });
+    const crumbs = panel.getByRole('navigation', { name: 'Folder path' });
+    // The backup path (/tmp, saved by the first test) is where browsing starts.
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText('tmp');
+    await expect(panel).toContainText("This folder is the connection's backup path.");
+
+    await panel.getByLabel('New folder in /tmp').fill(folder);
+    await panel.getByRole('button', { name: 'Create folder' }).click();
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText(folder);
+    await expect(panel.getByRole('row')).toHaveCount(2); // the header and the parent folder
+    const violations = (await new AxeBuilder({ page }).include('#browse').analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+    // A path that does not exist shows the nearest folder above it and offers the next step.
+    await page.goto(`${kh.url}/settings/connections?browse=${id}&path=${encodeURIComponent(`/tmp/${folder}/a b/c`)}`);
+    await expect(panel).toContainText(`/tmp/${folder}/a b/c does not exist on the host`);
+    await panel.getByRole('button', { name: `Create a b in /tmp/${folder}` }).click();
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText('a b');
+    await crumbs.getByRole('link', { name: folder }).click();
+    await expect(panel.getByRole('link', { name: 'a b/' })).toBeVisible();
+
+    await panel.getByRole('button', { name: `Use /tmp/${folder} as backup path` }).click();
+    await expect(card(page).locator('dd', { hasText: `/tmp/${folder}` })).toBeVisible();
+    await expect(page.getByRole('region', { name: /^Browse / })).toHaveCount(0);
+  } finally {
+    rmSync(`/tmp/${folder}`, { recursive: true, force: true });
+  }
 });
 
 test('a silent host shows the finished TCP stage while the handshake waits', async ({ page, javaScriptEnabled }) => {

@@ -15,6 +15,7 @@ mod m20261123_000005_connection_storage;
 mod m20261201_000006_connection_status_index;
 mod m20261205_000007_connection_use_sudo;
 mod m20261205_000008_repository_names_ignore_case;
+mod m20261205_000009_connection_checks;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_connection_status_index::Migration),
             Box::new(m20261205_000007_connection_use_sudo::Migration),
             Box::new(m20261205_000008_repository_names_ignore_case::Migration),
+            Box::new(m20261205_000009_connection_checks::Migration),
         ]
     }
 }

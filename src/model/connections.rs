@@ -109,6 +109,59 @@ pub struct ActionOutcome {
     pub stages: Vec<StageView>,
 }
 
+/// One entry of a remote directory in the Browse panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RemoteEntry {
+    pub name: String,
+    pub path: String,
+    pub is_directory: bool,
+    /// Binary units (`"4.00 KB"`); empty for a directory.
+    pub size: String,
+    pub modified: Option<String>,
+    pub is_borg_repo: bool,
+    /// As `ls -l` shows it: `drwxr-xr-x`.
+    pub permissions: String,
+}
+
+/// A remote directory of a connection, for picking its backup path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RemoteListing {
+    pub connection_id: i32,
+    /// `user@host:port`.
+    pub connection: String,
+    pub current_path: String,
+    pub parent_path: Option<String>,
+    pub entries: Vec<RemoteEntry>,
+    /// The directory holds more entries than one listing shows.
+    pub truncated: bool,
+    /// The path asked for when it does not exist: the listing is its nearest existing parent.
+    pub missing: Option<String>,
+    /// The connection's backup path now, to mark it.
+    pub backup_path: Option<String>,
+}
+
+/// The Connections page showing the Browse panel of connection `id` at `path`.
+pub fn browse_href(id: i32, path: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("browse", &id.to_string())
+        .append_pair("path", path)
+        .finish();
+    format!("/settings/connections?{query}#browse")
+}
+
+/// The folders from the root down to `path`, each with its own path, for the breadcrumbs:
+/// `/srv/borg` → `[("/", "/"), ("srv", "/srv"), ("borg", "/srv/borg")]`.
+pub fn path_steps(path: &str) -> Vec<(String, String)> {
+    let mut steps = vec![("/".to_string(), "/".to_string())];
+    let mut so_far = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        so_far.push('/');
+        so_far.push_str(part);
+        steps.push((part.to_string(), so_far.clone()));
+    }
+    steps
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +181,16 @@ mod tests {
         assert_eq!(percent_text(0.04), "0");
         assert_eq!(percent_text(-5.0), "0");
         assert_eq!(percent_used(5, 0), 0.0);
+    }
+
+    #[test]
+    fn browse_links_carry_any_path_and_steps_lead_back_up() {
+        assert_eq!(browse_href(3, "/a b/ü&x"), "/settings/connections?browse=3&path=%2Fa+b%2F%C3%BC%26x#browse");
+        let steps = path_steps("/srv/borg");
+        assert_eq!(
+            steps,
+            [("/".into(), "/".into()), ("srv".into(), "/srv".into()), ("borg".into(), "/srv/borg".into())]
+        );
+        assert_eq!(path_steps("/"), [("/".to_string(), "/".to_string())]);
     }
 }

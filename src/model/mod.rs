@@ -16,8 +16,8 @@ mod setup;
 pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
 pub use audit::{AuditEntryView, AuditPage};
 pub use connections::{
-    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, StageView, StorageView,
-    format_bytes, percent_text, percent_used,
+    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, RemoteEntry, RemoteListing,
+    StageView, StorageView, browse_href, format_bytes, path_steps, percent_text, percent_used,
 };
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};

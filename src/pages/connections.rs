@@ -1,8 +1,8 @@
 //! `/settings/connections`: the hosts Keyhaven logs in to, as cards, and a form to add one (with
 //! presets for Linux, Hetzner Storage Box, Synology and BorgBase).
 
-use crate::api::connections::{CreateConnection, list_connections_page};
-use crate::components::connections::{ConnectionActions, ConnectionCard, StageList};
+use crate::api::connections::{CreateConnection, browse_connection, list_connections_page};
+use crate::components::connections::{BrowseActions, BrowsePanel, ConnectionActions, ConnectionCard, StageList};
 use crate::components::connections::{ConnectionFields, FormValues, PRESETS};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::form_action::{FormAction, FormBody};
@@ -58,11 +58,37 @@ pub fn ConnectionsPage() -> impl IntoView {
     toast_outcome(actions.redeploy);
     toast_done(actions.refresh, "Storage refreshed.");
     toast_done(actions.delete, "Connection deleted.");
-    let versions =
-        finished_runs!(create, actions.test, actions.refresh, actions.redeploy, actions.update, actions.delete);
+    let browse_actions = BrowseActions { create_folder: FormAction::new(), use_path: FormAction::new() };
+    toast_done(browse_actions.create_folder, "Folder created.");
+    toast_done(browse_actions.use_path, "Backup path saved.");
+    let versions = finished_runs!(
+        create,
+        actions.test,
+        actions.refresh,
+        actions.redeploy,
+        actions.update,
+        actions.delete,
+        browse_actions.use_path
+    );
     let query = use_query_map();
     let page_number = move || query.read().get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1);
     let list = page_resource(move || (versions(), page_number()), |(_, page)| list_connections_page(page));
+    // `?browse=<id>&path=…`: the Browse panel of one connection (a link, so no JavaScript needed).
+    let browsing = move || {
+        query.try_with(|q| {
+            let id = q.get("browse")?.parse::<i32>().ok()?;
+            Some((id, q.get("path").unwrap_or_default()))
+        })
+    };
+    let browse = page_resource(
+        move || browsing().flatten(),
+        |wanted| async move {
+            match wanted {
+                Some((id, path)) => browse_connection(id, path).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     // Only the most recent test, edit or deploy result is shown.
     let latest = RwSignal::new(None);
     for value in [actions.test.value(), actions.update.value(), actions.redeploy.value()] {
@@ -98,6 +124,33 @@ pub fn ConnectionsPage() -> impl IntoView {
             <FormError error=action_error(actions.delete) />
         </div>
         <LiveProgress watching=running />
+        <Transition fallback=|| {
+            view! { <p>"Reading the folder…"</p> }
+        }>
+            <div aria-live="polite">
+                <FormError error=action_error(browse_actions.create_folder) />
+                <FormError error=action_error(browse_actions.use_path) />
+            </div>
+            {move || {
+                browse
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(listing)) => view! { <BrowsePanel listing actions=browse_actions /> }.into_sync_any(),
+                        Ok(None) => ().into_sync_any(),
+                        Err(error) => {
+                            view! {
+                                <section class="card" id="browse" aria-label="Browse">
+                                    <LoadError error />
+                                    <a class="btn btn-small" href="/settings/connections">
+                                        "Close"
+                                    </a>
+                                </section>
+                            }
+                                .into_sync_any()
+                        }
+                    })
+            }}
+        </Transition>
         <Transition fallback=|| {
             view! { <p>"Loading connections…"</p> }
         }>

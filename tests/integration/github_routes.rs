@@ -10,6 +10,7 @@ use serde_json::json;
 
 const PW: &str = "correct horse battery";
 const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti alice@laptop";
+const ED2: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE8oJDZ+thxZWjORskxUhBI216PvNChJCnp9qdOO+dWV alice@ci";
 
 #[tokio::test]
 async fn unknown_github_routes_answer_json_in_githubs_envelope() {
@@ -64,8 +65,19 @@ async fn the_github_api_is_also_served_under_api_v3() {
         let v3 = app.json(Method::GET, &format!("/api/v3/user/keys/{id}"), &alice, None).await;
         assert_eq!((plain.status, v3.status), (axum::http::StatusCode::OK, axum::http::StatusCode::OK));
         assert_eq!(plain.json()["fingerprint"], v3.json()["fingerprint"]);
+        assert!(v3.json()["url"].as_str().unwrap().ends_with(&format!("/api/v3/user/keys/{id}")), "{}", v3.text());
+        assert!(!plain.json()["url"].as_str().unwrap().contains("/api/v3"), "{}", plain.text());
+        // Links keep the prefix the client called under, or PyGithub's next page leaves it.
+        let res = app.json(Method::POST, "/api/v3/user/keys", &alice, Some(json!({"title": "ci", "key": ED2}))).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        let first = app.json(Method::GET, "/api/v3/user/keys?per_page=1", &alice, None).await;
+        let link = first.header("link").unwrap_or_default();
+        assert!(link.contains("/api/v3/user/keys?page=2&per_page=1>; rel=\"next\""), "{link}");
+        let me = app.json(Method::GET, "/api/v3/user", &alice, None).await.json();
+        assert!(me["url"].as_str().unwrap().ends_with("/api/v3/users/alice"), "{me}");
+        assert!(me["html_url"].as_str().unwrap().ends_with("/alice") && !me["html_url"].to_string().contains("/api/"));
         let anonymous = app.json(Method::GET, "/api/v3/users/alice/keys", &Auth::Anonymous, None).await;
-        assert_eq!(anonymous.json().as_array().map(Vec::len), Some(1));
+        assert_eq!(anonymous.json().as_array().map(Vec::len), Some(2));
         let refused = app.json(Method::GET, "/api/v3/user/keys", &Auth::Anonymous, None).await;
         assert_eq!(
             (refused.status.as_u16(), refused.json()["message"].as_str()),

@@ -9,7 +9,7 @@ use crate::components::form_action::FormAction;
 use crate::components::post_form::PostForm;
 use crate::components::public_keys::ConfirmDelete;
 use crate::components::settled::IntoSyncAny;
-use crate::model::{ConnectionView, StageView, StorageView, percent_text};
+use crate::model::{ConnectionView, StageView, StorageView, browse_href, percent_text};
 use leptos::prelude::*;
 
 /// The page-level actions every card posts to (their results show in one place on the page).
@@ -141,6 +141,9 @@ pub fn ConnectionCard(
                                     "Refresh storage"
                                 </button>
                             </PostForm>
+                            <a class="btn btn-small" href=browse_href(id, "")>
+                                "Browse"
+                            </a>
                             <details class="inline-details">
                                 <summary class="btn btn-small">"Redeploy"</summary>
                                 <PostForm action=actions.redeploy attr:class="stack confirm">

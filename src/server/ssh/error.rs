@@ -74,6 +74,40 @@ impl SshError {
         matches!(self, SshError::Timeout { .. })
     }
 
+    /// The short, stable name of the failure kept with each check of a connection, for history,
+    /// alerts and the API (the message may change wording; this does not).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SshError::Dns(_) => "dns",
+            SshError::Refused => "refused",
+            SshError::Unreachable => "unreachable",
+            SshError::Timeout { .. } => "timeout",
+            SshError::NoHostKeys | SshError::Protocol(_) => "protocol",
+            SshError::HostKeyUnknown { .. } => "host_key_unknown",
+            SshError::HostKeyChanged { .. } => "host_key_changed",
+            SshError::AuthRejected | SshError::PasswordRejected => "auth_rejected",
+            SshError::RestrictedShell(_) => "restricted_shell",
+            SshError::SftpUnavailable(_) => "sftp_unavailable",
+            SshError::PermissionDenied(_) => "permission_denied",
+            SshError::DiskFull => "disk_full",
+            SshError::OutputTooLarge { .. } => "output_too_large",
+            SshError::KeyRestricted(_) => "key_restricted",
+            SshError::UnfollowableLink(_) => "unfollowable_link",
+            SshError::Busy(_) => "busy",
+            SshError::PublicKeyGiven
+            | SshError::PassphraseRequired
+            | SshError::WrongPassphrase
+            | SshError::UnsupportedType(_)
+            | SshError::RsaTooSmall { .. }
+            | SshError::Certificate
+            | SshError::Malformed(_)
+            | SshError::BadComment { .. }
+            | SshError::KdfTooCostly { .. }
+            | SshError::PublicKeyMismatch
+            | SshError::Generation(_) => "key_invalid",
+        }
+    }
+
     /// Sorts a connect error into what an operator can act on.
     pub fn from_io(err: &std::io::Error, host: &str) -> SshError {
         use std::io::ErrorKind;

@@ -3,6 +3,7 @@
 
 mod actions;
 mod by_key;
+mod checks;
 mod diagnostics;
 mod filesystem;
 
@@ -130,6 +131,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .delete("/api/ssh-keys/connections/{id}", CHANGE, delete)
         .post("/api/ssh-keys/connections/{id}/test", CONNECT, actions::test)
         .get("/api/ssh-keys/connections/{id}/progress", CHANGE, actions::progress)
+        .get("/api/ssh-keys/connections/{id}/checks", READ, checks::checks)
         .post("/api/ssh-keys/connections/{id}/refresh-storage", CONNECT, actions::refresh_storage)
         .post("/api/ssh-keys/connections/{id}/redeploy", CONNECT, actions::redeploy)
         .post("/api/ssh-keys/connections/{id}/verify-borg", CONNECT, actions::verify_borg)

@@ -6,13 +6,13 @@ use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::key_json;
 use super::listed;
-use super::paging::{ListQuery, base_url, link_header};
+use super::paging::{ApiBase, ListQuery, link_header};
 use crate::server::auth::Authed;
 use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey, RepoWithOwner};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// The repository, if the caller may manage its deploy keys.
@@ -33,7 +33,7 @@ fn full_name(found: &RepoWithOwner) -> String {
 pub async fn create(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath((owner, name)): GhPath<(String, String)>,
     GhJson(body): GhJson<KeyBody>,
 ) -> Result<Response, GhError> {
@@ -52,14 +52,14 @@ pub async fn create(
         &full_name(&found),
     )
     .await?;
-    let url = format!("{}/{}", keys_url(&base_url(&state, &headers), &found), key.id);
+    let url = format!("{}/{}", keys_url(&base.api, &found), key.id);
     Ok((StatusCode::CREATED, Json(key_json(&key, url))).into_response())
 }
 
 pub async fn list(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath((owner, name)): GhPath<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
@@ -69,7 +69,7 @@ pub async fn list(
     let page =
         public_keys::list_keys(&state.db, &state.key_cache, repo_owner, query.fingerprint.as_deref(), query.page)
             .await?;
-    let url = keys_url(&base_url(&state, &headers), &found);
+    let url = keys_url(&base.api, &found);
     let items = page.items().map(|k| key_json(k, format!("{url}/{}", k.id))).collect();
     Ok(listed(items, link_header(&url, &query, page.total)))
 }
@@ -77,12 +77,12 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath((owner, name, id)): GhPath<(String, String, i32)>,
 ) -> Result<Response, GhError> {
     let found = managed_repo(&state, &caller, &owner, &name).await?;
     let key = public_keys::get_key(&state.db, KeyOwner::Repository(found.repo.id), id).await?;
-    Ok(Json(key_json(&key, format!("{}/{}", keys_url(&base_url(&state, &headers), &found), key.id))).into_response())
+    Ok(Json(key_json(&key, format!("{}/{}", keys_url(&base.api, &found), key.id))).into_response())
 }
 
 pub async fn delete(

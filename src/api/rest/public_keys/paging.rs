@@ -45,8 +45,35 @@ impl ListQuery {
     }
 }
 
+/// The prefix GitHub Enterprise clients put before every API path on a custom host.
+pub const ENTERPRISE_PREFIX: &str = "/api/v3";
+
+/// Where the caller reached Keyhaven, for the links in an answer. A client that called under
+/// `/api/v3` (PyGithub and Octokit with an Enterprise base URL) follows `url` and `Link` to the
+/// same prefix, so `api` keeps it; `site` is for `html_url`, which a browser opens.
+pub struct ApiBase {
+    pub api: String,
+    pub site: String,
+}
+
+impl axum::extract::FromRequestParts<AppState> for ApiBase {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let site = site_url(state, &parts.headers);
+        let path = parts.uri.path();
+        let enterprise =
+            path.strip_prefix(ENTERPRISE_PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        let api = if enterprise { format!("{site}{ENTERPRISE_PREFIX}") } else { site.clone() };
+        Ok(ApiBase { api, site })
+    }
+}
+
 /// The address clients reached Keyhaven at: the configured public URL, else the request's Host.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.settings.public_url {
         return url.trim_end_matches('/').to_string();
     }

@@ -3,14 +3,14 @@
 use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::listed;
-use super::paging::{ListQuery, base_url, link_header};
+use super::paging::{ApiBase, ListQuery, link_header};
 use crate::server::entities::{repository, user};
 use crate::server::services::public_keys;
 use crate::server::services::rfc3339;
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,34 +34,34 @@ fn repo_json(base: &str, repo: &repository::Model, owner: &user::Model) -> Value
 pub async fn create(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhJson(body): GhJson<RepoBody>,
 ) -> Result<(StatusCode, Json<Value>), GhError> {
     let (name, description) = (body.name.as_deref(), body.description.as_deref());
     let repo = public_keys::create_repository(&state.db, &caller.actor(), &caller.user, name, description).await?;
-    Ok((StatusCode::CREATED, Json(repo_json(&base_url(&state, &headers), &repo, &caller.user))))
+    Ok((StatusCode::CREATED, Json(repo_json(&base.api, &repo, &caller.user))))
 }
 
 pub async fn list(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
     let query = ListQuery::parse(query.as_deref())?;
     let page = public_keys::list_owned_repositories(&state.db, caller.user.id, query.page).await?;
-    let base = base_url(&state, &headers);
+    let base = base.api;
     let items = page.items.iter().map(|r| repo_json(&base, r, &caller.user)).collect();
     Ok(listed(items, link_header(&format!("{base}/user/repos"), &query, page.total)))
 }
 
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath((owner, name)): GhPath<(String, String)>,
 ) -> Result<Json<Value>, GhError> {
     let found = public_keys::find_repository(&state.db, &owner, &name).await?;
-    Ok(Json(repo_json(&base_url(&state, &headers), &found.repo, &found.owner)))
+    Ok(Json(repo_json(&base.api, &found.repo, &found.owner)))
 }
 
 pub async fn delete(

@@ -6,12 +6,12 @@ use super::error::GhError;
 use super::extract::{GhAuthed, GhJson, GhPath};
 use super::key_json;
 use super::listed;
-use super::paging::{ListQuery, base_url, link_header};
+use super::paging::{ApiBase, ListQuery, link_header};
 use crate::server::services::public_keys::{self, KeyOwner, NewPublicKey};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// What anyone may read about a user's key.
@@ -29,7 +29,7 @@ fn own_url(base: &str, id: i32) -> String {
 pub async fn create(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhJson(body): GhJson<KeyBody>,
 ) -> Result<Response, GhError> {
     let new = NewPublicKey { title: body.title.as_deref(), key: body.key.as_deref(), read_only: false };
@@ -44,21 +44,21 @@ pub async fn create(
         &caller.user.username,
     )
     .await?;
-    let base = base_url(&state, &headers);
+    let base = base.api;
     Ok((StatusCode::CREATED, Json(key_json(&key, own_url(&base, key.id)))).into_response())
 }
 
 pub async fn list(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
     let query = ListQuery::parse(query.as_deref())?;
     let owner = KeyOwner::User(caller.user.id);
     let page =
         public_keys::list_keys(&state.db, &state.key_cache, owner, query.fingerprint.as_deref(), query.page).await?;
-    let base = base_url(&state, &headers);
+    let base = base.api;
     let items = page.items().map(|k| key_json(k, own_url(&base, k.id))).collect();
     Ok(listed(items, link_header(&format!("{base}/user/keys"), &query, page.total)))
 }
@@ -66,11 +66,11 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath(id): GhPath<i32>,
 ) -> Result<Response, GhError> {
     let key = public_keys::get_key(&state.db, KeyOwner::User(caller.user.id), id).await?;
-    Ok(Json(key_json(&key, own_url(&base_url(&state, &headers), key.id))).into_response())
+    Ok(Json(key_json(&key, own_url(&base.api, key.id))).into_response())
 }
 
 pub async fn delete(
@@ -86,13 +86,13 @@ pub async fn delete(
 /// `GET /users/{username}/keys`: public, `{id, key, url}` only.
 pub async fn of_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath(username): GhPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, GhError> {
     let query = ListQuery::parse(query.as_deref())?;
     let (user, page) = public_keys::keys_of_username(&state.db, &state.key_cache, &username, Some(query.page)).await?;
-    let base = base_url(&state, &headers);
+    let base = base.api;
     let items: Vec<PublicKeyJson> =
         page.items().map(|k| PublicKeyJson { id: k.id, key: &k.key, url: own_url(&base, k.id) }).collect();
     let link = link_header(&format!("{base}/users/{}/keys", user.username), &query, page.total);

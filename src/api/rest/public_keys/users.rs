@@ -4,7 +4,7 @@
 
 use super::error::GhError;
 use super::extract::{GhAuthed, GhPath};
-use super::paging::base_url;
+use super::paging::ApiBase;
 use crate::error::AppError;
 use crate::model::Role;
 use crate::server::entities::user;
@@ -13,7 +13,6 @@ use crate::server::services::{accounts, rfc3339};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use base64::Engine;
 use serde::Serialize;
 
@@ -45,8 +44,8 @@ pub struct UserJson {
     updated_at: String,
 }
 
-async fn user_json(state: &AppState, headers: &HeaderMap, user: &user::Model) -> Result<UserJson, GhError> {
-    let base = base_url(state, headers);
+async fn user_json(state: &AppState, base: &ApiBase, user: &user::Model) -> Result<UserJson, GhError> {
+    let (site, base) = (&base.site, &base.api);
     let repos = list_owned_repositories(&state.db, user.id, PageRequest { page: 1, per_page: 1 }).await?;
     let created = rfc3339(&user.created_at);
     Ok(UserJson {
@@ -57,7 +56,7 @@ async fn user_json(state: &AppState, headers: &HeaderMap, user: &user::Model) ->
         avatar_url: "",
         gravatar_id: "",
         url: format!("{base}/users/{}", user.username),
-        html_url: format!("{base}/{}", user.username),
+        html_url: format!("{site}/{}", user.username),
         keys_url: format!("{base}/users/{}/keys", user.username),
         kind: "User",
         site_admin: accounts::role_of(user) == Role::Admin,
@@ -79,19 +78,19 @@ async fn user_json(state: &AppState, headers: &HeaderMap, user: &user::Model) ->
 pub async fn me(
     State(state): State<AppState>,
     GhAuthed(caller): GhAuthed,
-    headers: HeaderMap,
+    base: ApiBase,
 ) -> Result<Json<UserJson>, GhError> {
-    Ok(Json(user_json(&state, &headers, &caller.user).await?))
+    Ok(Json(user_json(&state, &base, &caller.user).await?))
 }
 
 /// `GET /users/{username}`: anyone's public profile (their keys are public too); names match
 /// case-insensitively, as on GitHub. An inactive account is not found.
 pub async fn by_name(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    base: ApiBase,
     GhPath(username): GhPath<String>,
 ) -> Result<Json<UserJson>, GhError> {
     let found = accounts::find_by_username(&state.db, &username).await?.filter(|u| u.is_active);
     let user = found.ok_or_else(|| GhError(AppError::NotFound("Not Found".into())))?;
-    Ok(Json(user_json(&state, &headers, &user).await?))
+    Ok(Json(user_json(&state, &base, &user).await?))
 }

@@ -92,7 +92,7 @@ pub fn normalise(raw: &str, base: &str) -> Result<String, ServiceError> {
     Ok(format!("/{}", parts.join("/")))
 }
 
-fn parent_of(path: &str) -> Option<String> {
+pub(super) fn parent_of(path: &str) -> Option<String> {
     (path != "/").then(|| match path.rfind('/') {
         Some(0) | None => "/".to_string(),
         Some(i) => path[..i].to_string(),
@@ -123,7 +123,7 @@ fn modified(mtime: Option<u32>) -> Option<String> {
 
 /// Opens SFTP on connection `id`; `start` is where an empty path or `/` leads (the connection's
 /// `default_path`, else the login directory).
-async fn open_fs(
+pub(super) async fn open_fs(
     db: &DatabaseConnection,
     gate: &SshGate,
     master: &MasterKey,
@@ -136,7 +136,7 @@ async fn open_fs(
     Ok((opened, fs, home, default_path))
 }
 
-async fn close(opened: Opened, fs: RemoteFs) {
+pub(super) async fn close(opened: Opened, fs: RemoteFs) {
     fs.close().await;
     opened.session.close().await;
 }
@@ -159,7 +159,7 @@ pub async fn browse(
     result
 }
 
-async fn list(fs: &RemoteFs, dir: &str) -> Result<Listing, ServiceError> {
+pub(super) async fn list(fs: &RemoteFs, dir: &str) -> Result<Listing, ServiceError> {
     match fs.kind(dir).await.map_err(|e| ssh_failure("session", e))? {
         PathKind::Directory => {}
         PathKind::Missing => return Err(ServiceError::invalid("path", format!("{dir} does not exist."))),

@@ -154,7 +154,7 @@ pub async fn test_key_on_host(
     call: KeyOnHost<'_>,
 ) -> Result<KeyOnHostOutcome, KeyOnHostError> {
     let (connection, _) = prepare(db, changes, gate, actor, &call).await?;
-    let TestReport { connected, error, note, stages } =
+    let TestReport { connected, error, note, stages, .. } =
         probe::test(db, changes, gate, master, actor, connection.id).await?;
     let message = match &error {
         None => "Connection successful".to_string(),

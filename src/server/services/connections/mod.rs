@@ -9,9 +9,11 @@ mod by_key;
 mod deploy;
 mod diagnostics;
 mod fields;
+mod history;
 mod key_removal;
 mod lists;
 mod login;
+mod picker;
 mod probe;
 mod store;
 
@@ -21,9 +23,11 @@ pub use browse::{BrowseItem, Listing, PathCheck, browse, check_path, create_fold
 pub use by_key::{KeyOnHost, KeyOnHostError, KeyOnHostOutcome, deploy_key_on_host, test_key_on_host};
 pub use deploy::{Deploy, DeployFailure, DeployReport, install};
 pub use diagnostics::{Diagnostics, DiagnosticsRequest, diagnose};
+pub use history::{RETENTION_DAYS, Trigger, checks};
 pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
 pub use lists::{PER_PAGE, health, list, page};
 pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
+pub use picker::{Picked, pick};
 pub use probe::{RESTRICTED_NOTE, TestReport, test};
 pub use store::{
     ConnectionFields, Patch, check_new, create, create_view, delete, get, get_view, get_with_key, insert_connection,

@@ -2,6 +2,7 @@
 //! stage, and keep the outcome on the connection. A key restricted to a forced command (`borg
 //! serve`) or a restricted shell logs in, so it counts as connected, with a note.
 
+use super::history;
 use super::login::{Target, connection_target, login_with_key};
 use super::store::get_with_key;
 use crate::model::StageView;
@@ -29,7 +30,11 @@ pub struct TestReport {
     /// The classified failure, when not connected.
     pub error: Option<String>,
     pub note: Option<String>,
+    /// `ok`, `restricted_ok`, `key_missing` or the failure's [`SshError::reason`].
+    pub reason: &'static str,
     pub stages: Vec<StageView>,
+    /// From the start of the first stage to the end of the last.
+    pub millis: u64,
 }
 
 /// After logging in: SFTP answers (SFTP mode) or a shell runs `echo` (shell mode). Anything else
@@ -91,12 +96,13 @@ pub async fn test(
     let connection = testing.update(db).await?;
     changes.touched();
     let mut stages = Stages::live(&gate.progress, connection_key(id));
+    let started = Instant::now();
     let outcome = match &key {
         None => {
             stages.skip(&STAGES[..2]);
             let message = "This connection has no SSH key (it was deleted); redeploy a key to restore access.";
             stages.failed_with("authentication", message);
-            Err(message.to_string())
+            Err((message.to_string(), "key_missing"))
         }
         Some(key_row) => {
             let private = private_key(master, key_row)?;
@@ -105,19 +111,27 @@ pub async fn test(
             if stages.passed("authentication") {
                 touch_key(db, key_row).await;
             }
-            result.map_err(|e| e.to_string())
+            result.map_err(|e| (e.to_string(), e.reason()))
         }
     };
     stages.skip_missing(&STAGES);
+    let reason = match &outcome {
+        Ok(None) => "ok",
+        Ok(Some(_)) => "restricted_ok",
+        Err((_, reason)) => reason,
+    };
     let report = TestReport {
         connected: outcome.is_ok(),
-        error: outcome.as_ref().err().cloned(),
+        error: outcome.as_ref().err().map(|(message, _)| message.clone()),
         note: outcome.ok().flatten(),
+        reason,
         stages: stages.take(),
+        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     let saved = save_outcome(db, actor, connection, &report).await;
     changes.touched();
     saved?;
+    history::record(db, id, history::Trigger::Manual, &report).await?;
     Ok(report)
 }
 

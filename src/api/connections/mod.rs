@@ -4,6 +4,10 @@
 // not carry a per-function allow, so it is allowed for this file.
 #![allow(clippy::too_many_arguments)]
 
+mod paths;
+
+pub use paths::*;
+
 use crate::error::AppError;
 use crate::model::{ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView};
 use leptos::prelude::*;

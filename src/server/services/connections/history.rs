@@ -1,0 +1,76 @@
+//! The check history of each connection: every Test (and, when the scheduler lands, every
+//! scheduled check) leaves one row with its classified reason, the stage that stopped it and the
+//! time each stage took, so "why is this red, and since when?" has an answer.
+
+use super::probe::TestReport;
+use crate::model::Page;
+use crate::server::entities::connection_check;
+use crate::server::error::ServiceError;
+use crate::server::services::paging;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+
+/// How long a check is kept. The retention setting of the health-check issue will replace it.
+pub const RETENTION_DAYS: i64 = 90;
+
+/// What started a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// The Test button, `POST …/test` or a Borg UI test-connection.
+    Manual,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+/// Keeps the outcome of one check of `connection_id`, and forgets checks older than the retention.
+pub async fn record(
+    db: &DatabaseConnection,
+    connection_id: i32,
+    trigger: Trigger,
+    report: &TestReport,
+) -> Result<(), ServiceError> {
+    let now = chrono::Utc::now();
+    let failed_stage = report.stages.iter().find(|s| s.status == "failed").map(|s| s.name.clone());
+    let message = report.error.clone().or_else(|| report.note.clone());
+    let stages = serde_json::to_string(&report.stages).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let row = connection_check::ActiveModel {
+        connection_id: Set(connection_id),
+        checked_at: Set(now),
+        trigger: Set(trigger.as_str().into()),
+        healthy: Set(report.connected),
+        reason: Set(report.reason.into()),
+        stage: Set(failed_stage),
+        message: Set(message),
+        duration_ms: Set(i64::try_from(report.millis).unwrap_or(i64::MAX)),
+        stages: Set(stages),
+        storage_used: Set(None),
+        storage_total: Set(None),
+        ..Default::default()
+    };
+    connection_check::Entity::insert(row).exec(db).await?;
+    connection_check::Entity::delete_many()
+        .filter(connection_check::Column::ConnectionId.eq(connection_id))
+        .filter(connection_check::Column::CheckedAt.lt(now - chrono::Duration::days(RETENTION_DAYS)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Page `page` of the checks of `connection_id`, newest first.
+pub async fn checks(
+    db: &DatabaseConnection,
+    connection_id: i32,
+    per_page: u64,
+    page: u64,
+) -> Result<Page<connection_check::Model>, ServiceError> {
+    let select = connection_check::Entity::find()
+        .filter(connection_check::Column::ConnectionId.eq(connection_id))
+        .order_by_desc(connection_check::Column::CheckedAt)
+        .order_by_desc(connection_check::Column::Id);
+    paging::fetch(db, select, per_page, page).await
+}
