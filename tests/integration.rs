@@ -72,6 +72,8 @@ mod leptos_config;
 mod login_limits;
 #[path = "integration/parser_properties.rs"]
 mod parser_properties;
+#[path = "integration/scheduled_checks.rs"]
+mod scheduled_checks;
 #[path = "integration/security_boundary.rs"]
 mod security_boundary;
 #[path = "integration/setup_wizard.rs"]

@@ -10,7 +10,8 @@ from github import Auth, Github, GithubException
 api = os.environ["KEYHAVEN_API"]
 keys = open(os.environ["KEYHAVEN_KEYS"], encoding="utf-8").read().split("\n")
 keys = [k for k in keys if k.strip()]
-gh = Github(base_url=api, auth=Auth.Token(os.environ["KEYHAVEN_TOKEN"]), per_page=10, retry=None)
+gh = Github(base_url=api, auth=Auth.Token(os.environ["KEYHAVEN_TOKEN"]), per_page=10, retry=None,
+            seconds_between_requests=None, seconds_between_writes=None)
 anonymous = Github(base_url=api, retry=None)
 
 

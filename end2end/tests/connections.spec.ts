@@ -131,7 +131,7 @@ test('a reinstalled host is refused with both fingerprints until its new key is 
   await expect(card(page).locator('.badge')).toHaveText('connected');
 });
 
-test('browse the host over SFTP, make folders and pick the backup path', async ({ page }, info) => {
+test('browse the host over SFTP, make folders and pick the backup path', async ({ page, javaScriptEnabled }, info) => {
   const folder = `kh-browse-${info.project.name}-${Date.now()}`;
   try {
     await signIn(page);
@@ -148,10 +148,13 @@ test('browse the host over SFTP, make folders and pick the backup path', async (
     await panel.getByRole('button', { name: 'Create folder' }).click();
     await expect(crumbs.locator('[aria-current="page"]')).toHaveText(folder);
     await expect(panel.getByRole('row')).toHaveCount(2); // the header and the parent folder
-    const violations = (await new AxeBuilder({ page }).include('#browse').analyze()).violations.filter(
-      (v) => v.impact === 'serious' || v.impact === 'critical',
-    );
-    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    // axe-core runs as a script in the page: with JavaScript on only (the HTML is the same).
+    if (javaScriptEnabled) {
+      const violations = (await new AxeBuilder({ page }).include('#browse').analyze()).violations.filter(
+        (v) => v.impact === 'serious' || v.impact === 'critical',
+      );
+      expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    }
 
     // A path that does not exist shows the nearest folder above it and offers the next step.
     await page.goto(`${kh.url}/settings/connections?browse=${id}&path=${encodeURIComponent(`/tmp/${folder}/a b/c`)}`);

@@ -108,8 +108,12 @@ test('gh api manages keys with --paginate, and shows GitHub errors', async ({ ja
     expect(again.stderr).toContain('Validation Failed (HTTP 422)');
     const missing = gh('repos/alice/nothing/keys');
     expect(missing.stderr).toContain('Not Found (HTTP 404)');
+    // A key is either a person's or a deploy key: delete one, then use it as a deploy key.
+    const first = ids.stdout.trim().split('\n')[0];
+    const freed = gh(`user/keys/${first}`, '--jq', '.key').stdout.trim();
+    expect(gh('--method', 'DELETE', `user/keys/${first}`).status).toBe(0);
     expect(gh('--method', 'POST', 'user/repos', '-f', 'name=Vault').status).toBe(0);
-    const deploy = gh('--method', 'POST', 'repos/alice/vault/keys', '-f', 'title=ci', '-f', `key=${lines[1]}`, '-F', 'read_only=true');
+    const deploy = gh('--method', 'POST', 'repos/alice/vault/keys', '-f', 'title=ci', '-f', `key=${freed}`, '-F', 'read_only=true');
     expect(deploy.status, deploy.stderr).toBe(0);
     expect(JSON.parse(deploy.stdout).read_only).toBe(true);
     const listed = gh('repos/ALICE/Vault/keys', '--jq', '.[].title');

@@ -16,6 +16,7 @@ mod m20261201_000006_connection_status_index;
 mod m20261205_000007_connection_use_sudo;
 mod m20261205_000008_repository_names_ignore_case;
 mod m20261205_000009_connection_checks;
+mod m20261205_000010_check_schedules;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_connection_use_sudo::Migration),
             Box::new(m20261205_000008_repository_names_ignore_case::Migration),
             Box::new(m20261205_000009_connection_checks::Migration),
+            Box::new(m20261205_000010_check_schedules::Migration),
         ]
     }
 }

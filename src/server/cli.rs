@@ -112,6 +112,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let listen = settings.listen.clone();
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
+    start_checks(&state);
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
     tokio::spawn(async move {
@@ -147,6 +148,24 @@ async fn start_ssh_tools(state: &AppState) {
             tracing::info!(socket = %keys::socket_path(data_dir).display(), "SSH agent for the managed keys")
         }
         Err(err) => tracing::error!(error = %err, "could not start the SSH agent socket"),
+    }
+}
+
+/// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off).
+fn start_checks(state: &AppState) {
+    use crate::server::services::health;
+    // More than a year apart is not a schedule; capped so the next time never overflows.
+    let secs = i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX).min(366 * 86_400);
+    let scheduler = health::Scheduler {
+        db: state.db.clone(),
+        changes: state.changes.clone(),
+        gate: state.ssh.clone(),
+        master: state.master_key.clone(),
+        every: chrono::Duration::seconds(secs),
+    };
+    match health::start(scheduler) {
+        Some(_) => tracing::info!(every_secs = secs, "scheduled connection checks"),
+        None => tracing::info!("scheduled connection checks are off (check_interval_secs = 0)"),
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Settings {
     pub ssh_max_connections: u64,
     /// What to do with a host whose key was never trusted: `confirm` first, or `accept-new`.
     pub host_key_policy: HostKeyPolicy,
+    /// How often each connection is checked in the background (seconds; 0 turns checks off).
+    pub check_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -71,6 +73,7 @@ impl Default for Settings {
             ssh_command_timeout_secs: 30,
             ssh_max_connections: 32,
             host_key_policy: HostKeyPolicy::Confirm,
+            check_interval_secs: 900,
         }
     }
 }
@@ -97,6 +100,7 @@ struct FileSettings {
     ssh_auth_timeout_secs: Option<u64>,
     ssh_command_timeout_secs: Option<u64>,
     ssh_max_connections: Option<u64>,
+    check_interval_secs: Option<u64>,
     host_key_policy: Option<HostKeyPolicy>,
 }
 
@@ -182,6 +186,9 @@ impl Settings {
         if let Some(v) = f.host_key_policy {
             self.host_key_policy = v;
         }
+        if let Some(v) = f.check_interval_secs {
+            self.check_interval_secs = v;
+        }
         for (value, slot) in [
             (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
             (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
@@ -253,6 +260,9 @@ impl Settings {
                 var: "KEYHAVEN_HOST_KEY_POLICY".into(),
                 message: format!("expected confirm or accept-new, got {v:?}"),
             })?;
+        }
+        if let Some(v) = number("KEYHAVEN_CHECK_INTERVAL_SECS")? {
+            self.check_interval_secs = v;
         }
         for (name, slot) in [
             ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),

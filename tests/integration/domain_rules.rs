@@ -16,6 +16,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("public_keys", &["accounts"]),
     ("connections", &["hosts", "keys"]),
     ("setup", &["accounts", "connections", "hosts", "keys"]),
+    ("health", &["connections"]),
 ];
 
 /// Which domain may write each table (`ActiveModel` of the entity). The floor's `audit` writes
@@ -29,6 +30,8 @@ const WRITER: &[(&str, &[&str])] = &[
     ("repository", &["public_keys"]),
     ("known_host", &["hosts"]),
     ("ssh_connection", &["connections"]),
+    ("connection_check", &["connections"]),
+    ("check_schedule", &["health"]),
     ("app_setting", &["accounts", "keys", "setup"]),
     ("audit_log", &["audit"]),
 ];

@@ -129,6 +129,12 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "confirm",
         help: "A new host's key: confirm (a person trusts it first) or accept-new (trusted at first contact, audited; a changed key is still refused)",
     },
+    SettingDoc {
+        key: "check_interval_secs",
+        env: "KEYHAVEN_CHECK_INTERVAL_SECS",
+        default: "900",
+        help: "Every connection is checked (test and storage) this often in the background, spread out; 0 turns it off",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

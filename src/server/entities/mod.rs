@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod app_setting;
 pub mod audit_log;
+pub mod check_schedule;
 pub mod connection_check;
 pub mod known_host;
 pub mod public_key;

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod connections;
+pub mod health;
 pub mod hosts;
 pub mod keys;
 pub mod public_keys;

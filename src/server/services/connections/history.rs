@@ -17,14 +17,24 @@ pub const RETENTION_DAYS: i64 = 90;
 pub enum Trigger {
     /// The Test button, `POST …/test` or a Borg UI test-connection.
     Manual,
+    /// The health scheduler.
+    Scheduled,
 }
 
 impl Trigger {
     fn as_str(self) -> &'static str {
         match self {
             Trigger::Manual => "manual",
+            Trigger::Scheduled => "scheduled",
         }
     }
+}
+
+/// Storage measured during a check: bytes used and in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Measured {
+    pub used: i64,
+    pub total: i64,
 }
 
 /// Keeps the outcome of one check of `connection_id`, and forgets checks older than the retention.
@@ -33,6 +43,7 @@ pub async fn record(
     connection_id: i32,
     trigger: Trigger,
     report: &TestReport,
+    storage: Option<Measured>,
 ) -> Result<(), ServiceError> {
     let now = chrono::Utc::now();
     let failed_stage = report.stages.iter().find(|s| s.status == "failed").map(|s| s.name.clone());
@@ -48,8 +59,8 @@ pub async fn record(
         message: Set(message),
         duration_ms: Set(i64::try_from(report.millis).unwrap_or(i64::MAX)),
         stages: Set(stages),
-        storage_used: Set(None),
-        storage_total: Set(None),
+        storage_used: Set(storage.map(|s| s.used)),
+        storage_total: Set(storage.map(|s| s.total)),
         ..Default::default()
     };
     connection_check::Entity::insert(row).exec(db).await?;

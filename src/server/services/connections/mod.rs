@@ -15,6 +15,7 @@ mod lists;
 mod login;
 mod picker;
 mod probe;
+mod scheduled;
 mod store;
 
 pub use actions::{redeploy, refresh_storage};
@@ -29,6 +30,7 @@ pub use lists::{PER_PAGE, health, list, page};
 pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
 pub use picker::{Picked, pick};
 pub use probe::{RESTRICTED_NOTE, TestReport, test};
+pub use scheduled::{CheckRun, scheduled_check};
 pub use store::{
     ConnectionFields, Patch, check_new, create, create_view, delete, get, get_view, get_with_key, insert_connection,
     mark_connected, reset_interrupted_tests, to_view, to_view_named, update, validate_path, validate_username,

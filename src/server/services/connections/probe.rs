@@ -80,13 +80,31 @@ async fn probe(
     }
 }
 
-/// Tests connection `id` and stores the outcome (status, times, error) on it.
+/// Tests connection `id` (waiting for a scheduled check of it to finish), stores the outcome
+/// (status, times, error) on it and keeps it in the history.
 pub async fn test(
     db: &DatabaseConnection,
     changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: &Actor,
+    id: i32,
+) -> Result<TestReport, ServiceError> {
+    let _turn = gate.turn(id).await;
+    let report = run(db, changes, gate, master, Some(actor), id).await?;
+    history::record(db, id, history::Trigger::Manual, &report, None).await?;
+    Ok(report)
+}
+
+/// The staged test and its outcome on the connection, without the history (the caller holds the
+/// connection's turn and records the check, with storage when it measured it). Without an actor
+/// (the scheduler) nothing goes to the audit log: a check every 15 minutes is not an action.
+pub(super) async fn run(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    gate: &SshGate,
+    master: &MasterKey,
+    actor: Option<&Actor>,
     id: i32,
 ) -> Result<TestReport, ServiceError> {
     let (connection, key) = get_with_key(db, id).await?;
@@ -131,13 +149,12 @@ pub async fn test(
     let saved = save_outcome(db, actor, connection, &report).await;
     changes.touched();
     saved?;
-    history::record(db, id, history::Trigger::Manual, &report).await?;
     Ok(report)
 }
 
 async fn save_outcome(
     db: &DatabaseConnection,
-    actor: &Actor,
+    actor: Option<&Actor>,
     connection: ssh_connection::Model,
     report: &TestReport,
 ) -> Result<(), ServiceError> {
@@ -152,6 +169,10 @@ async fn save_outcome(
     model.error_message = Set(report.error.clone());
     model.update(db).await?;
     let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
+    let Some(actor) = actor else {
+        tracing::debug!(target = %target, connected = report.connected, detail = %detail, "scheduled check");
+        return Ok(());
+    };
     tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
     audit::record(
         db,

@@ -28,6 +28,8 @@ pub struct SshGate {
     allowances: Mutex<HashMap<i32, Allowance>>,
     /// One editor at a time per remote account (see [`SshGate::account`]).
     accounts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// One test or scheduled check at a time per connection (see [`SshGate::turn`]).
+    turns: Mutex<HashMap<i32, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A user's SSH actions: a burst of `BURST`, then one more every `REFILL`.
@@ -62,6 +64,7 @@ impl SshGate {
             per_host: Mutex::new(HashMap::new()),
             allowances: Mutex::new(HashMap::new()),
             accounts: Mutex::new(HashMap::new()),
+            turns: Mutex::new(HashMap::new()),
         }
     }
 
@@ -74,6 +77,23 @@ impl SshGate {
             map.entry(format!("{user}@{}:{port}", host.to_ascii_lowercase())).or_default().clone()
         };
         lock.lock_owned().await
+    }
+
+    fn turn_lock(&self, connection_id: i32) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.turns.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        map.entry(connection_id).or_default().clone()
+    }
+
+    /// Connection `connection_id` to itself: a manual Test waits for a scheduled check of the
+    /// same connection (and the other way round), so two never race to write its status.
+    pub async fn turn(&self, connection_id: i32) -> tokio::sync::OwnedMutexGuard<()> {
+        self.turn_lock(connection_id).lock_owned().await
+    }
+
+    /// The connection's turn if nobody holds it: a scheduled check skips a connection being tested.
+    pub fn try_turn(&self, connection_id: i32) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.turn_lock(connection_id).try_lock_owned().ok()
     }
 
     /// Counts one SSH action (a scan, test, deploy or storage check) of `user_id`, or refuses it

@@ -1,0 +1,49 @@
+//! One scheduled check of a connection: the staged test, then (when it logs in) the storage, kept
+//! in the history as one check. The health scheduler decides when; this decides what a check is.
+
+use super::actions::refresh_storage;
+use super::history::{self, Measured, Trigger};
+use super::probe::{TestReport, run};
+use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
+use crate::server::services::changes::Changes;
+use crate::server::services::remote::SshGate;
+use sea_orm::DatabaseConnection;
+
+/// What became of a scheduled check.
+#[derive(Debug)]
+pub enum CheckRun {
+    Done(TestReport),
+    /// A manual test of the connection was running: the check was not run.
+    Busy,
+}
+
+/// Checks connection `id` unless it is being tested right now. A full disk (nothing available)
+/// is kept as `disk_full`, unhealthy, though the login works: the next backup would fail.
+pub async fn scheduled_check(
+    db: &DatabaseConnection,
+    changes: &Changes,
+    gate: &SshGate,
+    master: &MasterKey,
+    id: i32,
+) -> Result<CheckRun, ServiceError> {
+    let Some(_turn) = gate.try_turn(id) else { return Ok(CheckRun::Busy) };
+    let mut report = run(db, changes, gate, master, None, id).await?;
+    let mut storage = None;
+    if report.connected {
+        match refresh_storage(db, changes, gate, master, id).await {
+            Ok(saved) => {
+                storage = saved.storage_used.zip(saved.storage_total).map(|(used, total)| Measured { used, total });
+                if saved.storage_available == Some(0) {
+                    report.connected = false;
+                    report.reason = "disk_full";
+                    report.error = Some("The host's disk is full: no space is left for backups.".into());
+                }
+            }
+            // An account that cannot report its storage is still healthy; the check says so.
+            Err(err) => tracing::debug!(connection = id, error = %err, "storage not measured"),
+        }
+    }
+    history::record(db, id, Trigger::Scheduled, &report, storage).await?;
+    Ok(CheckRun::Done(report))
+}

@@ -1,0 +1,10 @@
+//! Health: connections are watched. A scheduler checks every connection on its interval (the
+//! global `check_interval_secs` or the connection's own), spread out, within the SSH slots,
+//! never beside a manual test of the same connection; the schedule lives in the database
+//! (`check_schedule`), so it survives restarts and catches up with one check, not a backlog.
+//! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
+
+mod runner;
+mod schedule;
+
+pub use runner::{Scheduler, start};

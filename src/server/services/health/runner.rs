@@ -1,0 +1,100 @@
+//! The scheduler: a task that, every tick, gives new connections their first check, takes the
+//! checks that are due (at most `PARALLEL` at once, so people's tests and deploys keep SSH slots)
+//! and runs each through the connections domain, which respects the per-host and global SSH slots
+//! and never overlaps a manual test of the same connection.
+
+use super::schedule::{self, interval_of};
+use crate::server::error::ServiceError;
+use crate::server::secrets::MasterKey;
+use crate::server::services::changes::Changes;
+use crate::server::services::connections::{self, CheckRun};
+use crate::server::services::remote::SshGate;
+use chrono::{Duration, Utc};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Scheduled checks running at once.
+const PARALLEL: usize = 8;
+
+/// What the scheduler works with; cloned into each check.
+#[derive(Clone)]
+pub struct Scheduler {
+    pub db: DatabaseConnection,
+    pub changes: Changes,
+    pub gate: Arc<SshGate>,
+    pub master: Arc<MasterKey>,
+    /// The global interval.
+    pub every: Duration,
+}
+
+/// Starts the scheduler; with an interval of zero checks are off and nothing starts.
+pub fn start(scheduler: Scheduler) -> Option<tokio::task::JoinHandle<()>> {
+    (scheduler.every > Duration::zero()).then(|| tokio::spawn(scheduler.run()))
+}
+
+impl Scheduler {
+    /// How often due checks are looked for: a tenth of the interval, from 100 ms to 5 s.
+    fn tick(&self) -> std::time::Duration {
+        let millis = (self.every.num_milliseconds() / 10).clamp(100, 5000);
+        std::time::Duration::from_millis(u64::try_from(millis).unwrap_or(5000))
+    }
+
+    async fn run(self) {
+        match schedule::recover(&self.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(checks = n, "checks interrupted by the last stop run again"),
+            Err(err) => tracing::warn!(error = %err, "could not recover interrupted checks"),
+        }
+        let parallel = Arc::new(Semaphore::new(PARALLEL));
+        loop {
+            if let Err(err) = self.round(&parallel).await {
+                tracing::warn!(error = %err, "scheduled checks: this round failed; the next one retries");
+            }
+            tokio::time::sleep(self.tick()).await;
+        }
+    }
+
+    /// One look at the schedule: start what is due, as far as there is room.
+    async fn round(&self, parallel: &Arc<Semaphore>) -> Result<(), ServiceError> {
+        let now = Utc::now();
+        schedule::add_missing(&self.db, self.every, now).await?;
+        let room = parallel.available_permits() as u64;
+        if room == 0 {
+            return Ok(());
+        }
+        for row in schedule::due(&self.db, now, room).await? {
+            let Some(every) = interval_of(&row, self.every) else { continue };
+            let Ok(permit) = parallel.clone().try_acquire_owned() else { break };
+            if !schedule::claim(&self.db, row.connection_id, now).await? {
+                continue;
+            }
+            let me = self.clone();
+            tokio::spawn(async move {
+                me.check(row.connection_id, every).await;
+                drop(permit);
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs one check and sets the next: one interval after it finished, or soon when a manual
+    /// test of the connection held it.
+    async fn check(&self, id: i32, every: Duration) {
+        let outcome = connections::scheduled_check(&self.db, &self.changes, &self.gate, &self.master, id).await;
+        let now = Utc::now();
+        let (checked, next) = match outcome {
+            Ok(CheckRun::Done(_)) => (Some(now), now + every),
+            Ok(CheckRun::Busy) => (None, now + every.min(Duration::seconds(30))),
+            // Deleted meanwhile: its schedule went with it.
+            Err(ServiceError::NotFound(_)) => return,
+            Err(err) => {
+                tracing::warn!(connection = id, error = %err, "scheduled check failed to run");
+                (Some(now), now + every)
+            }
+        };
+        if let Err(err) = schedule::finish(&self.db, id, checked, next).await {
+            tracing::warn!(connection = id, error = %err, "could not save the next check time");
+        }
+    }
+}
