@@ -27,7 +27,8 @@ fn scheduler(s: &SshApp, every: Duration) -> tokio::task::JoinHandle<()> {
 
 /// The scheduled checks of connection `id`, newest first.
 async fn scheduled(s: &SshApp, id: i64) -> Vec<Value> {
-    let (status, body) = s.call(Method::GET, &format!("/api/ssh-keys/connections/{id}/checks?per_page=200"), None).await;
+    let (status, body) =
+        s.call(Method::GET, &format!("/api/ssh-keys/connections/{id}/checks?per_page=200"), None).await;
     assert_eq!(status, 200, "{body}");
     body["checks"].as_array().unwrap().iter().filter(|c| c["trigger"] == "scheduled").cloned().collect()
 }
