@@ -1,7 +1,7 @@
 // The real GitHub clients against the release binary, with only the base URL changed: Octokit
 // (@octokit/rest, npm) and PyGithub (PyPI, in end2end/.venv) under `/api/v3` as for GitHub
 // Enterprise, and Debian's gh through its `github.localhost` development host. Each client
-// creates 35 keys (two pages and more), lists them with its own pagination, reads one, meets a
+// creates 150 keys (GitHub pages of 30 and 100), lists them with its own pagination, reads one, meets a
 // 422 and a 404, and manages a repository's deploy key. The browser is not needed: once, in the
 // JavaScript-on project.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { expect, test } from './fixtures';
 import { startKeyhaven, type Keyhaven } from './server';
 
 const end2end = resolve(__dirname, '..');
-const KEY_COUNT = 35;
+const KEY_COUNT = 150;
 
 /** A Keyhaven with the admin `alice` and a token for the keys API, and a file of fresh keys. */
 async function prepare(kh: Keyhaven, dir: string): Promise<{ token: string; keysFile: string }> {
@@ -59,6 +59,7 @@ function expectSuccess(result: ReturnType<typeof spawnSync>) {
 
 test('Octokit manages keys and deploy keys under /api/v3', async ({ javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'no browser involved: once is enough');
+  test.setTimeout(120_000);
   await withClient({}, (kh, token, keys) => {
     const env = { ...process.env, KEYHAVEN_API: `${kh.url}/api/v3`, KEYHAVEN_TOKEN: token, KEYHAVEN_KEYS: keys };
     expectSuccess(spawnSync('node', [join(end2end, 'clients', 'octokit.mjs')], { env, encoding: 'utf8' }));
@@ -67,6 +68,7 @@ test('Octokit manages keys and deploy keys under /api/v3', async ({ javaScriptEn
 
 test('PyGithub manages keys and deploy keys under /api/v3', async ({ javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'no browser involved: once is enough');
+  test.setTimeout(120_000);
   await withClient({}, (kh, token, keys) => {
     const env = { ...process.env, KEYHAVEN_API: `${kh.url}/api/v3`, KEYHAVEN_TOKEN: token, KEYHAVEN_KEYS: keys };
     const python = join(end2end, '.venv', 'bin', 'python');
@@ -78,6 +80,7 @@ test('PyGithub manages keys and deploy keys under /api/v3', async ({ javaScriptE
 // the proxy variable leads that name to Keyhaven, which allows it as a host name.
 test('gh api manages keys with --paginate, and shows GitHub errors', async ({ javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'no browser involved: once is enough');
+  test.setTimeout(120_000);
   await withClient({ KEYHAVEN_ALLOWED_HOSTS: 'api.github.localhost' }, (kh, token, keys, dir) => {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
