@@ -15,7 +15,6 @@ pub async fn browse_connection(id: i32, path: String) -> Result<RemoteListing, A
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("browse_connection", BROWSER_ADMIN_SSH)).await?;
     let picked = connections::pick(&state.db, &state.ssh, &state.master_key, id, &path).await?;
-    let backup_path = connections::get(&state.db, id).await?.default_path;
     let listing = picked.listing;
     let entries = listing
         .items
@@ -38,7 +37,7 @@ pub async fn browse_connection(id: i32, path: String) -> Result<RemoteListing, A
         entries,
         truncated: listing.truncated,
         missing: picked.missing,
-        backup_path,
+        backup_path: picked.backup_path,
     })
 }
 

@@ -18,6 +18,8 @@ pub struct Picked {
     pub listing: Listing,
     /// The path asked for, when it does not exist (the listing is its nearest existing parent).
     pub missing: Option<String>,
+    /// The connection's backup path (`default_path`), to mark it in the listing.
+    pub backup_path: Option<String>,
 }
 
 /// Lists `path` on connection `id` (empty: the backup path, else the login directory); a missing
@@ -32,6 +34,7 @@ pub async fn pick(
     let (opened, fs, home, default_path) = open_fs(db, gate, master, id).await?;
     let c = &opened.connection;
     let label = format!("{}@{}:{}", c.username, c.host, c.port);
+    let backup_path = default_path.clone();
     let picked = async {
         let wanted = match path.trim() {
             "" => default_path.unwrap_or_else(|| home.clone()),
@@ -51,7 +54,7 @@ pub async fn pick(
             }
         }
         let listing = list(&fs, &dir).await?;
-        Ok(Picked { label, listing, missing })
+        Ok(Picked { label, listing, missing, backup_path })
     }
     .await;
     close(opened, fs).await;
