@@ -10,6 +10,8 @@ mod access_table;
 mod audit_service;
 #[path = "integration/authorized_keys_edits.rs"]
 mod authorized_keys_edits;
+#[path = "integration/backup_path_check.rs"]
+mod backup_path_check;
 #[path = "integration/bad_input_sweep.rs"]
 mod bad_input_sweep;
 #[path = "integration/borg_ui_auth.rs"]

@@ -3,7 +3,7 @@
 // a one-time password, test it and see its storage; then a reinstalled host (new host key) is
 // refused with both fingerprints shown, and replacing the trusted key brings it back.
 import AxeBuilder from '@axe-core/playwright';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { expect, test, type Page } from './fixtures';
 import { createServer } from 'node:net';
 import { freePort, startKeyhaven, type Keyhaven } from './server';
@@ -156,13 +156,27 @@ test('browse the host over SFTP, make folders and pick the backup path', async (
       expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
     }
 
-    // A path that does not exist shows the nearest folder above it and offers the next step.
+    // A path that does not exist shows the nearest folder above it and offers to create it whole.
     await page.goto(`${kh.url}/settings/connections?browse=${id}&path=${encodeURIComponent(`/tmp/${folder}/a b/c`)}`);
     await expect(panel).toContainText(`/tmp/${folder}/a b/c does not exist on the host`);
-    await panel.getByRole('button', { name: `Create a b in /tmp/${folder}` }).click();
-    await expect(crumbs.locator('[aria-current="page"]')).toHaveText('a b');
+    await panel.getByRole('button', { name: `Create /tmp/${folder}/a b/c` }).click();
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText('c');
+    await expect(panel).not.toContainText('does not exist');
     await crumbs.getByRole('link', { name: folder }).click();
     await expect(panel.getByRole('link', { name: 'a b/' })).toBeVisible();
+
+    // The Edit form checks the backup path on save: a missing one opens Browse there, to create it.
+    await open(page, 'Connections');
+    await card(page).getByRole('link', { name: 'Edit' }).click();
+    await card(page).getByLabel('Backup path').fill(`/tmp/${folder}/nightly/borg`);
+    await card(page).getByRole('button', { name: 'Save and test' }).click();
+    await expect(panel).toContainText(`/tmp/${folder}/nightly/borg does not exist on the host`);
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText(folder);
+    await panel.getByRole('button', { name: `Create /tmp/${folder}/nightly/borg` }).click();
+    await expect(crumbs.locator('[aria-current="page"]')).toHaveText('borg');
+    await expect(panel).toContainText("This folder is the connection's backup path.");
+    expect(statSync(`/tmp/${folder}/nightly/borg`).isDirectory()).toBe(true);
+    await crumbs.getByRole('link', { name: folder }).click();
 
     await panel.getByRole('button', { name: `Use /tmp/${folder} as backup path` }).click();
     await expect(card(page).locator('dd', { hasText: `/tmp/${folder}` })).toBeVisible();

@@ -58,8 +58,10 @@ pub fn ConnectionsPage() -> impl IntoView {
     toast_outcome(actions.redeploy);
     toast_done(actions.refresh, "Storage refreshed.");
     toast_done(actions.delete, "Connection deleted.");
-    let browse_actions = BrowseActions { create_folder: FormAction::new(), use_path: FormAction::new() };
+    let browse_actions =
+        BrowseActions { create_folder: FormAction::new(), create_path: FormAction::new(), use_path: FormAction::new() };
     toast_done(browse_actions.create_folder, "Folder created.");
+    toast_done(browse_actions.create_path, "Folder created.");
     toast_done(browse_actions.use_path, "Backup path saved.");
     let versions = finished_runs!(
         create,
@@ -80,9 +82,11 @@ pub fn ConnectionsPage() -> impl IntoView {
             Some((id, q.get("path").unwrap_or_default()))
         })
     };
+    // A created path may be the one already in the address, so a creation reads the folder again.
+    let created = finished_runs!(browse_actions.create_path);
     let browse = page_resource(
-        move || browsing().flatten(),
-        |wanted| async move {
+        move || (created(), browsing().flatten()),
+        |(_, wanted)| async move {
             match wanted {
                 Some((id, path)) => browse_connection(id, path).await.map(Some),
                 None => Ok(None),
@@ -129,6 +133,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         }>
             <div aria-live="polite">
                 <FormError error=action_error(browse_actions.create_folder) />
+                <FormError error=action_error(browse_actions.create_path) />
                 <FormError error=action_error(browse_actions.use_path) />
             </div>
             {move || {

@@ -91,7 +91,8 @@ pub async fn create_connection(
 }
 
 /// Saves the edit and tests the connection again, so the card shows whether it still works; then
-/// the page (`page` of the list) is shown again without the edit form.
+/// the page (`page` of the list) is shown again without the edit form, or, when the backup path
+/// does not exist on the host, the Browse panel at that path, which offers to create it.
 #[server(prefix = "/rpc", endpoint = "update_connection")]
 pub async fn update_connection(
     id: i32,
@@ -113,8 +114,20 @@ pub async fn update_connection(
     connections::update(&state.db, &state.changes, &caller.actor(), id, &fields(connection)).await?;
     let report =
         connections::test(&state.db, &state.changes, &state.ssh, &state.master_key, &caller.actor(), id).await?;
-    leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1)));
-    Ok(test_outcome(report))
+    let missing = match report.connected {
+        true => paths::backup_path_check(&state, id).await,
+        false => None,
+    };
+    let mut outcome = test_outcome(report);
+    match missing {
+        // The Browse panel at the missing path offers to create it.
+        Some(path) => {
+            outcome.notes.push(format!("The backup path {path} does not exist on the host."));
+            leptos_axum::redirect(&crate::model::browse_href(id, &path));
+        }
+        None => leptos_axum::redirect(&format!("/settings/connections?page={}#connection-{id}", page.unwrap_or(1))),
+    }
+    Ok(outcome)
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_connection")]

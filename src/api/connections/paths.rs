@@ -69,3 +69,27 @@ pub async fn use_backup_path(id: i32, path: String) -> Result<(), AppError> {
     leptos_axum::redirect(&format!("/settings/connections#connection-{id}"));
     Ok(())
 }
+
+/// Creates `path` with every missing folder above it (the Browse panel's "Create" for a backup
+/// path that does not exist yet), then shows the new folder.
+#[server(prefix = "/rpc", endpoint = "create_connection_path")]
+pub async fn create_connection_path(id: i32, path: String) -> Result<String, AppError> {
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("create_connection_path", BROWSER_ADMIN_SSH)).await?;
+    let made =
+        crate::server::services::connections::create_path(&state.db, &state.ssh, &state.master_key, id, &path).await?;
+    leptos_axum::redirect(&crate::model::browse_href(id, &made));
+    Ok(made)
+}
+
+/// The backup path of connection `id` when it is missing on the host. A failed check is logged
+/// and ignored: the edit is saved and the test has already said whether the host answers.
+#[cfg(feature = "ssr")]
+pub(super) async fn backup_path_check(state: &crate::server::state::AppState, id: i32) -> Option<String> {
+    let checked =
+        crate::server::services::connections::missing_backup_path(&state.db, &state.ssh, &state.master_key, id).await;
+    checked.unwrap_or_else(|error| {
+        tracing::warn!(connection = id, %error, "could not check the backup path");
+        None
+    })
+}

@@ -2,7 +2,7 @@
 //! Folders are links (`?browse=<id>&path=…`), and New folder and "Use as backup path" are plain
 //! forms, so it works without JavaScript.
 
-use crate::api::connections::{CreateConnectionFolder, UseBackupPath};
+use crate::api::connections::{CreateConnectionFolder, CreateConnectionPath, UseBackupPath};
 use crate::components::form_action::FormAction;
 use crate::components::post_form::PostForm;
 use crate::model::{RemoteEntry, RemoteListing, browse_href, path_steps};
@@ -12,13 +12,9 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct BrowseActions {
     pub create_folder: FormAction<CreateConnectionFolder>,
+    /// Creates a missing path with the folders above it.
+    pub create_path: FormAction<CreateConnectionPath>,
     pub use_path: FormAction<UseBackupPath>,
-}
-
-/// The first folder of `missing` below `current` (`/srv` and `/srv/a/b` → `a`).
-fn next_step(current: &str, missing: &str) -> Option<String> {
-    let rest = missing.strip_prefix(current)?.trim_start_matches('/');
-    rest.split('/').next().filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 /// A hidden `id` and `path`, which both forms carry.
@@ -66,7 +62,7 @@ pub fn BrowsePanel(listing: RemoteListing, actions: BrowseActions) -> impl IntoV
     let steps = path_steps(&current);
     let last = steps.len() - 1;
     let is_backup = listing.backup_path.as_deref() == Some(current.as_str());
-    let missing = listing.missing.clone().and_then(|m| next_step(&current, &m).map(|step| (m, step)));
+    let missing = listing.missing.clone();
     let folder_label = format!("New folder in {current}");
     let caption = format!("Contents of {current}");
     view! {
@@ -96,18 +92,16 @@ pub fn BrowsePanel(listing: RemoteListing, actions: BrowseActions) -> impl IntoV
                 </ol>
             </nav>
             {missing
-                .map(|(missing, step)| {
-                    let current = current.clone();
+                .map(|missing| {
                     view! {
                         <div class="notice notice-error" role="status">
                             <p>
                                 {format!("{missing} does not exist on the host; this is the nearest folder above it.")}
                             </p>
-                            <PostForm action=actions.create_folder attr:class="inline-form">
-                                <Target id path=current.clone() />
-                                <input type="hidden" name="folder_name" value=step.clone() />
+                            <PostForm action=actions.create_path attr:class="inline-form">
+                                <Target id path=missing.clone() />
                                 <button class="btn btn-small btn-primary" type="submit">
-                                    {format!("Create {step} in {current}")}
+                                    {format!("Create {missing}")}
                                 </button>
                             </PostForm>
                         </div>
@@ -169,17 +163,5 @@ pub fn BrowsePanel(listing: RemoteListing, actions: BrowseActions) -> impl IntoV
                 .truncated
                 .then(|| view! { <p class="hint">"This folder holds more entries than one listing shows."</p> })}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::next_step;
-
-    #[test]
-    fn the_folder_to_create_is_the_first_missing_step() {
-        assert_eq!(next_step("/srv", "/srv/a/b").as_deref(), Some("a"));
-        assert_eq!(next_step("/", "/backups").as_deref(), Some("backups"));
-        assert_eq!(next_step("/srv", "/other"), None);
     }
 }

@@ -167,6 +167,9 @@ pub fn ConnectionCard(
                                         <input type="hidden" name="id" value=id.to_string() />
                                         <input type="hidden" name="page" value=page.to_string() />
                                         <ConnectionFields values prefix=format!("edit-{id}") />
+                                        <p class="hint">
+                                            "Saving tests the connection and checks that the backup path exists on the host; a missing one opens Browse, which offers to create it."
+                                        </p>
                                         <p class="row-actions">
                                             <button class="btn btn-small btn-primary" type="submit">
                                                 "Save and test"

@@ -60,3 +60,66 @@ pub async fn pick(
     close(opened, fs).await;
     picked
 }
+
+/// The connection's backup path when it is set and missing on the host (the Edit form's check,
+/// Mnemosynce's path test); `None` when it exists or none is set. A path that names a file is
+/// reported as missing too: borg cannot use it as a folder.
+pub async fn missing_backup_path(
+    db: &DatabaseConnection,
+    gate: &SshGate,
+    master: &MasterKey,
+    id: i32,
+) -> Result<Option<String>, ServiceError> {
+    let (opened, fs, home, default_path) = open_fs(db, gate, master, id).await?;
+    let checked = async {
+        let Some(path) = default_path.filter(|p| !p.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let path = normalise(&path, &home)?;
+        let kind = fs.kind(&path).await.map_err(|e| ssh_failure("session", e))?;
+        Ok((kind != PathKind::Directory).then_some(path))
+    }
+    .await;
+    close(opened, fs).await;
+    checked
+}
+
+/// Creates `path` and every missing folder above it (mode 0755, like `mkdir -p`), on one SFTP
+/// session; a file in the way is a conflict naming it. Answers the path as created.
+pub async fn create_path(
+    db: &DatabaseConnection,
+    gate: &SshGate,
+    master: &MasterKey,
+    id: i32,
+    path: &str,
+) -> Result<String, ServiceError> {
+    if path.trim().is_empty() {
+        return Err(ServiceError::invalid("path", "Give the folder to create."));
+    }
+    let (opened, fs, home, _) = open_fs(db, gate, master, id).await?;
+    let made = async {
+        let target = normalise(path.trim(), &home)?;
+        let mut missing = Vec::new();
+        let mut dir = target.clone();
+        loop {
+            match fs.kind(&dir).await.map_err(|e| ssh_failure("session", e))? {
+                PathKind::Directory => break,
+                PathKind::Other => {
+                    return Err(ServiceError::conflict("path", format!("{dir} exists and is not a folder.")));
+                }
+                PathKind::Missing => missing.push(dir.clone()),
+            }
+            match parent_of(&dir) {
+                Some(parent) => dir = parent,
+                None => break,
+            }
+        }
+        for folder in missing.iter().rev() {
+            fs.mkdir(folder, 0o755).await.map_err(|e| ssh_failure("session", e))?;
+        }
+        Ok(target)
+    }
+    .await;
+    close(opened, fs).await;
+    made
+}
