@@ -46,6 +46,8 @@ mod github_keys_authorization;
 mod github_keys_input;
 #[path = "integration/github_routes.rs"]
 mod github_routes;
+#[path = "integration/health_summary.rs"]
+mod health_summary;
 #[path = "integration/http_assets.rs"]
 mod http_assets;
 #[path = "integration/http_authorization.rs"]

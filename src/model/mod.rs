@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod connections;
+mod health;
 mod hosts;
 mod keys;
 mod public_keys;
@@ -19,6 +20,7 @@ pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, RemoteEntry, RemoteListing,
     StageView, StorageView, browse_href, format_bytes, path_steps, percent_text, percent_used,
 };
+pub use health::{AttentionItem, HealthSummary, reason_label, urgency};
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};

@@ -67,7 +67,12 @@ async fn a_missing_backup_path_is_found_on_save_and_created_with_its_parents() {
         .app
         .server_fn("create_connection_path", &s.browser, &[("id", &id_text), ("path", "/home/borg/plain-file/repo")])
         .await;
-    assert_eq!((blocked.status.as_u16(), blocked.json()["Conflict"]["field"].as_str()), (409, Some("path")), "{}", blocked.text());
+    assert_eq!(
+        (blocked.status.as_u16(), blocked.json()["Conflict"]["field"].as_str()),
+        (409, Some("path")),
+        "{}",
+        blocked.text()
+    );
     let saved = save(&s, id, sshd.port, &account, "/home/borg/plain-file").await;
     assert_eq!(
         saved.json()["notes"][0],

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod body;
 mod connections;
+mod health;
 mod hosts;
 mod keys;
 pub mod public_keys;
@@ -38,6 +39,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .merge(keys::routes(state))
         .merge(connections::routes(state))
         .merge(hosts::routes(state))
+        .merge(health::routes(state))
         .any("/api/{*rest}", Access::ANYONE, not_found)
         .merge(public_keys::routes(state))
 }

@@ -4,7 +4,11 @@
 //! (`check_schedule`), so it survives restarts and catches up with one check, not a backlog.
 //! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
 
+mod overrides;
 mod runner;
 mod schedule;
+mod summary;
 
+pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, set_interval};
 pub use runner::{Scheduler, start};
+pub use summary::summary;

@@ -1,0 +1,87 @@
+//! The health domain over REST: `GET /api/health/summary` (what needs attention, with counts)
+//! and a connection's own check interval, `GET`/`PUT /api/ssh-keys/connections/{id}/schedule`.
+
+use crate::api::rest::{ApiJson, ApiPath, CHANGE, READ, deny};
+use crate::error::AppError;
+use crate::server::access::GuardedRoutes;
+use crate::server::auth::Authed;
+use crate::server::entities::check_schedule;
+use crate::server::services::{connections, health, rfc3339};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Map, Value, json};
+
+/// The global interval in seconds, as the scheduler reads it (capped at a year).
+fn global_secs(state: &AppState) -> i64 {
+    i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX).min(health::MAX_INTERVAL_SECS)
+}
+
+/// `GET /api/health/summary`: counts by the newest check, failing reasons, the attention list.
+pub async fn summary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let summary = health::summary(&state.db, state.settings.check_interval_secs).await?;
+    let reasons: Map<String, Value> = summary.reasons.iter().map(|(reason, n)| (reason.clone(), json!(n))).collect();
+    Ok(Json(json!({
+        "success": true,
+        "total": summary.total, "healthy": summary.healthy, "failing": summary.failing,
+        "unchecked": summary.unchecked, "checks_off": summary.checks_off, "nearly_full": summary.nearly_full,
+        "check_interval_secs": summary.interval_secs,
+        "reasons": reasons,
+        "attention": summary.attention,
+    })))
+}
+
+fn schedule_json(state: &AppState, id: i32, row: Option<&check_schedule::Model>) -> Value {
+    let own = row.and_then(|r| r.interval_secs);
+    let global = global_secs(state);
+    let effective = match own {
+        Some(secs) => secs,
+        None => global,
+    };
+    json!({
+        "success": true,
+        "connection_id": id,
+        "interval_secs": own,
+        "effective_interval_secs": effective,
+        "checks_enabled": global > 0 && effective > 0,
+        "next_check_at": row.filter(|_| global > 0 && effective > 0).map(|r| rfc3339(&r.next_check_at)),
+        "last_checked_at": row.and_then(|r| r.last_checked_at.as_ref().map(rfc3339)),
+    })
+}
+
+/// `GET /api/ssh-keys/connections/{id}/schedule`.
+pub async fn schedule(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {
+    connections::get(&state.db, id).await?;
+    let row = health::schedule_of(&state.db, id).await?;
+    Ok(Json(schedule_json(&state, id, row.as_ref())))
+}
+
+/// `PUT /api/ssh-keys/connections/{id}/schedule` `{interval_secs}`: null follows the global
+/// interval, 0 turns the connection's checks off, else 60 s to a year.
+pub async fn set_schedule(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, AppError> {
+    let interval = match body.get("interval_secs") {
+        None => {
+            return Err(AppError::invalid("interval_secs", "interval_secs is required (null for the global interval)"));
+        }
+        Some(Value::Null) => None,
+        Some(value) => Some(value.as_i64().ok_or_else(|| {
+            AppError::invalid("interval_secs", "interval_secs must be a whole number of seconds or null")
+        })?),
+    };
+    let global = chrono::Duration::seconds(global_secs(&state).max(1));
+    let row = health::set_interval(&state.db, &caller.actor(), id, interval, global).await?;
+    Ok(Json(schedule_json(&state, id, Some(&row))))
+}
+
+/// This domain's REST routes with their rules (see `docs/authorization.md`).
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    GuardedRoutes::new(state, deny)
+        .get("/api/health/summary", READ, summary)
+        .get("/api/ssh-keys/connections/{id}/schedule", READ, schedule)
+        .put("/api/ssh-keys/connections/{id}/schedule", CHANGE, set_schedule)
+}

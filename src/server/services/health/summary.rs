@@ -1,0 +1,81 @@
+//! The health summary: every connection by its newest check (failing, healthy, unchecked), the
+//! failing reasons counted, and what needs attention first. One query for the newest checks (the
+//! highest id per connection, as ids grow with time) keeps it quick at thousands of connections.
+
+use crate::model::{AttentionItem, HealthSummary, urgency};
+use crate::server::entities::{check_schedule, connection_check, ssh_connection};
+use crate::server::error::ServiceError;
+use crate::server::services::rfc3339;
+use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::{BTreeMap, HashMap};
+
+/// The attention list stops here: more is a fleet problem, which the counts show.
+const MAX_ATTENTION: usize = 50;
+/// Storage used from this share on is "nearly full".
+const NEARLY_FULL_PERCENT: u8 = 90;
+
+/// The summary; `interval_secs` is the global interval (0: scheduled checks are off).
+pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<HealthSummary, ServiceError> {
+    let total = ssh_connection::Entity::find().count(db).await?;
+    let checks_off =
+        check_schedule::Entity::find().filter(check_schedule::Column::IntervalSecs.eq(0)).count(db).await?;
+    let newest_ids = Query::select()
+        .expr(Func::max(Expr::col(connection_check::Column::Id)))
+        .from(connection_check::Entity)
+        .group_by_col(connection_check::Column::ConnectionId)
+        .to_owned();
+    let newest =
+        connection_check::Entity::find().filter(connection_check::Column::Id.in_subquery(newest_ids)).all(db).await?;
+
+    let mut summary = HealthSummary { total, checks_off, interval_secs, ..HealthSummary::default() };
+    let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
+    let mut attention: Vec<(connection_check::Model, String, Option<u8>)> = Vec::new();
+    for check in newest {
+        let percent = storage_percent(&check);
+        if check.healthy {
+            summary.healthy += 1;
+            if percent.is_some_and(|p| p >= NEARLY_FULL_PERCENT) {
+                summary.nearly_full += 1;
+                attention.push((check, "nearly_full".into(), percent));
+            }
+        } else {
+            summary.failing += 1;
+            *reasons.entry(check.reason.clone()).or_default() += 1;
+            let reason = check.reason.clone();
+            attention.push((check, reason, percent));
+        }
+    }
+    summary.unchecked = total.saturating_sub(summary.healthy + summary.failing);
+    let mut reasons: Vec<(String, u64)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    summary.reasons = reasons;
+
+    attention.sort_by(|a, b| urgency(&a.1).cmp(&urgency(&b.1)).then_with(|| b.0.checked_at.cmp(&a.0.checked_at)));
+    attention.truncate(MAX_ATTENTION);
+    let labels = labels(db, attention.iter().map(|(check, _, _)| check.connection_id).collect()).await?;
+    summary.attention = attention
+        .into_iter()
+        .map(|(check, reason, storage_percent)| AttentionItem {
+            connection: labels.get(&check.connection_id).cloned().unwrap_or_default(),
+            connection_id: check.connection_id,
+            reason,
+            message: check.message,
+            checked_at: rfc3339(&check.checked_at),
+            storage_percent,
+        })
+        .collect();
+    Ok(summary)
+}
+
+/// Whole percent of storage used, when the check measured it.
+fn storage_percent(check: &connection_check::Model) -> Option<u8> {
+    let (used, total) = (check.storage_used?, check.storage_total?);
+    (total > 0).then(|| u8::try_from((used.clamp(0, total) * 100) / total).unwrap_or(100))
+}
+
+/// `user@host:port` of the given connections.
+async fn labels(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashMap<i32, String>, ServiceError> {
+    let rows = ssh_connection::Entity::find().filter(ssh_connection::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows.into_iter().map(|c| (c.id, format!("{}@{}:{}", c.username, c.host, c.port))).collect())
+}

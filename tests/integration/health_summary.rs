@@ -1,0 +1,163 @@
+//! `GET /api/health/summary` and a connection's own check interval against the real sshd: counts
+//! by the newest check (a working, a refused key, a stopped port, a never-checked connection, one
+//! nearly full), failing reasons counted, the attention list most urgent first; the interval is
+//! validated by field, audited, and "off" keeps the scheduler away from that connection.
+
+use crate::common::accounts::TestAccount;
+use crate::common::ssh_app::SshApp;
+use crate::common::sshd::TestSshd;
+use crate::common::test_settings;
+use axum::http::Method;
+use chrono::Utc;
+use keyhaven::server::config::Settings;
+use keyhaven::server::entities::connection_check;
+use keyhaven::server::services::health::{Scheduler, start};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+
+async fn summary(s: &SshApp) -> Value {
+    let (status, body) = s.call(Method::GET, "/api/health/summary", None).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// How many checks connection `id` has in its history.
+async fn count(s: &SshApp, id: i64) -> u64 {
+    let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/connections/{id}/checks"), None).await;
+    body["total"].as_u64().unwrap()
+}
+
+async fn tested(s: &SshApp, id: i64) {
+    let (status, body) = s.action(id, "test", None).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn the_summary_counts_by_the_newest_check_and_puts_the_most_urgent_first() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let s = SshApp::start(None).await;
+    let empty = summary(&s).await;
+    assert_eq!((empty["total"].as_u64(), empty["attention"].as_array().map(Vec::len)), (Some(0), Some(0)));
+    assert_eq!(empty["check_interval_secs"], 900, "the default interval");
+
+    let shell = TestAccount::shell();
+    let working = s.working_connection(&sshd, &shell, false).await;
+    let sftp = TestAccount::sftp_only();
+    let refused_key = s.connection(sshd.port, &sftp.name, true, None).await;
+    let stopped = s.connection(1, "backup", false, None).await;
+    let never = s.connection(sshd.port, "nobody-yet", false, None).await;
+    // Only the newest check counts: the working connection failed before its key came back.
+    sshd.authorize(
+        &shell.name,
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJhN4vEhcVYB1mN1u0G6u5Cmz2QfAh3B4v0Vn6y1d0xN other",
+    );
+    for id in [working, refused_key, stopped] {
+        tested(&s, id).await;
+    }
+    sshd.authorize(&shell.name, &s.system_key);
+    tested(&s, working).await;
+    let full = s.connection(sshd.port, &shell.name, false, Some("/srv/full")).await;
+    connection_check::ActiveModel {
+        connection_id: Set(full as i32),
+        checked_at: Set(Utc::now()),
+        trigger: Set("scheduled".into()),
+        healthy: Set(true),
+        reason: Set("ok".into()),
+        duration_ms: Set(40),
+        stages: Set("[]".into()),
+        storage_used: Set(Some(95)),
+        storage_total: Set(Some(100)),
+        ..Default::default()
+    }
+    .insert(&s.app.state.db)
+    .await
+    .unwrap();
+
+    let body = summary(&s).await;
+    assert_eq!(
+        [&body["total"], &body["healthy"], &body["failing"], &body["unchecked"], &body["nearly_full"]],
+        [&json!(5), &json!(2), &json!(2), &json!(1), &json!(1)],
+        "{body}"
+    );
+    assert_eq!(body["reasons"], json!({"auth_rejected": 1, "refused": 1}));
+    let attention: Vec<(i64, &str)> = body["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["connection_id"].as_i64().unwrap(), a["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(attention, [(refused_key, "auth_rejected"), (stopped, "refused"), (full, "nearly_full")]);
+    let first = &body["attention"][0];
+    assert_eq!(first["connection"], format!("{}@127.0.0.1:{}", sftp.name, sshd.port));
+    assert!(first["message"].as_str().is_some_and(|m| !m.is_empty()), "the reason in words: {first}");
+    assert_eq!(body["attention"][2]["storage_percent"], 95);
+    assert!(
+        !body["attention"].to_string().contains(&format!("\"connection_id\":{never}")),
+        "unchecked is counted only"
+    );
+
+    let anonymous = s.app.json(Method::GET, "/api/health/summary", &crate::common::http::Auth::Anonymous, None).await;
+    assert_eq!(anonymous.status, 401);
+}
+
+#[tokio::test]
+async fn a_connection_interval_is_validated_audited_and_off_means_never_checked() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let account = TestAccount::shell();
+    // The interval the scheduler below runs with, so the schedule the API sets is the same.
+    let settings = Settings { check_interval_secs: 1, ..test_settings() };
+    let s = SshApp::start(Some(settings)).await;
+    let checked = s.working_connection(&sshd, &account, false).await;
+    let off = s.connection(sshd.port, &account.name, false, Some("/tmp")).await;
+    let path = |id: i64| format!("/api/ssh-keys/connections/{id}/schedule");
+
+    let (status, body) = s.call(Method::GET, &path(off), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["interval_secs"].clone(), body["effective_interval_secs"].as_i64()), (Value::Null, Some(1)));
+    for (bad, why) in [
+        (json!({}), "missing"),
+        (json!({"interval_secs": 59}), "too short"),
+        (json!({"interval_secs": 40_000_000}), "over a year"),
+        (json!({"interval_secs": "often"}), "not a number"),
+        (json!({"interval_secs": -5}), "negative"),
+    ] {
+        let (status, answer) = s.call(Method::PUT, &path(off), Some(bad)).await;
+        assert_eq!((status, answer["field"].as_str()), (422, Some("interval_secs")), "{why}: {answer}");
+    }
+    let (status, _) = s.call(Method::PUT, &path(9999), Some(json!({"interval_secs": 0}))).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = s.call(Method::PUT, &path(checked), Some(json!({"interval_secs": 3600}))).await;
+    assert_eq!((status, body["effective_interval_secs"].as_i64()), (200, Some(3600)), "{body}");
+    let (status, body) = s.call(Method::PUT, &path(checked), Some(json!({"interval_secs": null}))).await;
+    assert_eq!(
+        (status, body["interval_secs"].clone(), body["checks_enabled"].as_bool()),
+        (200, Value::Null, Some(true))
+    );
+    let (status, body) = s.call(Method::PUT, &path(off), Some(json!({"interval_secs": 0}))).await;
+    assert_eq!(
+        (status, body["checks_enabled"].as_bool(), body["next_check_at"].clone()),
+        (200, Some(false), Value::Null)
+    );
+    let (_, audit) = s.call(Method::GET, "/api/audit?per_page=200", None).await;
+    let schedules = audit.to_string().matches("connection.schedule").count();
+    assert_eq!(schedules, 3, "every change is audited: {audit}");
+    assert_eq!(summary(&s).await["checks_off"], 1);
+
+    let state = &s.app.state;
+    let running = start(Scheduler {
+        db: state.db.clone(),
+        changes: state.changes.clone(),
+        gate: state.ssh.clone(),
+        master: state.master_key.clone(),
+        every: chrono::Duration::seconds(1),
+    })
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count(&s, checked).await < 2 {
+        assert!(std::time::Instant::now() < deadline, "the other connection is checked");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    running.abort();
+    assert_eq!(count(&s, off).await, 0, "a connection whose checks are off is never checked");
+}
