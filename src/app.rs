@@ -4,8 +4,8 @@ use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::components::when::When;
 use crate::pages::lazy::{
-    AuditRoute, ConnectionsRoute, DashboardRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute,
-    SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
+    AuditRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute,
+    RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
 use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("health") view=HealthRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/ssh-keys") view=SshKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/connections") view=ConnectionsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod connections;
+pub mod health;
 pub mod hosts;
 pub mod keys;
 pub mod public_keys;

@@ -32,8 +32,9 @@ impl AdminFlag {
 }
 
 /// The settings navigation: each page's path and name (also its title and heading).
-pub const NAV: [(&str, &str); 9] = [
+pub const NAV: [(&str, &str); 10] = [
     ("/", "Dashboard"),
+    ("/health", "Health"),
     ("/settings/ssh-keys", "SSH keys"),
     ("/settings/connections", "Connections"),
     ("/settings/known-hosts", "Known hosts"),

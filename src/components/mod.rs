@@ -4,6 +4,7 @@ pub mod connections;
 pub mod copy_button;
 pub mod feedback;
 pub mod form_action;
+pub mod health;
 pub mod hosts;
 pub mod keys;
 pub mod layout;

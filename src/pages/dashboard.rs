@@ -2,15 +2,17 @@
 //! glance, and where setup stands when it is not finished.
 
 use crate::api::connections::get_connection_health;
+use crate::api::health::get_health_summary;
 use crate::api::keys::get_system_key;
 use crate::api::setup::get_setup_status;
 use crate::components::connections::StorageBar;
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
+use crate::components::health::{AttentionList, HealthCounts};
 use crate::components::layout::MeResource;
 use crate::components::page_resource::page_resource;
 use crate::components::settled::IntoSyncAny;
-use crate::model::{ConnectionHealth, SshKeyView};
+use crate::model::{ConnectionHealth, HealthSummary, SshKeyView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,6 +23,7 @@ pub fn DashboardPage() -> impl IntoView {
     let connections = page_resource(|| (), |_| get_connection_health());
     let setup = page_resource(|| (), |_| get_setup_status());
     let system_key = page_resource(|| (), |_| get_system_key());
+    let summary = page_resource(|| (), |_| get_health_summary());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
@@ -48,6 +51,16 @@ pub fn DashboardPage() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(key) => view! { <SystemKeyCard key /> }.into_sync_any(),
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
+                    })
+            }}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                summary
+                    .get()
+                    .map(|result| match result {
+                        Ok(summary) => view! { <AttentionCard summary /> }.into_sync_any(),
                         Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
@@ -82,6 +95,22 @@ pub fn DashboardPage() -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// What needs attention first (failing, changed host keys, nearly full), with the counts; shown
+/// once there is a connection.
+#[component]
+fn AttentionCard(summary: HealthSummary) -> impl IntoView {
+    (summary.total > 0).then(|| {
+        let attention = summary.attention.clone();
+        view! {
+            <section class="card" aria-labelledby="attention">
+                <h2 id="attention">"Needs attention"</h2>
+                <HealthCounts summary />
+                <AttentionList attention limit=5 />
+            </section>
+        }
+    })
 }
 
 /// The identity every connection logs in with unless it names another key.

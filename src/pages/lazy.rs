@@ -84,6 +84,10 @@ lazy_page!(
     DashboardRoute => super::dashboard::DashboardPage
 );
 lazy_page!(
+    /// `/health`.
+    HealthRoute => super::health::HealthPage
+);
+lazy_page!(
     /// `/settings/ssh-keys`.
     SshKeysRoute => super::keys::SshKeysPage
 );

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod connections;
 pub mod dashboard;
+pub mod health;
 pub mod hosts;
 pub mod keys;
 pub mod lazy;

@@ -36,7 +36,7 @@ const WRITER: &[(&str, &[&str])] = &[
     ("audit_log", &["audit"]),
 ];
 
-const DOMAINS: [&str; 6] = ["accounts", "keys", "public_keys", "hosts", "connections", "setup"];
+const DOMAINS: [&str; 7] = ["accounts", "keys", "public_keys", "hosts", "connections", "setup", "health"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
