@@ -4,8 +4,8 @@ use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::components::when::When;
 use crate::pages::lazy::{
-    AuditRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute,
-    RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
+    AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute, PublicKeysRoute,
+    RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
 use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -87,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("health") view=HealthRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/ssh-keys") view=SshKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/connections") view=ConnectionsRoute::route() ssr=SsrMode::Async />
+                    <Route
+                        path=path!("settings/connections/:id")
+                        view=ConnectionHealthRoute::route()
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/public-keys") view=PublicKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/repositories") view=RepositoriesRoute::route() ssr=SsrMode::Async />

@@ -80,7 +80,16 @@ pub struct ConnectionHealth {
 }
 
 /// One page of connections, for a page that must stay fast with a thousand of them.
-pub type ConnectionPage = super::Page<ConnectionView>;
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionPage {
+    pub rows: Vec<ConnectionView>,
+    pub total: u64,
+    /// 1-based.
+    pub page: u64,
+    pub pages: u64,
+    /// Each shown connection's last hours, one character per hour (see `encode_hours`).
+    pub strips: std::collections::HashMap<i32, String>,
+}
 
 /// A running (or just finished) test or deploy: the stages done so far.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -162,9 +171,58 @@ pub fn path_steps(path: &str) -> Vec<(String, String)> {
     steps
 }
 
+/// Hours in a card's status strip: the last three days.
+pub const STRIP_HOURS: usize = 72;
+
+/// What one hour of a status strip held: no check, only healthy checks, only failed ones, both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HourState {
+    Unchecked,
+    Healthy,
+    Failed,
+    Mixed,
+}
+
+/// One character per hour, so a page of 25 cards carries 25 short strings: `.` no check, `o`
+/// healthy, `x` failed, `!` both. Each slot is (any healthy, any failed).
+pub fn encode_hours(slots: &[(bool, bool)]) -> String {
+    slots
+        .iter()
+        .map(|slot| match slot {
+            (false, false) => '.',
+            (true, false) => 'o',
+            (false, true) => 'x',
+            (true, true) => '!',
+        })
+        .collect()
+}
+
+/// The hours of an encoded strip, oldest first.
+pub fn decode_hours(strip: &str) -> Vec<HourState> {
+    strip
+        .chars()
+        .map(|c| match c {
+            'o' => HourState::Healthy,
+            'x' => HourState::Failed,
+            '!' => HourState::Mixed,
+            _ => HourState::Unchecked,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_hour_strip_round_trips() {
+        let strip = encode_hours(&[(false, false), (true, false), (false, true), (true, true)]);
+        assert_eq!(strip, ".ox!");
+        assert_eq!(
+            decode_hours(&strip),
+            [HourState::Unchecked, HourState::Healthy, HourState::Failed, HourState::Mixed]
+        );
+    }
 
     #[test]
     fn sizes_use_binary_units_with_two_decimals() {

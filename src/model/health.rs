@@ -40,6 +40,47 @@ pub struct HealthSummary {
     pub attention: Vec<AttentionItem>,
 }
 
+/// One check as the timeline shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckView {
+    /// RFC 3339.
+    pub checked_at: String,
+    /// Seconds since 1970, for the charts.
+    pub epoch: i64,
+    /// `manual` or `scheduled`.
+    pub trigger: String,
+    pub healthy: bool,
+    pub reason: String,
+    pub stage: Option<String>,
+    pub message: Option<String>,
+    pub duration_ms: i64,
+    pub storage_used: Option<u64>,
+    pub storage_total: Option<u64>,
+}
+
+/// When a connection is checked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    /// Its own interval: `None` follows the global one, 0 is off.
+    pub own_interval_secs: Option<i64>,
+    pub effective_secs: i64,
+    pub enabled: bool,
+    pub next_check_at: Option<String>,
+    pub last_checked_at: Option<String>,
+}
+
+/// One connection's health: its newest checks (newest first), schedule and storage forecast.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionTimeline {
+    pub connection: crate::model::ConnectionView,
+    pub checks: Vec<CheckView>,
+    /// All checks kept, of which `checks` are the newest.
+    pub checks_total: u64,
+    pub schedule: ScheduleView,
+    /// Whole days until the storage is full at the pace of the last two weeks.
+    pub full_in_days: Option<u32>,
+}
+
 /// How soon an operator should look at `reason`: lower is sooner.
 pub fn urgency(reason: &str) -> u8 {
     match reason {

@@ -17,10 +17,11 @@ mod setup;
 pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
 pub use audit::{AuditEntryView, AuditPage};
 pub use connections::{
-    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, ProgressView, RemoteEntry, RemoteListing,
-    StageView, StorageView, browse_href, format_bytes, path_steps, percent_text, percent_used,
+    ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, HourState, ProgressView, RemoteEntry,
+    RemoteListing, STRIP_HOURS, StageView, StorageView, browse_href, decode_hours, encode_hours, format_bytes,
+    path_steps, percent_text, percent_used,
 };
-pub use health::{AttentionItem, HealthSummary, reason_label, urgency};
+pub use health::{AttentionItem, CheckView, ConnectionTimeline, HealthSummary, ScheduleView, reason_label, urgency};
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};

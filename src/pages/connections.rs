@@ -174,6 +174,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                             let (number, pages, total) = (page.page, page.pages, page.total);
                             let editing = editing_id();
                             let admin = admin.get();
+                            let mut strips = page.strips;
                             view! {
                                 <div class="cards">
                                     {page
@@ -181,9 +182,17 @@ pub fn ConnectionsPage() -> impl IntoView {
                                         .into_iter()
                                         .map(|connection| {
                                             let editing = editing == Some(connection.id);
+                                            let strip = strips.remove(&connection.id);
                                             Settled(
                                                 view! {
-                                                    <ConnectionCard connection admin actions editing page=number />
+                                                    <ConnectionCard
+                                                        connection
+                                                        admin
+                                                        actions
+                                                        editing
+                                                        page=number
+                                                        strip
+                                                    />
                                                 },
                                             )
                                         })

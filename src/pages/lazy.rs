@@ -96,6 +96,10 @@ lazy_page!(
     ConnectionsRoute => super::connections::ConnectionsPage
 );
 lazy_page!(
+    /// `/settings/connections/:id`.
+    ConnectionHealthRoute => super::health::ConnectionHealthPage
+);
+lazy_page!(
     /// `/settings/known-hosts`.
     KnownHostsRoute => super::hosts::KnownHostsPage
 );

@@ -4,7 +4,7 @@
 use crate::api::connections::{
     DeleteConnection, RedeployConnection, RefreshConnectionStorage, TestConnection, UpdateConnection,
 };
-use crate::components::connections::{ConnectionFields, FormValues};
+use crate::components::connections::{ConnectionFields, FormValues, HourStrip};
 use crate::components::form_action::FormAction;
 use crate::components::post_form::PostForm;
 use crate::components::public_keys::ConfirmDelete;
@@ -88,6 +88,8 @@ pub fn ConnectionCard(
     actions: ConnectionActions,
     editing: bool,
     page: u64,
+    /// The last hours of checks (see `encode_hours`).
+    strip: Option<String>,
 ) -> impl IntoView {
     let c = connection;
     let title = format!("{}@{}:{}", c.username, c.host, c.port);
@@ -121,6 +123,7 @@ pub fn ConnectionCard(
                 <dd>{c.last_success.clone().unwrap_or_else(|| "never".into())}</dd>
             </dl>
             {c.error_message.clone().map(|e| view! { <p class="notice notice-error">{e}</p> })}
+            {strip.map(|strip| view! { <HourStrip strip id /> })}
             {match c.storage.clone() {
                 Some(storage) => view! { <StorageBar storage /> }.into_sync_any(),
                 None => view! { <p class="hint">"Storage not measured yet."</p> }.into_sync_any(),

@@ -4,7 +4,9 @@
 mod browse;
 mod card;
 mod form;
+mod strip;
 
 pub use browse::*;
 pub use card::*;
 pub use form::*;
+pub use strip::*;

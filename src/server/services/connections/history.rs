@@ -85,3 +85,33 @@ pub async fn checks(
         .order_by_desc(connection_check::Column::Id);
     paging::fetch(db, select, per_page, page).await
 }
+
+/// The last `hours` hours of each of `ids` as one character per hour, oldest first (see
+/// `model::HOUR_STRIP`): the card's status strip, from one query over the page's connections.
+pub async fn hour_strips(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+    hours: usize,
+) -> Result<std::collections::HashMap<i32, String>, ServiceError> {
+    use sea_orm::QuerySelect;
+    let since = now - chrono::Duration::hours(i64::try_from(hours).unwrap_or(72));
+    let rows: Vec<(i32, chrono::DateTime<chrono::Utc>, bool)> = connection_check::Entity::find()
+        .select_only()
+        .columns([connection_check::Column::ConnectionId, connection_check::Column::CheckedAt])
+        .column(connection_check::Column::Healthy)
+        .filter(connection_check::Column::ConnectionId.is_in(ids.iter().copied()))
+        .filter(connection_check::Column::CheckedAt.gt(since))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut buckets: std::collections::HashMap<i32, Vec<(bool, bool)>> =
+        ids.iter().map(|&id| (id, vec![(false, false); hours])).collect();
+    for (id, at, healthy) in rows {
+        let age = usize::try_from((now - at).num_hours()).unwrap_or(0);
+        let Some(slots) = buckets.get_mut(&id) else { continue };
+        let Some(slot) = hours.checked_sub(age + 1).and_then(|i| slots.get_mut(i)) else { continue };
+        if healthy { slot.0 = true } else { slot.1 = true }
+    }
+    Ok(buckets.into_iter().map(|(id, slots)| (id, crate::model::encode_hours(&slots))).collect())
+}

@@ -45,8 +45,10 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ConnectionView>, Serv
 pub async fn page(db: &impl ConnectionTrait, page: u64) -> Result<ConnectionPage, ServiceError> {
     let found =
         crate::server::services::paging::fetch::<NamedConnection, _>(db, named_in_order(), PER_PAGE, page).await?;
-    let rows = found.rows.into_iter().map(NamedConnection::into_view).collect();
-    Ok(ConnectionPage { rows, total: found.total, page: found.page, pages: found.pages })
+    let rows: Vec<_> = found.rows.into_iter().map(NamedConnection::into_view).collect();
+    let ids: Vec<i32> = rows.iter().map(|c| c.id).collect();
+    let strips = super::history::hour_strips(db, &ids, chrono::Utc::now(), crate::model::STRIP_HOURS).await?;
+    Ok(ConnectionPage { rows, total: found.total, page: found.page, pages: found.pages, strips })
 }
 
 /// How many connections are connected or failed, and the `limit` fullest measured ones — counted

@@ -8,7 +8,9 @@ mod overrides;
 mod runner;
 mod schedule;
 mod summary;
+mod trend;
 
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, set_interval};
 pub use runner::{Scheduler, start};
 pub use summary::summary;
+pub use trend::{days_until_full, timeline};

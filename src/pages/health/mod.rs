@@ -1,5 +1,9 @@
 //! `/health`: every connection by its newest check — the counts, the failing reasons and the
-//! whole attention list, most urgent first.
+//! whole attention list, most urgent first; `connection` is one connection's page.
+
+mod connection;
+
+pub use connection::ConnectionHealthPage;
 
 use crate::api::health::get_health_summary;
 use crate::components::feedback::LoadError;
