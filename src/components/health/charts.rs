@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 /// The strip's width per check in SVG units (a bar and a gap).
 const BAR: usize = 6;
+/// A strip is this many checks wide however many there are, so a bar keeps its width.
+const STRIP_SLOTS: usize = 96;
 
 /// The polyline points of (time, share 0..=1) in a `width` × `height` box: time runs left to
 /// right over the points' span, a share of 1 is the top.
@@ -34,7 +36,7 @@ pub fn StatusStrip(checks: Vec<CheckView>) -> impl IntoView {
     let newest =
         checks.first().map(|c| format!("; newest {} at {}", reason_label(&c.reason), c.checked_at)).unwrap_or_default();
     let label = format!("Last {} checks: {healthy} healthy, {failed} failed{newest}", checks.len());
-    let width = (checks.len() * BAR).max(BAR);
+    let width = checks.len().max(STRIP_SLOTS) * BAR;
     let bars = checks
         .into_iter()
         .rev()
@@ -96,6 +98,9 @@ pub fn StorageChart(checks: Vec<CheckView>, full_in_days: Option<u32>) -> impl I
     view! {
         <svg class="storage-chart" role="img" aria-label=summary.clone() viewBox="0 0 600 160">
             <line class="chart-limit" x1="0" x2="600" y1="16" y2="16" />
+            <text class="chart-label" x="4" y="12">
+                "90%"
+            </text>
             <polyline class="chart-line" points=line />
         </svg>
         <p>{summary}</p>
