@@ -151,9 +151,11 @@ async fn start_ssh_tools(state: &AppState) {
     }
 }
 
-/// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off).
+/// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off), and the
+/// hourly pruning of the check history (`check_retention_days`).
 fn start_checks(state: &AppState) {
     use crate::server::services::health;
+    health::start_pruning(state.db.clone(), state.settings.check_retention_days);
     // More than a year apart is not a schedule; capped so the next time never overflows.
     let secs = i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX).min(366 * 86_400);
     let scheduler = health::Scheduler {

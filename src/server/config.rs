@@ -49,6 +49,8 @@ pub struct Settings {
     pub host_key_policy: HostKeyPolicy,
     /// How often each connection is checked in the background (seconds; 0 turns checks off).
     pub check_interval_secs: u64,
+    /// How long each connection's check history is kept (days, at least 1).
+    pub check_retention_days: u64,
 }
 
 impl Default for Settings {
@@ -74,6 +76,7 @@ impl Default for Settings {
             ssh_max_connections: 32,
             host_key_policy: HostKeyPolicy::Confirm,
             check_interval_secs: 900,
+            check_retention_days: 90,
         }
     }
 }
@@ -101,6 +104,7 @@ struct FileSettings {
     ssh_command_timeout_secs: Option<u64>,
     ssh_max_connections: Option<u64>,
     check_interval_secs: Option<u64>,
+    check_retention_days: Option<u64>,
     host_key_policy: Option<HostKeyPolicy>,
 }
 
@@ -189,6 +193,9 @@ impl Settings {
         if let Some(v) = f.check_interval_secs {
             self.check_interval_secs = v;
         }
+        if let Some(v) = f.check_retention_days {
+            self.check_retention_days = v.max(1);
+        }
         for (value, slot) in [
             (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
             (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
@@ -263,6 +270,9 @@ impl Settings {
         }
         if let Some(v) = number("KEYHAVEN_CHECK_INTERVAL_SECS")? {
             self.check_interval_secs = v;
+        }
+        if let Some(v) = number("KEYHAVEN_CHECK_RETENTION_DAYS")? {
+            self.check_retention_days = v.max(1);
         }
         for (name, slot) in [
             ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),

@@ -11,7 +11,7 @@ use axum::http::Method;
 use chrono::Utc;
 use keyhaven::server::config::Settings;
 use keyhaven::server::entities::connection_check;
-use keyhaven::server::services::health::{Scheduler, start};
+use keyhaven::server::services::health::{Scheduler, prune_once, start};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 
@@ -160,4 +160,32 @@ async fn a_connection_interval_is_validated_audited_and_off_means_never_checked(
     }
     running.abort();
     assert_eq!(count(&s, off).await, 0, "a connection whose checks are off is never checked");
+}
+
+#[tokio::test]
+async fn checks_older_than_the_retention_are_forgotten_and_newer_ones_kept() {
+    let s = SshApp::start(None).await;
+    let id = s.connection(1, "backup", false, None).await;
+    let db = &s.app.state.db;
+    for days in [100, 91, 89, 1] {
+        connection_check::ActiveModel {
+            connection_id: Set(id as i32),
+            checked_at: Set(Utc::now() - chrono::Duration::days(days)),
+            trigger: Set("scheduled".into()),
+            healthy: Set(true),
+            reason: Set("ok".into()),
+            duration_ms: Set(days),
+            stages: Set("[]".into()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+    assert_eq!(prune_once(db, chrono::Duration::days(90)).await.unwrap(), 2);
+    let (_, kept) = s.call(Method::GET, &format!("/api/ssh-keys/connections/{id}/checks"), None).await;
+    let ages: Vec<i64> =
+        kept["checks"].as_array().unwrap().iter().map(|c| c["duration_ms"].as_i64().unwrap()).collect();
+    assert_eq!(ages, [1, 89], "the two within 90 days, newest first");
+    assert_eq!(prune_once(db, chrono::Duration::days(90)).await.unwrap(), 0, "nothing left to forget");
 }

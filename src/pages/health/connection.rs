@@ -133,7 +133,7 @@ fn TimelineBody(timeline: ConnectionTimeline, admin: bool, set: FormAction<SetCh
     let title = format!("{}@{}:{}", c.username, c.host, c.port);
     let strip: Vec<CheckView> = timeline.checks.iter().take(STRIP_CHECKS).cloned().collect();
     let rows: Vec<CheckView> = timeline.checks.iter().take(TABLE_CHECKS).cloned().collect();
-    let kept = format!("The newest {} of {} checks kept (90 days).", rows.len(), timeline.checks_total);
+    let kept = format!("The newest {} of the {} checks kept.", rows.len(), timeline.checks_total);
     let empty = timeline.checks.is_empty();
     view! {
         <h1>{title}</h1>

@@ -135,6 +135,12 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "900",
         help: "Every connection is checked (test and storage) this often in the background, spread out; 0 turns it off",
     },
+    SettingDoc {
+        key: "check_retention_days",
+        env: "KEYHAVEN_CHECK_RETENTION_DAYS",
+        default: "90",
+        help: "Each connection's check history is kept this many days (at least 1), pruned hourly",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

@@ -9,9 +9,6 @@ use crate::server::error::ServiceError;
 use crate::server::services::paging;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
-/// How long a check is kept. The retention setting of the health-check issue will replace it.
-pub const RETENTION_DAYS: i64 = 90;
-
 /// What started a check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
@@ -37,7 +34,7 @@ pub struct Measured {
     pub total: i64,
 }
 
-/// Keeps the outcome of one check of `connection_id`, and forgets checks older than the retention.
+/// Keeps the outcome of one check of `connection_id` (the health domain prunes old ones).
 pub async fn record(
     db: &DatabaseConnection,
     connection_id: i32,
@@ -64,12 +61,14 @@ pub async fn record(
         ..Default::default()
     };
     connection_check::Entity::insert(row).exec(db).await?;
-    connection_check::Entity::delete_many()
-        .filter(connection_check::Column::ConnectionId.eq(connection_id))
-        .filter(connection_check::Column::CheckedAt.lt(now - chrono::Duration::days(RETENTION_DAYS)))
-        .exec(db)
-        .await?;
     Ok(())
+}
+
+/// Forgets every check older than `before`; answers how many went.
+pub async fn prune_checks(db: &DatabaseConnection, before: chrono::DateTime<chrono::Utc>) -> Result<u64, ServiceError> {
+    let pruned =
+        connection_check::Entity::delete_many().filter(connection_check::Column::CheckedAt.lt(before)).exec(db).await?;
+    Ok(pruned.rows_affected)
 }
 
 /// Page `page` of the checks of `connection_id`, newest first.

@@ -24,7 +24,7 @@ pub use browse::{BrowseItem, Listing, PathCheck, browse, check_path, create_fold
 pub use by_key::{KeyOnHost, KeyOnHostError, KeyOnHostOutcome, deploy_key_on_host, test_key_on_host};
 pub use deploy::{Deploy, DeployFailure, DeployReport, install};
 pub use diagnostics::{Diagnostics, DiagnosticsRequest, diagnose};
-pub use history::{RETENTION_DAYS, Trigger, checks};
+pub use history::{Trigger, checks, prune_checks};
 pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
 pub use lists::{PER_PAGE, health, list, page};
 pub use login::{Target, connection_target, login_with_key, open_verified, target_of};

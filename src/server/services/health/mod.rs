@@ -5,12 +5,14 @@
 //! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
 
 mod overrides;
+mod retention;
 mod runner;
 mod schedule;
 mod summary;
 mod trend;
 
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, set_interval};
+pub use retention::{prune_once, start_pruning};
 pub use runner::{Scheduler, start};
 pub use summary::summary;
 pub use trend::{days_until_full, timeline};
