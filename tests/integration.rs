@@ -26,6 +26,8 @@ mod borg_ui_key_on_host;
 mod borg_ui_remote_paths;
 #[path = "integration/connection_actions_input.rs"]
 mod connection_actions_input;
+#[path = "integration/connection_alerts.rs"]
+mod connection_alerts;
 #[path = "integration/connection_deploy.rs"]
 mod connection_deploy;
 #[path = "integration/connection_faults.rs"]

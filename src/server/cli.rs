@@ -164,6 +164,7 @@ fn start_checks(state: &AppState) {
         gate: state.ssh.clone(),
         master: state.master_key.clone(),
         every: chrono::Duration::seconds(secs),
+        failures_to_alert: i32::try_from(state.settings.alert_after_failures).unwrap_or(i32::MAX).max(1),
     };
     match health::start(scheduler) {
         Some(_) => tracing::info!(every_secs = secs, "scheduled connection checks"),

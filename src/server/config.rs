@@ -51,6 +51,8 @@ pub struct Settings {
     pub check_interval_secs: u64,
     /// How long each connection's check history is kept (days, at least 1).
     pub check_retention_days: u64,
+    /// Failed scheduled checks in a row before a connection is reported failing (at least 1).
+    pub alert_after_failures: u64,
 }
 
 impl Default for Settings {
@@ -77,6 +79,7 @@ impl Default for Settings {
             host_key_policy: HostKeyPolicy::Confirm,
             check_interval_secs: 900,
             check_retention_days: 90,
+            alert_after_failures: 2,
         }
     }
 }
@@ -105,6 +108,7 @@ struct FileSettings {
     ssh_max_connections: Option<u64>,
     check_interval_secs: Option<u64>,
     check_retention_days: Option<u64>,
+    alert_after_failures: Option<u64>,
     host_key_policy: Option<HostKeyPolicy>,
 }
 
@@ -196,6 +200,9 @@ impl Settings {
         if let Some(v) = f.check_retention_days {
             self.check_retention_days = v.max(1);
         }
+        if let Some(v) = f.alert_after_failures {
+            self.alert_after_failures = v.max(1);
+        }
         for (value, slot) in [
             (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
             (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
@@ -273,6 +280,9 @@ impl Settings {
         }
         if let Some(v) = number("KEYHAVEN_CHECK_RETENTION_DAYS")? {
             self.check_retention_days = v.max(1);
+        }
+        if let Some(v) = number("KEYHAVEN_ALERT_AFTER_FAILURES")? {
+            self.alert_after_failures = v.max(1);
         }
         for (name, slot) in [
             ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),

@@ -32,6 +32,8 @@ const WRITER: &[(&str, &[&str])] = &[
     ("ssh_connection", &["connections"]),
     ("connection_check", &["connections"]),
     ("check_schedule", &["health"]),
+    ("alert_state", &["health"]),
+    ("alert_event", &["health"]),
     ("app_setting", &["accounts", "keys", "setup"]),
     ("audit_log", &["audit"]),
 ];

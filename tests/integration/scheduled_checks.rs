@@ -21,6 +21,7 @@ fn scheduler(s: &SshApp, every: Duration) -> tokio::task::JoinHandle<()> {
         gate: state.ssh.clone(),
         master: state.master_key.clone(),
         every,
+        failures_to_alert: 2,
     };
     start(scheduler).expect("an interval above zero starts the scheduler")
 }

@@ -78,10 +78,42 @@ pub async fn set_schedule(
     Ok(Json(schedule_json(&state, id, Some(&row))))
 }
 
+/// `GET /api/alerts?page=1&per_page=50`: the alerts raised, newest first — one per change of
+/// state of a connection (failing, recovered, host key changed, storage 75/90 %, full soon).
+pub async fn alerts(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Json<Value>, AppError> {
+    let params: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
+            .map_err(|_| AppError::BadRequest { field: None, message: "The query string could not be read".into() })?;
+    let number = |name: &str, default: u64, max: u64| -> Result<u64, AppError> {
+        match params.get(name).map(|v| v.trim().parse::<u64>()) {
+            None => Ok(default),
+            Some(Ok(n)) if (1..=max).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::invalid(name, format!("{name} must be a whole number from 1 to {max}"))),
+        }
+    };
+    let per_page = number("per_page", 50, 200)?;
+    let page = number("page", 1, u64::from(u32::MAX))?;
+    let found = health::events(&state.db, per_page, page).await?;
+    let alerts: Vec<Value> = found
+        .rows
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "connection_id": e.connection_id, "kind": e.kind, "reason": e.reason,
+                "message": e.message, "created_at": rfc3339(&e.created_at)})
+        })
+        .collect();
+    Ok(Json(json!({"success": true, "alerts": alerts, "total": found.total, "page": found.page,
+        "pages": found.pages, "per_page": per_page})))
+}
+
 /// This domain's REST routes with their rules (see `docs/authorization.md`).
 pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
         .get("/api/health/summary", READ, summary)
+        .get("/api/alerts", READ, alerts)
         .get("/api/ssh-keys/connections/{id}/schedule", READ, schedule)
         .put("/api/ssh-keys/connections/{id}/schedule", CHANGE, set_schedule)
 }

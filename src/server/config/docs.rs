@@ -141,6 +141,12 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "90",
         help: "Each connection's check history is kept this many days (at least 1), pruned hourly",
     },
+    SettingDoc {
+        key: "alert_after_failures",
+        env: "KEYHAVEN_ALERT_AFTER_FAILURES",
+        default: "2",
+        help: "Failed scheduled checks in a row before a connection is reported failing (at least 1)",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

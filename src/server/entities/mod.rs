@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table.
 
+pub mod alert_event;
+pub mod alert_state;
 pub mod api_token;
 pub mod app_setting;
 pub mod audit_log;

@@ -13,7 +13,8 @@ use sea_orm::DatabaseConnection;
 /// What became of a scheduled check.
 #[derive(Debug)]
 pub enum CheckRun {
-    Done(TestReport),
+    /// The check ran: its report, and the storage (used, total bytes) when it was measured.
+    Done(TestReport, Option<(i64, i64)>),
     /// A manual test of the connection was running: the check was not run.
     Busy,
 }
@@ -45,5 +46,5 @@ pub async fn scheduled_check(
         }
     }
     history::record(db, id, Trigger::Scheduled, &report, storage).await?;
-    Ok(CheckRun::Done(report))
+    Ok(CheckRun::Done(report, storage.map(|s| (s.used, s.total))))
 }

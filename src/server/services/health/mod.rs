@@ -4,13 +4,16 @@
 //! (`check_schedule`), so it survives restarts and catches up with one check, not a backlog.
 //! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
 
+mod alerts;
 mod overrides;
 mod retention;
+mod rules;
 mod runner;
 mod schedule;
 mod summary;
 mod trend;
 
+pub use alerts::{Checked, events, observe};
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, set_interval};
 pub use retention::{prune_once, start_pruning};
 pub use runner::{Scheduler, start};

@@ -3,6 +3,7 @@
 //! and runs each through the connections domain, which respects the per-host and global SSH slots
 //! and never overlaps a manual test of the same connection.
 
+use super::alerts::{Checked, observe};
 use super::schedule::{self, interval_of};
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
@@ -26,6 +27,8 @@ pub struct Scheduler {
     pub master: Arc<MasterKey>,
     /// The global interval.
     pub every: Duration,
+    /// Failed checks in a row before a connection is reported failing (`alert_after_failures`).
+    pub failures_to_alert: i32,
 }
 
 /// Starts the scheduler; with an interval of zero checks are off and nothing starts.
@@ -84,7 +87,10 @@ impl Scheduler {
         let outcome = connections::scheduled_check(&self.db, &self.changes, &self.gate, &self.master, id).await;
         let now = Utc::now();
         let (checked, next) = match outcome {
-            Ok(CheckRun::Done(_)) => (Some(now), now + every),
+            Ok(CheckRun::Done(report, storage)) => {
+                self.alert(id, &report, storage).await;
+                (Some(now), now + every)
+            }
             Ok(CheckRun::Busy) => (None, now + every.min(Duration::seconds(30))),
             // Deleted meanwhile: its schedule went with it.
             Err(ServiceError::NotFound(_)) => return,
@@ -95,6 +101,31 @@ impl Scheduler {
         };
         if let Err(err) = schedule::finish(&self.db, id, checked, next).await {
             tracing::warn!(connection = id, error = %err, "could not save the next check time");
+        }
+    }
+
+    /// Runs a finished check through the alert rules; a failure is logged, the check is kept.
+    async fn alert(&self, id: i32, report: &connections::TestReport, storage: Option<(i64, i64)>) {
+        let observed = async {
+            let c = connections::get(&self.db, id).await?;
+            let checked = Checked {
+                connection_id: id,
+                label: format!("{}@{}:{}", c.username, c.host, c.port),
+                healthy: report.connected,
+                reason: report.reason.to_string(),
+                message: report.error.clone().or_else(|| report.note.clone()),
+                storage,
+            };
+            observe(&self.db, &checked, self.failures_to_alert).await
+        }
+        .await;
+        match observed {
+            Ok(events) => {
+                for event in events {
+                    tracing::warn!(connection = id, kind = %event.kind, "{}", event.message);
+                }
+            }
+            Err(err) => tracing::warn!(connection = id, error = %err, "could not apply the alert rules"),
         }
     }
 }

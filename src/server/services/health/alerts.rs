@@ -1,0 +1,139 @@
+//! Alerts from scheduled checks: the rules' state per connection in the database, and one alert
+//! per change of state, kept (`alert_events`) for the API and the pages. Delivery to channels
+//! (webhook, email) reads these.
+
+use super::rules::{FULL_SOON_DAYS, Raise, Seen, State, step};
+use super::trend::days_until_full;
+use crate::server::entities::{alert_event, alert_state, connection_check};
+use crate::server::error::ServiceError;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+/// A check as alerts need it.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub connection_id: i32,
+    /// `user@host:port`.
+    pub label: String,
+    pub healthy: bool,
+    pub reason: String,
+    pub message: Option<String>,
+    /// (used, total) bytes, when measured.
+    pub storage: Option<(i64, i64)>,
+}
+
+/// Days until full from the last two weeks of storage, when this check measured it.
+async fn forecast(db: &DatabaseConnection, connection_id: i32) -> Result<Option<u32>, ServiceError> {
+    let points: Vec<(chrono::DateTime<Utc>, Option<i64>, Option<i64>)> = connection_check::Entity::find()
+        .select_only()
+        .columns([connection_check::Column::CheckedAt, connection_check::Column::StorageUsed])
+        .column(connection_check::Column::StorageTotal)
+        .filter(connection_check::Column::ConnectionId.eq(connection_id))
+        .filter(connection_check::Column::CheckedAt.gt(Utc::now() - Duration::days(14)))
+        .filter(connection_check::Column::StorageTotal.gt(0))
+        .order_by_asc(connection_check::Column::CheckedAt)
+        .limit(5000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let points: Vec<_> = points.into_iter().filter_map(|(at, used, total)| Some((at, used?, total?))).collect();
+    Ok(days_until_full(&points).map(|days| days.floor() as u32))
+}
+
+fn message(raise: Raise, checked: &Checked, failures: i32) -> String {
+    let label = &checked.label;
+    let why = checked.message.clone().unwrap_or_else(|| checked.reason.clone());
+    match raise {
+        Raise::Failing => format!("{label} is failing ({}, {failures} checks in a row): {why}", checked.reason),
+        Raise::Recovered => format!("{label} works again."),
+        Raise::HostKeyChanged => format!("{label} offers a different host key: {why}"),
+        Raise::Storage(level) => {
+            let (used, total) = checked.storage.unwrap_or((0, 1));
+            format!("{label}: storage {}% used (over {level}%).", used.saturating_mul(100) / total.max(1))
+        }
+        Raise::FullSoon(days) => {
+            format!(
+                "{label}: storage full in about {days} days at the pace of the last two weeks (within {FULL_SOON_DAYS})."
+            )
+        }
+    }
+}
+
+/// Runs a check through the rules: saves the new state and the alerts it raised (also returned).
+pub async fn observe(
+    db: &DatabaseConnection,
+    checked: &Checked,
+    threshold: i32,
+) -> Result<Vec<alert_event::Model>, ServiceError> {
+    let id = checked.connection_id;
+    let state = alert_state::Entity::find_by_id(id).one(db).await?.map_or(State::default(), |row| State {
+        failing: row.failing,
+        consecutive_failures: row.consecutive_failures,
+        host_key_changed: row.host_key_changed,
+        storage_level: row.storage_level,
+        forecast_warned: row.forecast_warned,
+    });
+    let storage_percent = checked
+        .storage
+        .filter(|(_, total)| *total > 0)
+        .map(|(used, total)| u8::try_from(used.clamp(0, total).saturating_mul(100) / total).unwrap_or(100));
+    let full_in_days = match storage_percent {
+        Some(_) => forecast(db, id).await?,
+        None => None,
+    };
+    let seen = Seen { healthy: checked.healthy, reason: &checked.reason, storage_percent, full_in_days };
+    let (next, raised) = step(state, seen, threshold);
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = alert_state::ActiveModel {
+        connection_id: Set(id),
+        failing: Set(next.failing),
+        consecutive_failures: Set(next.consecutive_failures),
+        host_key_changed: Set(next.host_key_changed),
+        storage_level: Set(next.storage_level),
+        forecast_warned: Set(next.forecast_warned),
+        updated_at: Set(now),
+    };
+    alert_state::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(alert_state::Column::ConnectionId)
+                .update_columns([
+                    alert_state::Column::Failing,
+                    alert_state::Column::ConsecutiveFailures,
+                    alert_state::Column::HostKeyChanged,
+                    alert_state::Column::StorageLevel,
+                    alert_state::Column::ForecastWarned,
+                    alert_state::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    let mut events = Vec::new();
+    for raise in raised {
+        let event = alert_event::ActiveModel {
+            connection_id: Set(id),
+            kind: Set(raise.kind().into()),
+            reason: Set(checked.reason.clone()),
+            message: Set(message(raise, checked, next.consecutive_failures)),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        events.push(alert_event::Entity::insert(event).exec_with_returning(&txn).await?);
+    }
+    txn.commit().await?;
+    Ok(events)
+}
+
+/// Page `page` of the alerts, newest first.
+pub async fn events(
+    db: &DatabaseConnection,
+    per_page: u64,
+    page: u64,
+) -> Result<crate::model::Page<alert_event::Model>, ServiceError> {
+    let select = alert_event::Entity::find().order_by_desc(alert_event::Column::Id);
+    crate::server::services::paging::fetch(db, select, per_page, page).await
+}
