@@ -1,6 +1,6 @@
 // Health in the browser, with JavaScript on and off, against a real sshd and Keyhaven's own
 // scheduler (checks every 2 s): the Dashboard puts the failing connection first with its reason,
-// the Health page counts reasons, a card's strip shows the last hours, and a connection's page has
+// the Health page counts reasons and shows the one alert, a card's strip shows the last hours, and a connection's page has
 // the status strip, storage over time, the timeline and its own check interval. axe with
 // JavaScript on (the HTML is the same).
 import AxeBuilder from '@axe-core/playwright';
@@ -43,14 +43,16 @@ test.beforeAll(async () => {
   working = body.connection.id as number;
   const closed = await call('/api/ssh-keys/connections', 'POST', { host: '127.0.0.1', username: 'gone', port: closedPort });
   expect(closed.status).toBe(201);
-  // Two scheduled checks of the working connection (storage measured) and one refused.
+  // Two scheduled checks of the working connection (storage measured), and the refused one
+  // failing twice in a row: one alert.
   await expect
     .poll(
       async () => {
         const summary = await (await call('/api/health/summary', 'GET')).json();
         const checks = await (await call(`/api/ssh-keys/connections/${working}/checks`, 'GET')).json();
         const scheduled = checks.checks.filter((c: { trigger: string }) => c.trigger === 'scheduled').length;
-        return summary.failing === 1 && summary.healthy === 1 && scheduled >= 2;
+        const alerts = await (await call('/api/alerts', 'GET')).json();
+        return summary.failing === 1 && summary.healthy === 1 && scheduled >= 2 && alerts.total === 1;
       },
       { timeout: 30_000 },
     )
@@ -97,6 +99,9 @@ test('the Dashboard and the Health page put the failing connection first, with i
   const reasons = page.getByRole('table', { name: 'Failing connections by reason' });
   await expect(reasons.getByRole('row', { name: /connection refused refused 1/ })).toBeVisible();
   await expect(page.getByText('Checked every 2 s.')).toBeVisible();
+  const alerts = page.getByRole('region', { name: 'Recent alerts' });
+  await expect(alerts.getByRole('listitem')).toHaveCount(1);
+  await expect(alerts).toContainText(`gone@127.0.0.1:${closedPort} is failing (refused, 2 checks in a row)`);
   await axe(page, javaScriptEnabled);
 
   await page.goto(`${kh.url}/settings/connections`);

@@ -19,6 +19,31 @@ pub struct AttentionItem {
     pub storage_percent: Option<u8>,
 }
 
+/// An alert raised by a scheduled check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: i32,
+    pub connection_id: i32,
+    /// `failing`, `recovered`, `host_key_changed`, `storage_75`, `storage_90` or `full_soon`.
+    pub kind: String,
+    pub message: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// What an alert kind means, in a few words.
+pub fn alert_label(kind: &str) -> &'static str {
+    match kind {
+        "failing" => "failing",
+        "recovered" => "recovered",
+        "host_key_changed" => "host key changed",
+        "storage_75" => "storage over 75 %",
+        "storage_90" => "storage over 90 %",
+        "full_soon" => "full soon",
+        _ => "alert",
+    }
+}
+
 /// Every connection by the newest check, with the failing reasons counted.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HealthSummary {
@@ -38,6 +63,8 @@ pub struct HealthSummary {
     /// The most urgent first: changed host keys, full disks, refused keys, other failures, then
     /// nearly full storage; at most 50.
     pub attention: Vec<AttentionItem>,
+    /// The newest alerts, newest first (at most 20).
+    pub recent_alerts: Vec<AlertView>,
 }
 
 /// One check as the timeline shows it.

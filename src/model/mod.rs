@@ -21,7 +21,10 @@ pub use connections::{
     RemoteListing, STRIP_HOURS, StageView, StorageView, browse_href, decode_hours, encode_hours, format_bytes,
     path_steps, percent_text, percent_used,
 };
-pub use health::{AttentionItem, CheckView, ConnectionTimeline, HealthSummary, ScheduleView, reason_label, urgency};
+pub use health::{
+    AlertView, AttentionItem, CheckView, ConnectionTimeline, HealthSummary, ScheduleView, alert_label, reason_label,
+    urgency,
+};
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};

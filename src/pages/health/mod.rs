@@ -10,7 +10,7 @@ use crate::components::feedback::LoadError;
 use crate::components::health::{AttentionList, HealthCounts};
 use crate::components::page_resource::page_resource;
 use crate::components::settled::IntoSyncAny;
-use crate::model::{HealthSummary, reason_label};
+use crate::model::{AlertView, HealthSummary, alert_label, reason_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -36,10 +36,46 @@ pub fn HealthPage() -> impl IntoView {
     }
 }
 
+/// The newest alerts: one per change of state of a connection.
+#[component]
+fn RecentAlerts(alerts: Vec<AlertView>) -> impl IntoView {
+    if alerts.is_empty() {
+        return view! {
+            <p>
+                "No alerts yet: a connection raises one when it starts failing, recovers, or its host key or storage changes."
+            </p>
+        }
+            .into_any();
+    }
+    view! {
+        <ul class="attention">
+            {alerts
+                .into_iter()
+                .map(|alert| {
+                    let badge = if alert.kind == "recovered" { "badge badge-ok" } else { "badge badge-error" };
+                    view! {
+                        <li>
+                            <span class=badge>{alert_label(&alert.kind)}</span>
+                            " "
+                            <a href=format!("/settings/connections/{}", alert.connection_id)>{alert.message}</a>
+                            " "
+                            <time class="hint" datetime=alert.created_at.clone()>
+                                {format!("· {}", alert.created_at)}
+                            </time>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
 #[component]
 fn HealthBody(summary: HealthSummary) -> impl IntoView {
     let reasons = summary.reasons.clone();
     let attention = summary.attention.clone();
+    let recent_alerts = summary.recent_alerts.clone();
     view! {
         <section class="card" aria-labelledby="fleet">
             <h2 id="fleet">{format!("{} connection(s)", summary.total)}</h2>
@@ -75,6 +111,10 @@ fn HealthBody(summary: HealthSummary) -> impl IntoView {
         <section class="card" aria-labelledby="attention">
             <h2 id="attention">"Needs attention"</h2>
             <AttentionList attention limit=50 />
+        </section>
+        <section class="card" aria-labelledby="alerts">
+            <h2 id="alerts">"Recent alerts"</h2>
+            <RecentAlerts alerts=recent_alerts />
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! failing reasons counted, and what needs attention first. One query for the newest checks (the
 //! highest id per connection, as ids grow with time) keeps it quick at thousands of connections.
 
-use crate::model::{AttentionItem, HealthSummary, urgency};
+use crate::model::{AlertView, AttentionItem, HealthSummary, urgency};
 use crate::server::entities::{check_schedule, connection_check, ssh_connection};
 use crate::server::error::ServiceError;
 use crate::server::services::rfc3339;
@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The attention list stops here: more is a fleet problem, which the counts show.
 const MAX_ATTENTION: usize = 50;
+/// Alerts the summary carries.
+const RECENT_ALERTS: u64 = 20;
 /// Storage used from this share on is "nearly full".
 const NEARLY_FULL_PERCENT: u8 = 90;
 
@@ -54,6 +56,18 @@ pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<Heal
     attention.sort_by(|a, b| urgency(&a.1).cmp(&urgency(&b.1)).then_with(|| b.0.checked_at.cmp(&a.0.checked_at)));
     attention.truncate(MAX_ATTENTION);
     let labels = labels(db, attention.iter().map(|(check, _, _)| check.connection_id).collect()).await?;
+    let alerts = super::alerts::events(db, RECENT_ALERTS, 1).await?;
+    summary.recent_alerts = alerts
+        .rows
+        .into_iter()
+        .map(|e| AlertView {
+            id: e.id,
+            connection_id: e.connection_id,
+            kind: e.kind,
+            message: e.message,
+            created_at: rfc3339(&e.created_at),
+        })
+        .collect();
     summary.attention = attention
         .into_iter()
         .map(|(check, reason, storage_percent)| AttentionItem {
