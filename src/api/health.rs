@@ -17,7 +17,7 @@ pub async fn get_health_summary() -> Result<HealthSummary, AppError> {
 pub async fn get_connection_timeline(id: i32) -> Result<crate::model::ConnectionTimeline, AppError> {
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("get_connection_timeline", BROWSER_SIGNED_IN)).await?;
-    let global = i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX);
+    let global = state.settings.check_every().num_seconds();
     Ok(crate::server::services::health::timeline(&state.db, id, global).await?)
 }
 
@@ -33,8 +33,7 @@ pub async fn set_check_interval(id: i32, interval_secs: String) -> Result<(), Ap
                 .map_err(|_| AppError::invalid("interval_secs", "Choose how often to check this connection."))?,
         ),
     };
-    let global = i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX);
-    let global = chrono::Duration::seconds(global.clamp(1, crate::server::services::health::MAX_INTERVAL_SECS));
+    let global = state.settings.check_every().max(chrono::Duration::seconds(1));
     crate::server::services::health::set_interval(&state.db, &caller.actor(), id, interval, global).await?;
     leptos_axum::redirect(&format!("/settings/connections/{id}"));
     Ok(())

@@ -156,18 +156,17 @@ async fn start_ssh_tools(state: &AppState) {
 fn start_checks(state: &AppState) {
     use crate::server::services::health;
     health::start_pruning(state.db.clone(), state.settings.check_retention_days);
-    // More than a year apart is not a schedule; capped so the next time never overflows.
-    let secs = i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX).min(366 * 86_400);
+    let every = state.settings.check_every();
     let scheduler = health::Scheduler {
         db: state.db.clone(),
         changes: state.changes.clone(),
         gate: state.ssh.clone(),
         master: state.master_key.clone(),
-        every: chrono::Duration::seconds(secs),
+        every,
         failures_to_alert: i32::try_from(state.settings.alert_after_failures).unwrap_or(i32::MAX).max(1),
     };
     match health::start(scheduler) {
-        Some(_) => tracing::info!(every_secs = secs, "scheduled connection checks"),
+        Some(_) => tracing::info!(every_secs = every.num_seconds(), "scheduled connection checks"),
         None => tracing::info!("scheduled connection checks are off (check_interval_secs = 0)"),
     }
 }

@@ -123,6 +123,12 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// The global check interval as the scheduler uses it: more than a year apart is not a
+    /// schedule, so it is capped there (and the next check time never overflows); zero is off.
+    pub fn check_every(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.check_interval_secs).unwrap_or(i64::MAX).min(366 * 86_400))
+    }
+
     /// Resolves settings from an optional file and the given environment.
     pub fn load(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Settings, ConfigError> {
         let mut settings = Settings::default();

@@ -1,7 +1,7 @@
 //! The health domain over REST: `GET /api/health/summary` (what needs attention, with counts)
 //! and a connection's own check interval, `GET`/`PUT /api/ssh-keys/connections/{id}/schedule`.
 
-use crate::api::rest::{ApiJson, ApiPath, CHANGE, READ, deny};
+use crate::api::rest::{ApiJson, ApiPath, CHANGE, READ, deny, page_params};
 use crate::error::AppError;
 use crate::server::access::GuardedRoutes;
 use crate::server::auth::Authed;
@@ -11,11 +11,6 @@ use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Map, Value, json};
-
-/// The global interval in seconds, as the scheduler reads it (capped at a year).
-fn global_secs(state: &AppState) -> i64 {
-    i64::try_from(state.settings.check_interval_secs).unwrap_or(i64::MAX).min(health::MAX_INTERVAL_SECS)
-}
 
 /// `GET /api/health/summary`: counts by the newest check, failing reasons, the attention list.
 pub async fn summary(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
@@ -32,20 +27,15 @@ pub async fn summary(State(state): State<AppState>) -> Result<Json<Value>, AppEr
 }
 
 fn schedule_json(state: &AppState, id: i32, row: Option<&check_schedule::Model>) -> Value {
-    let own = row.and_then(|r| r.interval_secs);
-    let global = global_secs(state);
-    let effective = match own {
-        Some(secs) => secs,
-        None => global,
-    };
+    let view = health::schedule_view(row, state.settings.check_every().num_seconds());
     json!({
         "success": true,
         "connection_id": id,
-        "interval_secs": own,
-        "effective_interval_secs": effective,
-        "checks_enabled": global > 0 && effective > 0,
-        "next_check_at": row.filter(|_| global > 0 && effective > 0).map(|r| rfc3339(&r.next_check_at)),
-        "last_checked_at": row.and_then(|r| r.last_checked_at.as_ref().map(rfc3339)),
+        "interval_secs": view.own_interval_secs,
+        "effective_interval_secs": view.effective_secs,
+        "checks_enabled": view.enabled,
+        "next_check_at": view.next_check_at,
+        "last_checked_at": view.last_checked_at,
     })
 }
 
@@ -73,7 +63,7 @@ pub async fn set_schedule(
             AppError::invalid("interval_secs", "interval_secs must be a whole number of seconds or null")
         })?),
     };
-    let global = chrono::Duration::seconds(global_secs(&state).max(1));
+    let global = state.settings.check_every().max(chrono::Duration::seconds(1));
     let row = health::set_interval(&state.db, &caller.actor(), id, interval, global).await?;
     Ok(Json(schedule_json(&state, id, Some(&row))))
 }
@@ -84,18 +74,7 @@ pub async fn alerts(
     State(state): State<AppState>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Json<Value>, AppError> {
-    let params: std::collections::HashMap<String, String> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-            .map_err(|_| AppError::BadRequest { field: None, message: "The query string could not be read".into() })?;
-    let number = |name: &str, default: u64, max: u64| -> Result<u64, AppError> {
-        match params.get(name).map(|v| v.trim().parse::<u64>()) {
-            None => Ok(default),
-            Some(Ok(n)) if (1..=max).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::invalid(name, format!("{name} must be a whole number from 1 to {max}"))),
-        }
-    };
-    let per_page = number("per_page", 50, 200)?;
-    let page = number("page", 1, u64::from(u32::MAX))?;
+    let (per_page, page) = page_params(query.as_deref(), 50, 200)?;
     let found = health::events(&state.db, per_page, page).await?;
     let alerts: Vec<Value> = found
         .rows

@@ -9,6 +9,7 @@ mod health;
 mod hosts;
 mod keys;
 pub mod public_keys;
+mod query;
 mod setup;
 
 use crate::model::Scope;
@@ -17,6 +18,7 @@ use crate::server::state::AppState;
 use axum::response::{IntoResponse, Response};
 
 pub use body::{ApiJson, ApiPath};
+pub(crate) use query::page_params;
 
 /// Reads of the management API: any signed-in user; a token needs the `admin` scope.
 pub(crate) const READ: Access = Access::signed_in(Scope::Admin);

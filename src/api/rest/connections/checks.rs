@@ -1,7 +1,7 @@
 //! `GET /api/ssh-keys/connections/{id}/checks`: the connection's check history, newest first,
 //! paged with `page` (from 1) and `per_page` (default 50, at most 200).
 
-use crate::api::rest::ApiPath;
+use crate::api::rest::{ApiPath, page_params};
 use crate::error::AppError;
 use crate::server::entities::connection_check;
 use crate::server::services::{connections, rfc3339};
@@ -9,19 +9,9 @@ use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 const DEFAULT_PER_PAGE: u64 = 50;
 const MAX_PER_PAGE: u64 = 200;
-
-/// A whole number from 1 to `max`, or a 422 that names the parameter.
-fn parameter(params: &HashMap<String, String>, name: &str, default: u64, max: u64) -> Result<u64, AppError> {
-    let Some(raw) = params.get(name).map(|v| v.trim()) else { return Ok(default) };
-    match raw.parse::<u64>() {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(AppError::invalid(name, format!("{name} must be a whole number from 1 to {max}"))),
-    }
-}
 
 fn check_json(check: &connection_check::Model) -> Value {
     let stages: Value = serde_json::from_str(&check.stages).unwrap_or_else(|_| json!([]));
@@ -38,10 +28,7 @@ pub async fn checks(
     ApiPath(id): ApiPath<i32>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, AppError> {
-    let params: HashMap<String, String> = serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-        .map_err(|_| AppError::BadRequest { field: None, message: "The query string could not be read".into() })?;
-    let per_page = parameter(&params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
-    let page = parameter(&params, "page", 1, u64::from(u32::MAX))?;
+    let (per_page, page) = page_params(query.as_deref(), DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     connections::get(&state.db, id).await?;
     let found = connections::checks(&state.db, id, per_page, page).await?;
     Ok(Json(json!({

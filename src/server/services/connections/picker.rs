@@ -33,7 +33,7 @@ pub async fn pick(
 ) -> Result<Picked, ServiceError> {
     let (opened, fs, home, default_path) = open_fs(db, gate, master, id).await?;
     let c = &opened.connection;
-    let label = format!("{}@{}:{}", c.username, c.host, c.port);
+    let label = super::store::label(c);
     let backup_path = default_path.clone();
     let picked = async {
         let wanted = match path.trim() {

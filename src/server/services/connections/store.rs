@@ -12,7 +12,8 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait
 pub use super::fields::{ConnectionFields, Patch, check_new, validate_path, validate_username};
 use super::fields::{apply, apply_named};
 
-fn target(c: &ssh_connection::Model) -> String {
+/// `user@host:port`: how a connection is named in the audit log, alerts and the pages.
+pub fn label(c: &ssh_connection::Model) -> String {
     format!("{}@{}:{}", c.username, c.host, c.port)
 }
 
@@ -65,7 +66,7 @@ async fn insert_named(
     audit::record(
         &txn,
         actor,
-        Event { action: "connection.created", target: &target(&saved), success: true, detail: "" },
+        Event { action: "connection.created", target: &label(&saved), success: true, detail: "" },
     )
     .await?;
     txn.commit().await?;
@@ -111,7 +112,7 @@ pub async fn update(
     audit::record(
         &txn,
         actor,
-        Event { action: "connection.updated", target: &target(&saved), success: true, detail: "" },
+        Event { action: "connection.updated", target: &label(&saved), success: true, detail: "" },
     )
     .await?;
     txn.commit().await?;
@@ -135,7 +136,7 @@ pub async fn delete(db: &DatabaseConnection, changes: &Changes, actor: &Actor, i
     audit::record(
         &txn,
         actor,
-        Event { action: "connection.deleted", target: &target(&current), success: true, detail: "" },
+        Event { action: "connection.deleted", target: &label(&current), success: true, detail: "" },
     )
     .await?;
     txn.commit().await?;

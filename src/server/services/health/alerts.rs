@@ -3,6 +3,7 @@
 //! (webhook, email) reads these.
 
 use super::rules::{FULL_SOON_DAYS, Raise, Seen, State, step};
+use super::summary::percent_of;
 use super::trend::days_until_full;
 use crate::server::entities::{alert_event, alert_state, connection_check};
 use crate::server::error::ServiceError;
@@ -76,10 +77,7 @@ pub async fn observe(
         storage_level: row.storage_level,
         forecast_warned: row.forecast_warned,
     });
-    let storage_percent = checked
-        .storage
-        .filter(|(_, total)| *total > 0)
-        .map(|(used, total)| u8::try_from(used.clamp(0, total).saturating_mul(100) / total).unwrap_or(100));
+    let storage_percent = checked.storage.and_then(|(used, total)| percent_of(used, total));
     let full_in_days = match storage_percent {
         Some(_) => forecast(db, id).await?,
         None => None,

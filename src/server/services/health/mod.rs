@@ -14,7 +14,7 @@ mod summary;
 mod trend;
 
 pub use alerts::{Checked, events, observe};
-pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, set_interval};
+pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, schedule_view, set_interval};
 pub use retention::{prune_once, start_pruning};
 pub use runner::{Scheduler, start};
 pub use summary::summary;

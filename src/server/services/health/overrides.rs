@@ -2,9 +2,11 @@
 //! moves the next check so the new interval counts from the last check, not from the old plan.
 
 use super::schedule::offset;
+use crate::model::ScheduleView;
 use crate::server::entities::check_schedule;
 use crate::server::error::ServiceError;
 use crate::server::services::audit::{self, Actor, Event};
+use crate::server::services::{connections, rfc3339};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
@@ -18,6 +20,20 @@ pub const MAX_INTERVAL_SECS: i64 = 366 * 86_400;
 /// and its last check.
 pub async fn schedule_of(db: &DatabaseConnection, id: i32) -> Result<Option<check_schedule::Model>, ServiceError> {
     Ok(check_schedule::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A schedule as the pages and the API show it; `global_secs` is the global interval (0: off).
+pub fn schedule_view(row: Option<&check_schedule::Model>, global_secs: i64) -> ScheduleView {
+    let own = row.and_then(|r| r.interval_secs);
+    let effective = own.unwrap_or(global_secs);
+    let enabled = global_secs > 0 && effective > 0;
+    ScheduleView {
+        own_interval_secs: own,
+        effective_secs: effective,
+        enabled,
+        next_check_at: row.filter(|_| enabled).map(|r| rfc3339(&r.next_check_at)),
+        last_checked_at: row.and_then(|r| r.last_checked_at.as_ref().map(rfc3339)),
+    }
 }
 
 /// Sets connection `id`'s interval: `None` follows the global one, `Some(0)` turns its checks
@@ -40,7 +56,7 @@ pub async fn set_interval(
             ),
         ));
     }
-    let connection = crate::server::services::connections::get(db, id).await?;
+    let connection = connections::get(db, id).await?;
     let now = Utc::now();
     let existing = schedule_of(db, id).await?;
     let every = match interval_secs {
@@ -63,7 +79,7 @@ pub async fn set_interval(
         Some(0) => "checks off".to_string(),
         Some(secs) => format!("every {secs} s"),
     };
-    let target = format!("{}@{}:{}", connection.username, connection.host, connection.port);
+    let target = connections::label(&connection);
     let txn = db.begin().await?;
     check_schedule::Entity::insert(row)
         .on_conflict(

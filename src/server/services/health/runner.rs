@@ -110,7 +110,7 @@ impl Scheduler {
             let c = connections::get(&self.db, id).await?;
             let checked = Checked {
                 connection_id: id,
-                label: format!("{}@{}:{}", c.username, c.host, c.port),
+                label: connections::label(&c),
                 healthy: report.connected,
                 reason: report.reason.to_string(),
                 message: report.error.clone().or_else(|| report.note.clone()),

@@ -5,7 +5,7 @@
 use crate::model::{AlertView, AttentionItem, HealthSummary, urgency};
 use crate::server::entities::{check_schedule, connection_check, ssh_connection};
 use crate::server::error::ServiceError;
-use crate::server::services::rfc3339;
+use crate::server::services::{connections, rfc3339};
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
@@ -84,12 +84,16 @@ pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<Heal
 
 /// Whole percent of storage used, when the check measured it.
 fn storage_percent(check: &connection_check::Model) -> Option<u8> {
-    let (used, total) = (check.storage_used?, check.storage_total?);
-    (total > 0).then(|| u8::try_from((used.clamp(0, total) * 100) / total).unwrap_or(100))
+    percent_of(check.storage_used?, check.storage_total?)
+}
+
+/// Whole percent of `total` that `used` is; `None` for an empty total.
+pub(super) fn percent_of(used: i64, total: i64) -> Option<u8> {
+    (total > 0).then(|| u8::try_from(used.clamp(0, total).saturating_mul(100) / total).unwrap_or(100))
 }
 
 /// `user@host:port` of the given connections.
 async fn labels(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashMap<i32, String>, ServiceError> {
     let rows = ssh_connection::Entity::find().filter(ssh_connection::Column::Id.is_in(ids)).all(db).await?;
-    Ok(rows.into_iter().map(|c| (c.id, format!("{}@{}:{}", c.username, c.host, c.port))).collect())
+    Ok(rows.iter().map(|c| (c.id, connections::label(c))).collect())
 }

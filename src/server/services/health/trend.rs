@@ -2,8 +2,8 @@
 //! of the last two weeks (a least-squares line through the measured points: a few noisy checks
 //! do not swing it, and a disk that only empties has no forecast).
 
-use super::overrides::schedule_of;
-use crate::model::{CheckView, ConnectionTimeline, ScheduleView};
+use super::overrides::{schedule_of, schedule_view};
+use crate::model::{CheckView, ConnectionTimeline};
 use crate::server::entities::connection_check;
 use crate::server::error::ServiceError;
 use crate::server::services::{connections, rfc3339};
@@ -73,21 +73,12 @@ pub async fn timeline(db: &DatabaseConnection, id: i32, global_secs: i64) -> Res
         .collect();
     points.reverse();
     let row = schedule_of(db, id).await?;
-    let own = row.as_ref().and_then(|r| r.interval_secs);
-    let effective = own.unwrap_or(global_secs);
-    let enabled = global_secs > 0 && effective > 0;
     Ok(ConnectionTimeline {
         connection,
         checks_total: page.total,
         checks: page.rows.iter().map(check_view).collect(),
         full_in_days: days_until_full(&points).map(|d| d.floor() as u32),
-        schedule: ScheduleView {
-            own_interval_secs: own,
-            effective_secs: effective,
-            enabled,
-            next_check_at: row.as_ref().filter(|_| enabled).map(|r| rfc3339(&r.next_check_at)),
-            last_checked_at: row.as_ref().and_then(|r| r.last_checked_at.as_ref().map(rfc3339)),
-        },
+        schedule: schedule_view(row.as_ref(), global_secs),
     })
 }
 
