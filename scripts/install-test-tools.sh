@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools, only when missing: Debian's chromium (never a
 # downloaded browser), PostgreSQL (a throwaway server is started per test run), OpenSSH's server and
-# client tools (a real sshd on loopback), openssl, curl, borgbackup, gh and PyGithub, and leptosfmt (the view! formatter the
-# lint step checks).
+# client tools (a real sshd on loopback), openssl, curl, borgbackup, gh and PyGithub, aiosmtpd (a real
+# SMTP server for alert email), and leptosfmt (the view! formatter the lint step checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,8 @@ command -v borg >/dev/null || missing+=(borgbackup)
 # The real GitHub clients of the end-to-end tests: Debian's gh, and PyGithub in a venv of its own.
 command -v gh >/dev/null || missing+=(gh)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+# A real SMTP server for the alert email tests (Debian's Python, not a venv: it is a program here).
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
 if ((${#missing[@]})); then
   printf '\n==> installing %s\n' "${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update

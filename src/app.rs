@@ -4,8 +4,8 @@ use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::components::when::When;
 use crate::pages::lazy::{
-    AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute, PublicKeysRoute,
-    RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
+    AlertsRoute, AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute,
+    PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
 use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("settings/users") view=UsersRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/tokens") view=TokensRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/alerts") view=AlertsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/audit") view=AuditRoute::route() ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

@@ -6,6 +6,12 @@ mod common;
 
 #[path = "integration/access_table.rs"]
 mod access_table;
+#[path = "integration/alert_channels.rs"]
+mod alert_channels;
+#[path = "integration/alert_delivery.rs"]
+mod alert_delivery;
+#[path = "integration/alert_email.rs"]
+mod alert_email;
 #[path = "integration/audit_service.rs"]
 mod audit_service;
 #[path = "integration/authorized_keys_edits.rs"]

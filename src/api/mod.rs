@@ -3,6 +3,7 @@
 //! turns its error into `AppError`.
 
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod connections;
 pub mod health;

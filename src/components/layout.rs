@@ -32,7 +32,7 @@ impl AdminFlag {
 }
 
 /// The settings navigation: each page's path and name (also its title and heading).
-pub const NAV: [(&str, &str); 10] = [
+pub const NAV: [(&str, &str); 11] = [
     ("/", "Dashboard"),
     ("/health", "Health"),
     ("/settings/ssh-keys", "SSH keys"),
@@ -42,6 +42,7 @@ pub const NAV: [(&str, &str); 10] = [
     ("/settings/repositories", "Repositories"),
     ("/settings/users", "Users"),
     ("/settings/tokens", "API tokens"),
+    ("/settings/alerts", "Alerts"),
     ("/settings/audit", "Audit log"),
 ];
 

@@ -6,6 +6,7 @@
 //! them so `crate::model::X` is the one path to a shape.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod connections;
 mod health;
@@ -15,6 +16,7 @@ mod public_keys;
 mod setup;
 
 pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
+pub use alerts::{ChannelView, DeliveryView, EmailSettings, SMTP_TLS_MODES};
 pub use audit::{AuditEntryView, AuditPage};
 pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, HourState, ProgressView, RemoteEntry,

@@ -124,6 +124,10 @@ lazy_page!(
     TokensRoute => super::accounts::TokensPage
 );
 lazy_page!(
+    /// `/settings/alerts`.
+    AlertsRoute => super::alerts::AlertsPage
+);
+lazy_page!(
     /// `/settings/audit`.
     AuditRoute => super::audit::AuditPage
 );

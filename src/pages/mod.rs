@@ -1,6 +1,7 @@
 //! One routed page per file. Pages use components, `PostForm`s and resources only.
 
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
 pub mod connections;
 pub mod dashboard;

@@ -151,8 +151,8 @@ async fn start_ssh_tools(state: &AppState) {
     }
 }
 
-/// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off), and the
-/// hourly pruning of the check history (`check_retention_days`).
+/// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off), the
+/// hourly pruning of the check history (`check_retention_days`), and the alert deliveries.
 fn start_checks(state: &AppState) {
     use crate::server::services::health;
     health::start_pruning(state.db.clone(), state.settings.check_retention_days);
@@ -165,6 +165,15 @@ fn start_checks(state: &AppState) {
         every,
         failures_to_alert: i32::try_from(state.settings.alert_after_failures).unwrap_or(i32::MAX).max(1),
     };
+    let dispatcher = crate::server::services::alerts::Dispatcher {
+        db: state.db.clone(),
+        master: state.master_key.clone(),
+        retry_after: chrono::Duration::seconds(i64::try_from(state.settings.alert_retry_secs).unwrap_or(30)),
+        attempts: i32::try_from(state.settings.alert_attempts).unwrap_or(5).max(1),
+    };
+    if let Err(err) = crate::server::services::alerts::start(dispatcher) {
+        tracing::error!(error = %err, "alert deliveries cannot start");
+    }
     match health::start(scheduler) {
         Some(_) => tracing::info!(every_secs = every.num_seconds(), "scheduled connection checks"),
         None => tracing::info!("scheduled connection checks are off (check_interval_secs = 0)"),

@@ -53,6 +53,10 @@ pub struct Settings {
     pub check_retention_days: u64,
     /// Failed scheduled checks in a row before a connection is reported failing (at least 1).
     pub alert_after_failures: u64,
+    /// The pause after an alert delivery's first failed attempt (seconds); each next is 4× longer.
+    pub alert_retry_secs: u64,
+    /// Attempts of an alert delivery before it is recorded as failed.
+    pub alert_attempts: u64,
 }
 
 impl Default for Settings {
@@ -80,6 +84,8 @@ impl Default for Settings {
             check_interval_secs: 900,
             check_retention_days: 90,
             alert_after_failures: 2,
+            alert_retry_secs: 30,
+            alert_attempts: 5,
         }
     }
 }
@@ -109,6 +115,8 @@ struct FileSettings {
     check_interval_secs: Option<u64>,
     check_retention_days: Option<u64>,
     alert_after_failures: Option<u64>,
+    alert_retry_secs: Option<u64>,
+    alert_attempts: Option<u64>,
     host_key_policy: Option<HostKeyPolicy>,
 }
 
@@ -209,6 +217,12 @@ impl Settings {
         if let Some(v) = f.alert_after_failures {
             self.alert_after_failures = v.max(1);
         }
+        if let Some(v) = f.alert_retry_secs {
+            self.alert_retry_secs = v.clamp(1, 3600);
+        }
+        if let Some(v) = f.alert_attempts {
+            self.alert_attempts = v.clamp(1, 10);
+        }
         for (value, slot) in [
             (f.ssh_connect_timeout_secs, &mut self.ssh_connect_timeout_secs),
             (f.ssh_auth_timeout_secs, &mut self.ssh_auth_timeout_secs),
@@ -289,6 +303,12 @@ impl Settings {
         }
         if let Some(v) = number("KEYHAVEN_ALERT_AFTER_FAILURES")? {
             self.alert_after_failures = v.max(1);
+        }
+        if let Some(v) = number("KEYHAVEN_ALERT_RETRY_SECS")? {
+            self.alert_retry_secs = v.clamp(1, 3600);
+        }
+        if let Some(v) = number("KEYHAVEN_ALERT_ATTEMPTS")? {
+            self.alert_attempts = v.clamp(1, 10);
         }
         for (name, slot) in [
             ("KEYHAVEN_SSH_CONNECT_TIMEOUT_SECS", &mut self.ssh_connect_timeout_secs),

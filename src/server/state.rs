@@ -42,6 +42,9 @@ impl AppState {
         settings: Settings,
         master_key: MasterKey,
     ) -> Self {
+        // One TLS provider for the process (ring, which sqlx already builds): the alert channels'
+        // HTTP and SMTP clients take the process default. A second call keeps the first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let changes = Changes::new();
         // Outside a runtime (a command that only reads settings) there is nothing to write.
         if tokio::runtime::Handle::try_current().is_ok() {

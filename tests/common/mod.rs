@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod fake_ssh;
 pub mod http;
 pub mod openssh;
+pub mod receiver;
 pub mod ssh_app;
 pub mod sshd;
 

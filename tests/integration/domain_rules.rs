@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 /// The domains from the bottom up, with the domains each may use. Anything not listed is refused.
 const MAY_USE: &[(&str, &[&str])] = &[
     ("accounts", &[]),
-    ("keys", &[]),
+    ("alerts", &[]),
+    ("keys", &["alerts"]),
     ("hosts", &[]),
     ("public_keys", &["accounts"]),
     ("connections", &["hosts", "keys"]),
     ("setup", &["accounts", "connections", "hosts", "keys"]),
-    ("health", &["connections"]),
+    ("health", &["connections", "alerts"]),
 ];
 
 /// Which domain may write each table (`ActiveModel` of the entity). The floor's `audit` writes
@@ -34,11 +35,13 @@ const WRITER: &[(&str, &[&str])] = &[
     ("check_schedule", &["health"]),
     ("alert_state", &["health"]),
     ("alert_event", &["health"]),
+    ("alert_channel", &["alerts"]),
+    ("alert_delivery", &["alerts"]),
     ("app_setting", &["accounts", "keys", "setup"]),
     ("audit_log", &["audit"]),
 ];
 
-const DOMAINS: [&str; 7] = ["accounts", "keys", "public_keys", "hosts", "connections", "setup", "health"];
+const DOMAINS: [&str; 8] = ["accounts", "alerts", "keys", "public_keys", "hosts", "connections", "setup", "health"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();

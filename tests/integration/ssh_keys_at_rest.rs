@@ -91,8 +91,24 @@ async fn rotation_reseals_everything_and_retires_the_old_key() {
     .await
     .unwrap();
     let before = keys::open_private_key(&old, &a).unwrap();
+    // An alert channel's sealed secrets go along.
+    let hook = keyhaven::server::services::alerts::ChannelInput {
+        name: Some("hook".into()),
+        kind: Some("webhook".into()),
+        url: Some("https://hooks.example.com/secret-path".into()),
+        secret: Some("signing secret".into()),
+        ..Default::default()
+    };
+    let hook = keyhaven::server::services::alerts::create(&db.conn, &old, &Actor::cli(), &hook).await.unwrap();
     let (new_key, _) = MasterKey::generate().unwrap();
-    assert_eq!(keys::reseal_secrets(&db.conn, &old, &new_key).await.unwrap(), 2);
+    assert_eq!(keys::reseal_secrets(&db.conn, &old, &new_key).await.unwrap(), 3);
+    let rename =
+        keyhaven::server::services::alerts::ChannelInput { name: Some("renamed".into()), ..Default::default() };
+    let cli = Actor::cli();
+    let update = |master| keyhaven::server::services::alerts::update(&db.conn, master, &cli, hook.id, &rename);
+    assert!(update(&old).await.is_err(), "the old key no longer opens the channel's secrets");
+    let renamed = update(&new_key).await.unwrap();
+    assert!(keyhaven::server::services::alerts::view(&renamed).signed);
     let a2 = keys::get_key(&db.conn, a.id).await.unwrap();
     let b2 = keys::get_key(&db.conn, b.id).await.unwrap();
     assert_eq!(*keys::open_private_key(&new_key, &a2).unwrap(), *before);

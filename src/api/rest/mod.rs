@@ -2,6 +2,7 @@
 //! session or a bearer token; token callers need the `admin` scope for this management API.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod body;
 mod connections;
@@ -42,6 +43,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .merge(connections::routes(state))
         .merge(hosts::routes(state))
         .merge(health::routes(state))
+        .merge(alerts::routes(state))
         .any("/api/{*rest}", Access::ANYONE, not_found)
         .merge(public_keys::routes(state))
 }

@@ -124,6 +124,10 @@ impl GuardedRoutes {
         self.route(Method::PUT, path, access, handler)
     }
 
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, access: Access, handler: H) -> Self {
+        self.route(Method::PATCH, path, access, handler)
+    }
+
     pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, access: Access, handler: H) -> Self {
         self.route(Method::DELETE, path, access, handler)
     }

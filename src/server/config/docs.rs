@@ -147,6 +147,18 @@ pub const SETTINGS: &[SettingDoc] = &[
         default: "2",
         help: "Failed scheduled checks in a row before a connection is reported failing (at least 1)",
     },
+    SettingDoc {
+        key: "alert_retry_secs",
+        env: "KEYHAVEN_ALERT_RETRY_SECS",
+        default: "30",
+        help: "Pause after an alert delivery fails (1 to 3600 s); each next pause is 4 times longer",
+    },
+    SettingDoc {
+        key: "alert_attempts",
+        env: "KEYHAVEN_ALERT_ATTEMPTS",
+        default: "5",
+        help: "Attempts of an alert delivery (1 to 10) before it is recorded as failed",
+    },
 ];
 
 /// Text for `keyhaven --help`: every setting with its variable and default.

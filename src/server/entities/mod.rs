@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table.
 
+pub mod alert_channel;
+pub mod alert_delivery;
 pub mod alert_event;
 pub mod alert_state;
 pub mod api_token;

@@ -20,6 +20,11 @@ impl Actor {
     pub fn cli() -> Actor {
         Actor { id: None, name: "cli".into(), client_addr: "local".into() }
     }
+
+    /// For what Keyhaven does on its own (scheduled checks, alert deliveries).
+    pub fn system() -> Actor {
+        Actor { id: None, name: "keyhaven".into(), client_addr: "local".into() }
+    }
 }
 
 /// One entry to record. `detail` must never hold a secret.

@@ -7,6 +7,7 @@
 //! `ready_answers` (answers kept between changes) and `remote` (SSH slots, stages and progress).
 
 pub mod accounts;
+pub mod alerts;
 pub mod connections;
 pub mod health;
 pub mod hosts;

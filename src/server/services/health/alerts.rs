@@ -1,6 +1,6 @@
 //! Alerts from scheduled checks: the rules' state per connection in the database, and one alert
-//! per change of state, kept (`alert_events`) for the API and the pages. Delivery to channels
-//! (webhook, email) reads these.
+//! per change of state, kept (`alert_events`) for the API and the pages, and queued for every
+//! alert channel (see `alerts`).
 
 use super::rules::{FULL_SOON_DAYS, Raise, Seen, State, step};
 use super::summary::percent_of;
@@ -122,6 +122,8 @@ pub async fn observe(
         };
         events.push(alert_event::Entity::insert(event).exec_with_returning(&txn).await?);
     }
+    // Queued with the alerts, in one transaction: a stop in between loses neither.
+    crate::server::services::alerts::enqueue(&txn, &events).await?;
     txn.commit().await?;
     Ok(events)
 }

@@ -35,7 +35,7 @@ pub async fn recorded_id(db: &DatabaseConnection) -> Result<Option<String>, Serv
     Ok(app_setting::Entity::find_by_id(MASTER_KEY_ID).one(db).await?.map(|r| r.value))
 }
 
-/// Re-seals every secret under `new` in one transaction and records the new key id. Returns how many
+/// Re-seals every secret (private keys, alert channels' secrets) under `new` in one transaction and records the new key id. Returns how many
 /// secrets were re-sealed. Nothing changes if any secret fails to open with `old`.
 pub async fn reseal_secrets(db: &DatabaseConnection, old: &MasterKey, new: &MasterKey) -> Result<usize, ServiceError> {
     let sealed = |e: SecretError| ServiceError::Internal(format!("re-sealing: {e}"));
@@ -47,13 +47,15 @@ pub async fn reseal_secrets(db: &DatabaseConnection, old: &MasterKey, new: &Mast
         row.private_key_enc = Set(new.seal(&plain, &aad(&key.fingerprint)).map_err(sealed)?);
         row.update(&txn).await?;
     }
+    let channels = crate::server::services::alerts::reseal(&txn, old, new).await?;
     let mut setting: app_setting::ActiveModel = match app_setting::Entity::find_by_id(MASTER_KEY_ID).one(&txn).await? {
         Some(row) => row.into(),
         None => app_setting::ActiveModel { key: Set(MASTER_KEY_ID.into()), ..Default::default() },
     };
     setting.value = Set(new.id().to_string());
     setting.save(&txn).await?;
-    let detail = format!("{} → {}, {} secret(s)", old.id(), new.id(), keys.len());
+    let count = keys.len() + channels;
+    let detail = format!("{} → {}, {count} secret(s)", old.id(), new.id());
     audit::record(
         &txn,
         &Actor::cli(),
@@ -61,5 +63,5 @@ pub async fn reseal_secrets(db: &DatabaseConnection, old: &MasterKey, new: &Mast
     )
     .await?;
     txn.commit().await?;
-    Ok(keys.len())
+    Ok(count)
 }
