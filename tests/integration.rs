@@ -82,6 +82,8 @@ mod known_hosts_import;
 mod leptos_config;
 #[path = "integration/login_limits.rs"]
 mod login_limits;
+#[path = "integration/metrics_endpoint.rs"]
+mod metrics_endpoint;
 #[path = "integration/parser_properties.rs"]
 mod parser_properties;
 #[path = "integration/scheduled_checks.rs"]

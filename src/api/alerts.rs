@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::model::ChannelView;
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
 const PAGE: &str = "/settings/alerts";
 
 /// Every channel, by name, without secrets.

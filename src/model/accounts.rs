@@ -48,11 +48,20 @@ pub enum Scope {
     Repo,
     #[serde(rename = "admin")]
     Admin,
+    /// Only `GET /metrics`: what a Prometheus server is given.
+    #[serde(rename = "read:metrics")]
+    ReadMetrics,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] =
-        [Scope::ReadPublicKey, Scope::WritePublicKey, Scope::AdminPublicKey, Scope::Repo, Scope::Admin];
+    pub const ALL: [Scope; 6] = [
+        Scope::ReadPublicKey,
+        Scope::WritePublicKey,
+        Scope::AdminPublicKey,
+        Scope::Repo,
+        Scope::Admin,
+        Scope::ReadMetrics,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,6 +70,7 @@ impl Scope {
             Scope::AdminPublicKey => "admin:public_key",
             Scope::Repo => "repo",
             Scope::Admin => "admin",
+            Scope::ReadMetrics => "read:metrics",
         }
     }
 
@@ -90,6 +100,7 @@ impl Scope {
             Scope::AdminPublicKey => "Delete public keys (implies write and read)",
             Scope::Repo => "Repositories and their deploy keys",
             Scope::Admin => "The Keyhaven management API (/api/…); writes still need the admin role",
+            Scope::ReadMetrics => "Read /metrics (for a Prometheus server; nothing else)",
         }
     }
 }

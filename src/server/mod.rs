@@ -15,6 +15,7 @@ pub mod error;
 pub mod gates;
 pub mod host_check;
 pub mod http_server;
+pub mod metrics;
 pub mod percent;
 pub mod router;
 pub mod rpc_status;

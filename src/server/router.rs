@@ -67,6 +67,9 @@ pub fn build_router(state: AppState) -> Router {
         .nest_service(&pkg_path, assets(&pkg_dir))
         .merge(pages)
         .layer(middleware::from_fn(say_when_files_are_stale))
+        // Outside every guard, so refused requests are timed too; after routing (Router::layer),
+        // so the route's template is known.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::server::metrics::track))
         .layer(middleware::from_fn_with_state(unrouted, access::answer_unrouted))
         .layer(middleware::from_fn_with_state(state.clone(), crate::api::rest::public_keys::dot_keys))
         .layer(middleware::from_fn_with_state(state.clone(), access::rpc_guard))

@@ -30,6 +30,8 @@ pub struct AppState {
     pub changes: Changes,
     /// Answers kept between changes, by name (see `services::ready_answers`).
     pub ready: Arc<ReadyAnswers>,
+    /// Request latency for `/metrics` (see `server::metrics`).
+    pub metrics: Arc<crate::server::metrics::HttpMetrics>,
     /// Cached "setup is finished"; once true it never becomes false, so the setup gate needs no
     /// database query per request after the first admin exists.
     setup_done: Arc<AtomicBool>,
@@ -60,6 +62,7 @@ impl AppState {
             master_key: Arc::new(master_key),
             key_cache: Arc::new(KeyListCache::default()),
             ready: Arc::new(ReadyAnswers::default()),
+            metrics: Arc::new(crate::server::metrics::HttpMetrics::default()),
             setup_done: Arc::new(AtomicBool::new(false)),
         }
     }

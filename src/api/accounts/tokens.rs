@@ -25,6 +25,7 @@ pub async fn create_token(
     admin_public_key: Option<String>,
     repo: Option<String>,
     admin: Option<String>,
+    read_metrics: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     use crate::model::Scope;
     use crate::server::{context, services::accounts};
@@ -35,6 +36,7 @@ pub async fn create_token(
         (admin_public_key, Scope::AdminPublicKey),
         (repo, Scope::Repo),
         (admin, Scope::Admin),
+        (read_metrics, Scope::ReadMetrics),
     ];
     let scopes = ticked.into_iter().filter(|(v, _)| v.is_some()).map(|(_, s)| s).collect();
     let days = match expires_in_days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {

@@ -88,11 +88,23 @@ pub async fn alerts(
         "pages": found.pages, "per_page": per_page})))
 }
 
+/// `GET /metrics`: the Prometheus text format (see `server::metrics`). A token needs the
+/// `read:metrics` scope, which grants nothing else.
+pub async fn metrics(State(state): State<AppState>) -> Result<impl axum::response::IntoResponse, AppError> {
+    let text = crate::server::metrics::render(&state).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text))
+}
+
+/// Who may scrape: any signed-in user; a token needs `read:metrics`.
+const METRICS: crate::server::access::Access =
+    crate::server::access::Access::signed_in(crate::model::Scope::ReadMetrics);
+
 /// This domain's REST routes with their rules (see `docs/authorization.md`).
 pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
         .get("/api/health/summary", READ, summary)
         .get("/api/alerts", READ, alerts)
+        .get("/metrics", METRICS, metrics)
         .get("/api/ssh-keys/connections/{id}/schedule", READ, schedule)
         .put("/api/ssh-keys/connections/{id}/schedule", CHANGE, set_schedule)
 }

@@ -14,7 +14,7 @@ use crate::server::services::audit::{self, Actor, Event};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, RelationTrait, Set,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -271,4 +271,20 @@ pub async fn deliveries(
         .filter(alert_delivery::Column::ChannelId.eq(id))
         .order_by_desc(alert_delivery::Column::Id);
     crate::server::services::paging::fetch(db, select, per_page, page).await
+}
+
+/// Deliveries by channel name and status, for `/metrics`.
+pub async fn delivery_counts(db: &DatabaseConnection) -> Result<Vec<(String, String, u64)>, ServiceError> {
+    let rows: Vec<(String, String, i64)> = alert_delivery::Entity::find()
+        .select_only()
+        .column(alert_channel::Column::Name)
+        .column(alert_delivery::Column::Status)
+        .column_as(sea_orm::sea_query::Expr::col((alert_delivery::Entity, alert_delivery::Column::Id)).count(), "n")
+        .join(sea_orm::JoinType::InnerJoin, alert_delivery::Relation::Channel.def())
+        .group_by(alert_channel::Column::Name)
+        .group_by(alert_delivery::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(name, status, n)| (name, status, u64::try_from(n).unwrap_or(0))).collect())
 }

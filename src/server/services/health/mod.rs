@@ -5,6 +5,7 @@
 //! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
 
 mod alerts;
+mod figures;
 mod overrides;
 mod retention;
 mod rules;
@@ -14,6 +15,7 @@ mod summary;
 mod trend;
 
 pub use alerts::{Checked, events, observe};
+pub use figures::{ConnectionFigures, Figures, figures};
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, schedule_view, set_interval};
 pub use retention::{prune_once, start_pruning};
 pub use runner::{Scheduler, start};

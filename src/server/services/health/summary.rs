@@ -22,13 +22,7 @@ pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<Heal
     let total = ssh_connection::Entity::find().count(db).await?;
     let checks_off =
         check_schedule::Entity::find().filter(check_schedule::Column::IntervalSecs.eq(0)).count(db).await?;
-    let newest_ids = Query::select()
-        .expr(Func::max(Expr::col(connection_check::Column::Id)))
-        .from(connection_check::Entity)
-        .group_by_col(connection_check::Column::ConnectionId)
-        .to_owned();
-    let newest =
-        connection_check::Entity::find().filter(connection_check::Column::Id.in_subquery(newest_ids)).all(db).await?;
+    let newest = newest_checks(db).await?;
 
     let mut summary = HealthSummary { total, checks_off, interval_secs, ..HealthSummary::default() };
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
@@ -82,6 +76,16 @@ pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<Heal
     Ok(summary)
 }
 
+/// Each connection's newest check (the highest id, as ids grow with time), in one query.
+pub(super) async fn newest_checks(db: &DatabaseConnection) -> Result<Vec<connection_check::Model>, ServiceError> {
+    let newest_ids = Query::select()
+        .expr(Func::max(Expr::col(connection_check::Column::Id)))
+        .from(connection_check::Entity)
+        .group_by_col(connection_check::Column::ConnectionId)
+        .to_owned();
+    Ok(connection_check::Entity::find().filter(connection_check::Column::Id.in_subquery(newest_ids)).all(db).await?)
+}
+
 /// Whole percent of storage used, when the check measured it.
 fn storage_percent(check: &connection_check::Model) -> Option<u8> {
     percent_of(check.storage_used?, check.storage_total?)
@@ -93,7 +97,7 @@ pub(super) fn percent_of(used: i64, total: i64) -> Option<u8> {
 }
 
 /// `user@host:port` of the given connections.
-async fn labels(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashMap<i32, String>, ServiceError> {
+pub(super) async fn labels(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashMap<i32, String>, ServiceError> {
     let rows = ssh_connection::Entity::find().filter(ssh_connection::Column::Id.is_in(ids)).all(db).await?;
     Ok(rows.iter().map(|c| (c.id, connections::label(c))).collect())
 }

@@ -23,6 +23,8 @@ pub struct SshGate {
     /// The stages of running operations, for live progress on the page.
     pub progress: Arc<ProgressBoard>,
     global: Arc<Semaphore>,
+    /// The global semaphore's size (`ssh_max_connections`).
+    max_connections: usize,
     per_host: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// Each user's allowance of SSH actions (see [`SshGate::admit`]).
     allowances: Mutex<HashMap<i32, Allowance>>,
@@ -52,6 +54,7 @@ pub struct SshSlot {
 impl SshGate {
     pub fn new(settings: &Settings) -> SshGate {
         let secs = Duration::from_secs;
+        let max_connections = usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1);
         SshGate {
             timeouts: Timeouts {
                 connect: secs(settings.ssh_connect_timeout_secs),
@@ -60,7 +63,8 @@ impl SshGate {
             },
             host_key_policy: settings.host_key_policy,
             progress: Arc::new(ProgressBoard::default()),
-            global: Arc::new(Semaphore::new(usize::try_from(settings.ssh_max_connections).unwrap_or(32).max(1))),
+            global: Arc::new(Semaphore::new(max_connections)),
+            max_connections,
             per_host: Mutex::new(HashMap::new()),
             allowances: Mutex::new(HashMap::new()),
             accounts: Mutex::new(HashMap::new()),
@@ -89,6 +93,11 @@ impl SshGate {
     /// same connection (and the other way round), so two never race to write its status.
     pub async fn turn(&self, connection_id: i32) -> tokio::sync::OwnedMutexGuard<()> {
         self.turn_lock(connection_id).lock_owned().await
+    }
+
+    /// SSH connections open now, and how many may be (for `/metrics`).
+    pub fn slots_in_use(&self) -> (usize, usize) {
+        (self.max_connections.saturating_sub(self.global.available_permits()), self.max_connections)
     }
 
     /// The connection's turn if nobody holds it: a scheduled check skips a connection being tested.
