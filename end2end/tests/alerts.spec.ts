@@ -83,8 +83,8 @@ test('a webhook channel gets a signed test alert and the alerts of scheduled che
   await axe(page, javaScriptEnabled);
 
   const form = page.getByRole('region', { name: 'New webhook' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('URL').fill(`${receiverUrl}${path}`);
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('URL', { exact: true }).fill(`${receiverUrl}${path}`);
   await form.getByLabel('Secret (optional)').fill(SECRET);
   await form.getByRole('button', { name: 'Add webhook' }).click();
   const row = page.getByRole('row', { name: new RegExp(`^${name} webhook`) });
@@ -124,12 +124,12 @@ test('a bad email address is named, and a channel can be turned off and deleted'
   await signIn(page);
   await page.goto(`${kh.url}/settings/alerts`);
   const form = page.getByRole('region', { name: 'New email channel' });
-  await form.getByLabel('Name').fill('ops mail');
-  await form.getByLabel('Send to').fill('ops@example.com, not an address');
-  await form.getByLabel('From').fill('keyhaven@example.com');
-  await form.getByLabel('SMTP server').fill('smtp.example.com');
+  await form.getByLabel('Name', { exact: true }).fill('ops mail');
+  await form.getByLabel('Send to', { exact: true }).fill('ops@example.com, not an address');
+  await form.getByLabel('From', { exact: true }).fill('keyhaven@example.com');
+  await form.getByLabel('SMTP server', { exact: true }).fill('smtp.example.com');
   await form.getByRole('button', { name: 'Add email channel' }).click();
-  await expect(page.getByText("'not an address' is not an email address.")).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: "'not an address' is not an email address." })).toBeVisible();
   const listed = await (await call('/api/alerts/channels', 'GET')).json();
   expect(listed.channels.map((c: { name: string }) => c.name)).toEqual([name]);
 

@@ -10,7 +10,7 @@ import { expect, test } from './fixtures';
 import { freshPostgresUrl, startKeyhaven, type Keyhaven } from './server';
 
 const repoRoot = resolve(__dirname, '..', '..');
-const SCOPES = ['read:public_key', 'write:public_key', 'admin:public_key', 'repo', 'admin'];
+const SCOPES = ['read:public_key', 'write:public_key', 'admin:public_key', 'repo', 'admin', 'read:metrics'];
 const IMPLIES: Record<string, string[]> = {
   'admin:public_key': ['admin:public_key', 'write:public_key', 'read:public_key'],
   'write:public_key': ['write:public_key', 'read:public_key'],

@@ -5,7 +5,7 @@
 use crate::api::alerts::{
     CreateAlertChannel, DeleteAlertChannel, SendTestAlert, SetAlertChannelEnabled, list_alert_channels,
 };
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
 use crate::components::form_action::FormAction;
 use crate::components::page_resource::page_resource;
 use crate::components::post_form::PostForm;
@@ -35,10 +35,11 @@ pub fn AlertsPage() -> impl IntoView {
     toast_done(actions.toggle, "Channel changed.");
     toast_done(actions.delete, "Channel deleted.");
     toast_results(actions.test, |(delivered, detail)| {
+        // The flag says "failed".
         if *delivered {
-            (format!("Test alert delivered ({detail})."), true)
+            (format!("Test alert delivered ({detail})."), false)
         } else {
-            (format!("The test alert was not delivered: {detail}"), false)
+            (format!("The test alert was not delivered: {detail}"), true)
         }
     });
     let channels =
@@ -102,7 +103,7 @@ fn last_delivery(channel: &ChannelView) -> AnyView {
 #[component]
 fn ChannelTable(list: Vec<ChannelView>, actions: RowActions) -> impl IntoView {
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Alert channels (scrolls sideways)">
+        <div class="table-wrap channel-list" tabindex="0" role="region" aria-label="Alert channels (scrolls sideways)">
             <table>
                 <caption class="visually-hidden">"Alert channels"</caption>
                 <thead>
@@ -211,7 +212,7 @@ fn NewChannelForms(create: FormAction<CreateAlertChannel>) -> impl IntoView {
                 <code>"X-Keyhaven-Signature-256: sha256=<HMAC-SHA256 of the body>"</code>
                 ". The URL and the secret are sealed and never shown again."
             </p>
-            <PostForm action=create attr:class="form-grid">
+            <PostForm action=create node_ref=reset_on_success(create) attr:class="form-grid">
                 <input type="hidden" name="kind" value="webhook" />
                 <label for="webhook-name">"Name"</label>
                 <input id="webhook-name" name="name" required maxlength="100" placeholder="ops chat" />
@@ -237,7 +238,7 @@ fn NewChannelForms(create: FormAction<CreateAlertChannel>) -> impl IntoView {
             <p class="hint">
                 "Plain-text mail through your SMTP server. The password is sealed and never shown again."
             </p>
-            <PostForm action=create attr:class="form-grid">
+            <PostForm action=create node_ref=reset_on_success(create) attr:class="form-grid">
                 <input type="hidden" name="kind" value="email" />
                 <label for="email-name">"Name"</label>
                 <input id="email-name" name="name" required maxlength="100" placeholder="ops mail" />

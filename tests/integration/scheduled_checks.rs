@@ -1,5 +1,5 @@
 //! The health scheduler against the real sshd: a healthy connection stays healthy over several
-//! scheduled checks (with storage), a stopped host turns it `refused`; a check interrupted by a
+//! scheduled checks (with storage, measured in the check's one SSH login), a stopped host turns it `refused`; a check interrupted by a
 //! stop runs once at the next start and a day of downtime is one check, not a backlog; a
 //! connection whose checks are off is never checked; a manual test holds the scheduler off.
 
@@ -53,6 +53,8 @@ async fn a_healthy_connection_stays_healthy_over_scheduled_checks_until_its_host
     let account = TestAccount::shell();
     let s = SshApp::start(None).await;
     let id = s.working_connection(&sshd, &account, false).await;
+    let logins = || sshd.log().matches("Accepted publickey").count();
+    let logins_before = logins();
     let running = scheduler(&s, Duration::seconds(1));
 
     let checks = wait_for(&s, id, "three scheduled checks", |c| c.len() >= 3).await;
@@ -62,6 +64,11 @@ async fn a_healthy_connection_stays_healthy_over_scheduled_checks_until_its_host
     }
     let listed = s.listed(id).await;
     assert_eq!(listed["status"], "connected");
+    // One login per check, storage included: stop the scheduler, let a running check finish.
+    running.abort();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(logins() - logins_before, scheduled(&s, id).await.len(), "one SSH login per scheduled check");
+    let running = scheduler(&s, Duration::seconds(1));
     let (_, audit) = s.call(Method::GET, "/api/audit?per_page=200", None).await;
     assert!(!audit.to_string().contains("connection.tested"), "scheduled checks are not audited as actions");
 

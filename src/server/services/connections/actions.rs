@@ -106,12 +106,7 @@ pub async fn refresh_storage(
     id: i32,
 ) -> Result<ssh_connection::Model, ServiceError> {
     let Opened { connection, session, .. } = open_connection(db, gate, master, id).await?;
-    let sftp_path = connection.default_path.clone();
-    let shell_path = match (&connection.ssh_path_prefix, &connection.default_path) {
-        (Some(prefix), Some(path)) => Some(format!("{}{path}", prefix.trim_end_matches('/'))),
-        (None, Some(path)) => Some(path.clone()),
-        (_, None) => None,
-    };
+    let (sftp_path, shell_path) = super::probe::storage_paths(&connection);
     let measured = storage::usage(&session, sftp_path.as_deref(), shell_path.as_deref()).await;
     session.close().await;
     let usage = measured.map_err(|e| ssh_failure("session", e))?;

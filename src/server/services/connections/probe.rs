@@ -14,7 +14,8 @@ use crate::server::services::changes::Changes;
 use crate::server::services::keys::{private_key, touch_key};
 use crate::server::services::remote::{SshGate, Stages, connection_key};
 use crate::server::ssh::error::SshError;
-use crate::server::ssh::sftp::RemoteFs;
+use crate::server::ssh::sftp::{RemoteFs, Usage};
+use crate::server::ssh::storage;
 use russh::keys::ssh_key::PrivateKey;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use std::time::Instant;
@@ -37,15 +38,28 @@ pub struct TestReport {
     pub millis: u64,
 }
 
+/// Where a connection's storage is measured: the SFTP path and the shell path (with
+/// `ssh_path_prefix`), both from `default_path` (none: the login directory).
+pub(super) fn storage_paths(connection: &ssh_connection::Model) -> (Option<String>, Option<String>) {
+    let shell_path = match (&connection.ssh_path_prefix, &connection.default_path) {
+        (Some(prefix), Some(path)) => Some(format!("{}{path}", prefix.trim_end_matches('/'))),
+        (None, Some(path)) => Some(path.clone()),
+        (_, None) => None,
+    };
+    (connection.default_path.clone(), shell_path)
+}
+
 /// After logging in: SFTP answers (SFTP mode) or a shell runs `echo` (shell mode). Anything else
-/// that still let us in is a restricted key.
+/// that still let us in is a restricted key. With `measure` (a scheduled check) the storage is
+/// measured on the same session, so a check logs in once.
 async fn probe(
     gate: &SshGate,
     target: &Target,
     key: PrivateKey,
     sftp: bool,
+    measure: Option<&(Option<String>, Option<String>)>,
     stages: &mut Stages,
-) -> Result<Option<String>, SshError> {
+) -> Result<(Option<String>, Option<Usage>), SshError> {
     let session = login_with_key(gate, target, key, stages).await?;
     let since = Instant::now();
     let checked = if sftp {
@@ -67,11 +81,24 @@ async fn probe(
             Err(err) => Err(err),
         }
     };
+    let usage = match (&checked, measure) {
+        (Ok((_, None)), Some((sftp_path, shell_path))) => {
+            match storage::usage(&session, sftp_path.as_deref(), shell_path.as_deref()).await {
+                Ok(usage) => Some(usage),
+                // An account that cannot report its storage is still healthy.
+                Err(err) => {
+                    tracing::debug!(error = %err, "storage not measured");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     session.close().await;
     match checked {
         Ok((message, note)) => {
             stages.ok("session", message, since);
-            Ok(note)
+            Ok((note, usage))
         }
         Err(err) => {
             stages.failed("session", &err, since);
@@ -91,22 +118,24 @@ pub async fn test(
     id: i32,
 ) -> Result<TestReport, ServiceError> {
     let _turn = gate.turn(id).await;
-    let report = run(db, changes, gate, master, Some(actor), id).await?;
+    let (report, _) = run(db, changes, gate, master, Some(actor), false, id).await?;
     history::record(db, id, history::Trigger::Manual, &report, None).await?;
     Ok(report)
 }
 
 /// The staged test and its outcome on the connection, without the history (the caller holds the
-/// connection's turn and records the check, with storage when it measured it). Without an actor
-/// (the scheduler) nothing goes to the audit log: a check every 15 minutes is not an action.
+/// connection's turn and records the check). Without an actor (the scheduler) nothing goes to
+/// the audit log: a check every 15 minutes is not an action. With `measure` the storage is
+/// measured in the same session and saved with the outcome.
 pub(super) async fn run(
     db: &DatabaseConnection,
     changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
     actor: Option<&Actor>,
+    measure: bool,
     id: i32,
-) -> Result<TestReport, ServiceError> {
+) -> Result<(TestReport, Option<Usage>), ServiceError> {
     let (connection, key) = get_with_key(db, id).await?;
     let target = connection_target(db, &connection).await?;
     let mut testing: ssh_connection::ActiveModel = connection.clone().into();
@@ -125,7 +154,8 @@ pub(super) async fn run(
         Some(key_row) => {
             let private = private_key(master, key_row)?;
             let _slot = gate.slot(&target.host, target.port).await?;
-            let result = probe(gate, &target, private, connection.use_sftp_mode, &mut stages).await;
+            let paths = measure.then(|| storage_paths(&connection));
+            let result = probe(gate, &target, private, connection.use_sftp_mode, paths.as_ref(), &mut stages).await;
             if stages.passed("authentication") {
                 touch_key(db, key_row).await;
             }
@@ -133,6 +163,10 @@ pub(super) async fn run(
         }
     };
     stages.skip_missing(&STAGES);
+    let (outcome, usage) = match outcome {
+        Ok((note, usage)) => (Ok(note), usage),
+        Err(err) => (Err(err), None),
+    };
     let reason = match &outcome {
         Ok(None) => "ok",
         Ok(Some(_)) => "restricted_ok",
@@ -146,10 +180,10 @@ pub(super) async fn run(
         stages: stages.take(),
         millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
-    let saved = save_outcome(db, actor, connection, &report).await;
+    let saved = save_outcome(db, actor, connection, &report, usage.as_ref()).await;
     changes.touched();
     saved?;
-    Ok(report)
+    Ok((report, usage))
 }
 
 async fn save_outcome(
@@ -157,6 +191,7 @@ async fn save_outcome(
     actor: Option<&Actor>,
     connection: ssh_connection::Model,
     report: &TestReport,
+    usage: Option<&Usage>,
 ) -> Result<(), ServiceError> {
     let now = chrono::Utc::now();
     let target = format!("{}@{}:{}", connection.username, connection.host, connection.port);
@@ -167,6 +202,13 @@ async fn save_outcome(
         model.last_success = Set(Some(now));
     }
     model.error_message = Set(report.error.clone());
+    if let Some(usage) = usage {
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        model.storage_total = Set(Some(as_i64(usage.total)));
+        model.storage_used = Set(Some(as_i64(usage.used)));
+        model.storage_available = Set(Some(as_i64(usage.available)));
+        model.storage_checked_at = Set(Some(now));
+    }
     model.update(db).await?;
     let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
     let Some(actor) = actor else {

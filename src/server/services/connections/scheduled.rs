@@ -1,7 +1,7 @@
-//! One scheduled check of a connection: the staged test, then (when it logs in) the storage, kept
-//! in the history as one check. The health scheduler decides when; this decides what a check is.
+//! One scheduled check of a connection: the staged test and, in the same SSH session when it
+//! logs in, the storage, kept in the history as one check. The health scheduler decides when;
+//! this decides what a check is.
 
-use super::actions::refresh_storage;
 use super::history::{self, Measured, Trigger};
 use super::probe::{TestReport, run};
 use crate::server::error::ServiceError;
@@ -29,21 +29,13 @@ pub async fn scheduled_check(
     id: i32,
 ) -> Result<CheckRun, ServiceError> {
     let Some(_turn) = gate.try_turn(id) else { return Ok(CheckRun::Busy) };
-    let mut report = run(db, changes, gate, master, None, id).await?;
-    let mut storage = None;
-    if report.connected {
-        match refresh_storage(db, changes, gate, master, id).await {
-            Ok(saved) => {
-                storage = saved.storage_used.zip(saved.storage_total).map(|(used, total)| Measured { used, total });
-                if saved.storage_available == Some(0) {
-                    report.connected = false;
-                    report.reason = "disk_full";
-                    report.error = Some("The host's disk is full: no space is left for backups.".into());
-                }
-            }
-            // An account that cannot report its storage is still healthy; the check says so.
-            Err(err) => tracing::debug!(connection = id, error = %err, "storage not measured"),
-        }
+    let (mut report, usage) = run(db, changes, gate, master, None, true, id).await?;
+    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let storage = usage.as_ref().map(|u| Measured { used: as_i64(u.used), total: as_i64(u.total) });
+    if report.connected && usage.is_some_and(|u| u.available == 0) {
+        report.connected = false;
+        report.reason = "disk_full";
+        report.error = Some("The host's disk is full: no space is left for backups.".into());
     }
     history::record(db, id, Trigger::Scheduled, &report, storage).await?;
     Ok(CheckRun::Done(report, storage.map(|s| (s.used, s.total))))
