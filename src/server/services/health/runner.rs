@@ -1,7 +1,8 @@
-//! The scheduler: a task that, every tick, gives new connections their first check, takes the
-//! checks that are due (at most `PARALLEL` at once, so people's tests and deploys keep SSH slots)
-//! and runs each through the connections domain, which respects the per-host and global SSH slots
-//! and never overlaps a manual test of the same connection.
+//! The scheduler: a task that, every tick and whenever a check finishes, gives new connections
+//! their first check, takes the checks that are due (at most three quarters of the global SSH
+//! slots at once, so people's tests and deploys keep the rest) and runs each through the
+//! connections domain, which respects the per-host and global SSH slots and never overlaps a
+//! manual test of the same connection.
 
 use super::alerts::{Checked, observe};
 use super::schedule::{self, interval_of};
@@ -13,10 +14,7 @@ use crate::server::services::remote::SshGate;
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
-
-/// Scheduled checks running at once.
-const PARALLEL: usize = 8;
+use tokio::sync::{Notify, Semaphore};
 
 /// What the scheduler works with; cloned into each check.
 #[derive(Clone)]
@@ -43,23 +41,34 @@ impl Scheduler {
         std::time::Duration::from_millis(u64::try_from(millis).unwrap_or(5000))
     }
 
+    /// Scheduled checks running at once: three quarters of the global SSH slots.
+    fn at_once(&self) -> usize {
+        let (_, max) = self.gate.slots_in_use();
+        (max * 3 / 4).max(1)
+    }
+
     async fn run(self) {
         match schedule::recover(&self.db).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(checks = n, "checks interrupted by the last stop run again"),
             Err(err) => tracing::warn!(error = %err, "could not recover interrupted checks"),
         }
-        let parallel = Arc::new(Semaphore::new(PARALLEL));
+        let parallel = Arc::new(Semaphore::new(self.at_once()));
+        // A finished check makes room at once: a round of many due checks never waits for a tick.
+        let finished = Arc::new(Notify::new());
         loop {
-            if let Err(err) = self.round(&parallel).await {
+            if let Err(err) = self.round(&parallel, &finished).await {
                 tracing::warn!(error = %err, "scheduled checks: this round failed; the next one retries");
             }
-            tokio::time::sleep(self.tick()).await;
+            tokio::select! {
+                () = tokio::time::sleep(self.tick()) => {}
+                () = finished.notified() => {}
+            }
         }
     }
 
     /// One look at the schedule: start what is due, as far as there is room.
-    async fn round(&self, parallel: &Arc<Semaphore>) -> Result<(), ServiceError> {
+    async fn round(&self, parallel: &Arc<Semaphore>, finished: &Arc<Notify>) -> Result<(), ServiceError> {
         let now = Utc::now();
         schedule::add_missing(&self.db, self.every, now).await?;
         let room = parallel.available_permits() as u64;
@@ -73,9 +82,11 @@ impl Scheduler {
                 continue;
             }
             let me = self.clone();
+            let finished = finished.clone();
             tokio::spawn(async move {
                 me.check(row.connection_id, every).await;
                 drop(permit);
+                finished.notify_one();
             });
         }
         Ok(())
