@@ -1,7 +1,7 @@
 // Settings → Alerts in the browser, with JavaScript on and off: add a webhook channel (its URL
 // and secret never shown again), send a test alert to a real receiver on loopback that checks
 // the HMAC signature, get a real alert from Keyhaven's own scheduler (a connection to a closed
-// port, checked every 2 s), a bad email address named in the form, turn a channel off and
+// port, checked every 2 s), edit a channel, a bad email address named in the form, turn a channel off and
 // delete it. axe with JavaScript on (the HTML is the same).
 import AxeBuilder from '@axe-core/playwright';
 import { createHmac } from 'node:crypto';
@@ -117,6 +117,17 @@ test('a webhook channel gets a signed test alert and the alerts of scheduled che
   const alert = hits.find((h) => h.path === path && h.event === 'alert');
   expect([alert?.signed, alert?.body.alerts[0].kind]).toEqual([true, 'failing']);
   expect((await call(`/api/ssh-keys/connections/${id}`, 'DELETE')).status).toBe(200);
+
+  // The Edit form changes what it shows and keeps the secret it never shows.
+  await page.goto(`${kh.url}/settings/alerts`);
+  await page.getByText(`Edit ${name}`, { exact: true }).click();
+  const edit = page.locator('details', { hasText: `Edit ${name}` });
+  await edit.getByLabel('Send', { exact: true }).selectOption('a digest every 15 minutes');
+  await edit.getByRole('button', { name: `Save ${name}` }).click();
+  const saved = page.getByRole('row', { name: new RegExp(`^${name} webhook`) });
+  await expect(saved).toContainText('digest every 15 min');
+  await expect(saved).toContainText('signed (X-Keyhaven-Signature-256)');
+  await axe(page, javaScriptEnabled);
 });
 
 test('a bad email address is named, and a channel can be turned off and deleted', async ({ page }, info) => {

@@ -23,6 +23,12 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// A form's whole number: blank is "not given", anything else must parse (422 naming `field`).
+#[cfg(feature = "ssr")]
+fn number(value: Option<String>, field: &'static str, message: &str) -> Result<Option<i64>, AppError> {
+    given(value).map(|v| v.trim().parse::<i64>().map_err(|_| AppError::invalid(field, message))).transpose()
+}
+
 /// Adds a channel from the page's form; `to` is one address per line or comma-separated.
 #[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "create_alert_channel")]
@@ -43,9 +49,6 @@ pub async fn create_alert_channel(
     use crate::server::services::alerts;
     let (state, caller) =
         crate::server::context::caller(crate::rpc_rule!("create_alert_channel", BROWSER_ADMIN)).await?;
-    let number = |value: Option<String>, field: &'static str, message: &str| -> Result<Option<i64>, AppError> {
-        given(value).map(|v| v.trim().parse::<i64>().map_err(|_| AppError::invalid(field, message))).transpose()
-    };
     let input = alerts::ChannelInput {
         name: Some(name),
         kind: Some(kind),
@@ -98,4 +101,52 @@ pub async fn send_test_alert(id: i32) -> Result<(bool, String), AppError> {
     let detail = delivery.detail.unwrap_or_default();
     leptos_axum::redirect(PAGE);
     Ok((delivery.status == "sent", detail))
+}
+
+/// Changes channel `id` from its Edit form. Secrets left blank keep their value (they are never
+/// sent to the page); `clear_secret` / `clear_password` remove them; a blank username clears it.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/rpc", endpoint = "update_alert_channel")]
+pub async fn update_alert_channel(
+    id: i32,
+    kind: Option<String>,
+    name: String,
+    url: Option<String>,
+    secret: Option<String>,
+    clear_secret: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<String>,
+    tls: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    clear_password: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    digest_minutes: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::services::alerts;
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("update_alert_channel", BROWSER_ADMIN)).await?;
+    let secret = if clear_secret.is_some() { Some(String::new()) } else { given(secret) };
+    let password = if clear_password.is_some() { Some(String::new()) } else { given(password) };
+    // A blank field arrives as absent: the email form's blank username means "none".
+    let email_form = kind.as_deref() == Some(alerts::EMAIL);
+    let input = alerts::ChannelInput {
+        name: Some(name),
+        kind,
+        enabled: None,
+        url: given(url),
+        secret,
+        smtp_host,
+        smtp_port: number(smtp_port, "smtp_port", "The SMTP port is a number from 1 to 65535.")?,
+        tls: given(tls),
+        username: if email_form { Some(username.unwrap_or_default()) } else { username },
+        password,
+        from,
+        to: to.map(|list| list.split([',', '\n']).map(|a| a.trim().to_string()).collect()),
+        digest_minutes: number(digest_minutes, "digest_minutes", "Choose how alerts are gathered.")?,
+    };
+    alerts::update(&state.db, &state.master_key, &caller.actor(), id, &input).await?;
+    leptos_axum::redirect(PAGE);
+    Ok(())
 }

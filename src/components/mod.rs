@@ -1,5 +1,6 @@
 //! Reusable view pieces. Components see `model`, `error` and server functions, never the server.
 
+pub mod alerts;
 pub mod connections;
 pub mod copy_button;
 pub mod feedback;

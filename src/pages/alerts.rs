@@ -3,15 +3,17 @@
 //! Every form is a plain post, so the page works without JavaScript.
 
 use crate::api::alerts::{
-    CreateAlertChannel, DeleteAlertChannel, SendTestAlert, SetAlertChannelEnabled, list_alert_channels,
+    CreateAlertChannel, DeleteAlertChannel, SendTestAlert, SetAlertChannelEnabled, UpdateAlertChannel,
+    list_alert_channels,
 };
-use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs, reset_on_success};
+use crate::components::alerts::{EditChannel, NewChannelForms};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
 use crate::components::page_resource::page_resource;
 use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
 use crate::components::toasts::{toast_done, toast_results};
-use crate::model::{ChannelView, SMTP_TLS_MODES};
+use crate::model::ChannelView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,6 +23,7 @@ struct RowActions {
     test: FormAction<SendTestAlert>,
     toggle: FormAction<SetAlertChannelEnabled>,
     delete: FormAction<DeleteAlertChannel>,
+    edit: FormAction<UpdateAlertChannel>,
 }
 
 #[component]
@@ -30,7 +33,9 @@ pub fn AlertsPage() -> impl IntoView {
         test: FormAction::<SendTestAlert>::new(),
         toggle: FormAction::<SetAlertChannelEnabled>::new(),
         delete: FormAction::<DeleteAlertChannel>::new(),
+        edit: FormAction::<UpdateAlertChannel>::new(),
     };
+    toast_done(actions.edit, "Channel saved.");
     toast_done(create, "Channel added.");
     toast_done(actions.toggle, "Channel changed.");
     toast_done(actions.delete, "Channel deleted.");
@@ -43,7 +48,9 @@ pub fn AlertsPage() -> impl IntoView {
         }
     });
     let channels =
-        page_resource(finished_runs!(create, actions.test, actions.toggle, actions.delete), |_| list_alert_channels());
+        page_resource(finished_runs!(create, actions.test, actions.toggle, actions.delete, actions.edit), |_| {
+            list_alert_channels()
+        });
     let row_error = Signal::derive(move || {
         action_error(actions.toggle)
             .get()
@@ -73,7 +80,17 @@ pub fn AlertsPage() -> impl IntoView {
                             }
                                 .into_sync_any()
                         }
-                        Ok(list) => view! { <ChannelTable list actions /> }.into_sync_any(),
+                        Ok(list) => {
+                            let edits = list.clone();
+                            view! {
+                                <ChannelTable list actions />
+                                {edits
+                                    .into_iter()
+                                    .map(|channel| view! { <EditChannel channel edit=actions.edit /> })
+                                    .collect_view()}
+                            }
+                                .into_sync_any()
+                        }
                         Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
             }}
@@ -181,91 +198,5 @@ fn ChannelRow(channel: ChannelView, actions: RowActions) -> impl IntoView {
                 </PostForm>
             </td>
         </tr>
-    }
-}
-
-/// How alerts are gathered, for both forms.
-#[component]
-fn DigestChoice(id: &'static str) -> impl IntoView {
-    view! {
-        <label for=id>"Send"</label>
-        <select id=id name="digest_minutes">
-            <option value="0" selected>
-                "each alert at once"
-            </option>
-            <option value="15">"a digest every 15 minutes"</option>
-            <option value="60">"a digest every hour"</option>
-            <option value="1440">"a digest once a day"</option>
-        </select>
-    }
-}
-
-#[component]
-fn NewChannelForms(create: FormAction<CreateAlertChannel>) -> impl IntoView {
-    let error = action_error(create);
-    view! {
-        <FormError error />
-        <section class="card" aria-labelledby="new-webhook">
-            <h2 id="new-webhook">"New webhook"</h2>
-            <p class="hint">
-                "A JSON POST per alert. With a secret, the body is signed like GitHub's webhooks: "
-                <code>"X-Keyhaven-Signature-256: sha256=<HMAC-SHA256 of the body>"</code>
-                ". The URL and the secret are sealed and never shown again."
-            </p>
-            <PostForm action=create node_ref=reset_on_success(create) attr:class="form-grid">
-                <input type="hidden" name="kind" value="webhook" />
-                <label for="webhook-name">"Name"</label>
-                <input id="webhook-name" name="name" required maxlength="100" placeholder="ops chat" />
-                <label for="webhook-url">"URL"</label>
-                <input
-                    id="webhook-url"
-                    name="url"
-                    type="url"
-                    required
-                    maxlength="2000"
-                    placeholder="https://hooks.example.com/…"
-                />
-                <label for="webhook-secret">"Secret (optional)"</label>
-                <input id="webhook-secret" name="secret" type="password" autocomplete="off" maxlength="200" />
-                <DigestChoice id="webhook-digest" />
-                <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
-                    "Add webhook"
-                </button>
-            </PostForm>
-        </section>
-        <section class="card" aria-labelledby="new-email">
-            <h2 id="new-email">"New email channel"</h2>
-            <p class="hint">
-                "Plain-text mail through your SMTP server. The password is sealed and never shown again."
-            </p>
-            <PostForm action=create node_ref=reset_on_success(create) attr:class="form-grid">
-                <input type="hidden" name="kind" value="email" />
-                <label for="email-name">"Name"</label>
-                <input id="email-name" name="name" required maxlength="100" placeholder="ops mail" />
-                <label for="email-to">"Send to"</label>
-                <input id="email-to" name="to" required placeholder="ops@example.com, oncall@example.com" />
-                <label for="email-from">"From"</label>
-                <input id="email-from" name="from" required placeholder="keyhaven@example.com" />
-                <label for="email-host">"SMTP server"</label>
-                <input id="email-host" name="smtp_host" required placeholder="smtp.example.com" />
-                <label for="email-tls">"Encryption"</label>
-                <select id="email-tls" name="tls">
-                    {SMTP_TLS_MODES
-                        .into_iter()
-                        .map(|(value, label)| view! { <option value=value>{label}</option> })
-                        .collect_view()}
-                </select>
-                <label for="email-port">"Port (optional)"</label>
-                <input id="email-port" name="smtp_port" inputmode="numeric" placeholder="by encryption" />
-                <label for="email-user">"Username (optional)"</label>
-                <input id="email-user" name="username" autocomplete="off" />
-                <label for="email-password">"Password (optional)"</label>
-                <input id="email-password" name="password" type="password" autocomplete="new-password" />
-                <DigestChoice id="email-digest" />
-                <button class="btn btn-primary" type="submit" disabled=move || create.pending().get()>
-                    "Add email channel"
-                </button>
-            </PostForm>
-        </section>
     }
 }

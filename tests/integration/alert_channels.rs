@@ -13,6 +13,11 @@ const HOOK_PATH: &str = "/services/T000/B000/capability-path-xyz";
 const SECRET: &str = "whsec-very-secret-value";
 const PASSWORD: &str = "smtp-password-value";
 
+async fn edit(s: &SshApp, fields: Vec<(&'static str, String)>) -> crate::common::http::TestResponse {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    s.app.server_fn("update_alert_channel", &s.browser, &pairs).await
+}
+
 async fn create(s: &SshApp, body: Value) -> (u16, Value) {
     s.call(Method::POST, "/api/alerts/channels", Some(body)).await
 }
@@ -117,6 +122,35 @@ async fn channels_keep_their_secrets_sealed_and_name_the_field_of_bad_input() {
     assert_eq!((status, body["channel"]["signed"].as_bool()), (200, Some(false)), "an empty secret clears it");
     let (status, _) = s.call(Method::GET, "/api/alerts/channels/9999", None).await;
     assert_eq!(status, 404);
+
+    // The page's Edit form: blank secrets keep theirs, a blank username clears it (and then a
+    // password without one is refused, naming `username`).
+    let mail_id = mail["id"].as_i64().unwrap().to_string();
+    let form = |user: &'static str| {
+        vec![
+            ("id", mail_id.clone()),
+            ("kind", "email".into()),
+            ("name", "ops mail".into()),
+            ("smtp_host", "smtp.example.com".into()),
+            ("smtp_port", "2525".into()),
+            ("tls", "starttls".into()),
+            ("username", user.into()),
+            ("password", String::new()),
+            ("from", "keyhaven@example.com".into()),
+            ("to", "ops@example.com, noc@example.com".into()),
+            ("digest_minutes", "15".into()),
+        ]
+    };
+    let res = edit(&s, form("alerts")).await;
+    assert!(res.status.is_success() || res.status.is_redirection(), "{} {}", res.status, res.text());
+    let (_, body) = s.call(Method::GET, &format!("/api/alerts/channels/{mail_id}"), None).await;
+    let email = &body["channel"]["email"];
+    assert_eq!((email["smtp_port"].as_i64(), email["has_password"].as_bool()), (Some(2525), Some(true)), "{body}");
+    assert_eq!(email["to"], json!(["ops@example.com", "noc@example.com"]));
+    assert_eq!(body["channel"]["digest_minutes"], 15);
+    let res = edit(&s, form("")).await;
+    assert_eq!(res.status.as_u16(), 422, "{}", res.text());
+    assert!(res.text().contains("username"), "{}", res.text());
 
     // Channels are settings: a viewer can neither read nor change them.
     let viewer = s.app.create_user(&s.admin, "vic", "long enough password", "viewer").await;
