@@ -98,6 +98,10 @@ test('a webhook channel gets a signed test alert and the alerts of scheduled che
   await expect(page.getByRole('row', { name: new RegExp(`^${name} webhook`) })).toContainText('HTTP 204');
   const test = hits.filter((h) => h.path === path);
   expect(test.map((h) => [h.event, h.signed])).toEqual([['test', true]]);
+  await page.getByText(`Deliveries to ${name} (1)`, { exact: true }).click();
+  const history = page.getByRole('table', { name: `Deliveries to ${name}, newest first` });
+  await expect(history.getByRole('row').nth(1)).toContainText('test alert');
+  await expect(history.getByRole('row').nth(1)).toContainText('HTTP 204');
   await axe(page, javaScriptEnabled);
   await page.screenshot({ path: `.artifacts/screens/alerts-${info.project.name}.png`, fullPage: true });
 

@@ -2,19 +2,32 @@
 //! without JavaScript (each answers with a redirect back to the page).
 
 use crate::error::AppError;
-use crate::model::ChannelView;
+use crate::model::ChannelWithDeliveries;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 const PAGE: &str = "/settings/alerts";
 
-/// Every channel, by name, without secrets.
+/// Deliveries shown per channel on the page (the API pages through all of them).
+#[cfg(feature = "ssr")]
+const RECENT_DELIVERIES: u64 = 10;
+
+/// Every channel, by name, without secrets, with its newest deliveries.
 #[server(prefix = "/rpc", endpoint = "list_alert_channels", input = leptos::server_fn::codec::GetUrl)]
-pub async fn list_alert_channels() -> Result<Vec<ChannelView>, AppError> {
+pub async fn list_alert_channels() -> Result<Vec<ChannelWithDeliveries>, AppError> {
     use crate::server::services::alerts;
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("list_alert_channels", BROWSER_ADMIN)).await?;
-    Ok(alerts::list(&state.db).await?.iter().map(alerts::view).collect())
+    let mut listed = Vec::new();
+    for channel in alerts::list(&state.db).await? {
+        let page = alerts::deliveries(&state.db, channel.id, RECENT_DELIVERIES, 1).await?;
+        listed.push(ChannelWithDeliveries {
+            channel: alerts::view(&channel),
+            recent: page.rows.iter().map(alerts::delivery_view).collect(),
+            total: page.total,
+        });
+    }
+    Ok(listed)
 }
 
 /// A form field: blank is "not given".

@@ -5,7 +5,7 @@ use crate::api::alerts::{CreateAlertChannel, UpdateAlertChannel};
 use crate::components::feedback::{FormError, action_error, reset_on_success};
 use crate::components::form_action::FormAction;
 use crate::components::post_form::PostForm;
-use crate::model::{ChannelView, SMTP_TLS_MODES};
+use crate::model::{ChannelView, DeliveryView, SMTP_TLS_MODES};
 use leptos::prelude::*;
 
 const DIGESTS: [(i32, &str); 4] = [
@@ -175,5 +175,54 @@ pub fn NewChannelForms(create: FormAction<CreateAlertChannel>) -> impl IntoView 
                 </button>
             </PostForm>
         </section>
+    }
+}
+
+/// A channel's newest deliveries, folded: when, what, how many attempts, and the last answer.
+#[component]
+pub fn DeliveryHistory(name: String, recent: Vec<DeliveryView>, total: u64) -> impl IntoView {
+    let caption = format!("Deliveries to {name}, newest first");
+    view! {
+        <details class="card">
+            <summary>{format!("Deliveries to {name} ({total})")}</summary>
+            {if recent.is_empty() {
+                view! { <p class="hint">"Nothing sent yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption class="visually-hidden">{caption}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"When"</th>
+                                <th scope="col">"What"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Attempts"</th>
+                                <th scope="col">"Answer"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {recent
+                                .into_iter()
+                                .map(|d| {
+                                    let what = d.alert_id.map_or("test alert".to_string(), |id| format!("alert {id}"));
+                                    view! {
+                                        <tr>
+                                            <td>
+                                                <time datetime=d.created_at.clone()>{d.created_at.clone()}</time>
+                                            </td>
+                                            <td>{what}</td>
+                                            <td>{d.status}</td>
+                                            <td>{d.attempts}</td>
+                                            <td>{d.detail.unwrap_or_default()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </details>
     }
 }

@@ -54,6 +54,16 @@ pub struct DeliveryView {
     pub detail: Option<String>,
 }
 
+/// A channel with its newest deliveries, for Settings → Alerts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelWithDeliveries {
+    pub channel: ChannelView,
+    /// Newest first.
+    pub recent: Vec<DeliveryView>,
+    /// All deliveries to the channel.
+    pub total: u64,
+}
+
 /// The TLS modes of an email channel, with what each means, for the form.
 pub const SMTP_TLS_MODES: [(&str, &str); 3] = [
     ("starttls", "STARTTLS (port 587)"),

@@ -16,7 +16,7 @@ mod public_keys;
 mod setup;
 
 pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
-pub use alerts::{ChannelView, DeliveryView, EmailSettings, SMTP_TLS_MODES};
+pub use alerts::{ChannelView, ChannelWithDeliveries, DeliveryView, EmailSettings, SMTP_TLS_MODES};
 pub use audit::{AuditEntryView, AuditPage};
 pub use connections::{
     ActionOutcome, ConnectionHealth, ConnectionPage, ConnectionView, HourState, ProgressView, RemoteEntry,

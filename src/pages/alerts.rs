@@ -6,7 +6,7 @@ use crate::api::alerts::{
     CreateAlertChannel, DeleteAlertChannel, SendTestAlert, SetAlertChannelEnabled, UpdateAlertChannel,
     list_alert_channels,
 };
-use crate::components::alerts::{EditChannel, NewChannelForms};
+use crate::components::alerts::{DeliveryHistory, EditChannel, NewChannelForms};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
 use crate::components::page_resource::page_resource;
@@ -80,13 +80,18 @@ pub fn AlertsPage() -> impl IntoView {
                             }
                                 .into_sync_any()
                         }
-                        Ok(list) => {
-                            let edits = list.clone();
+                        Ok(listed) => {
+                            let list = listed.iter().map(|c| c.channel.clone()).collect();
                             view! {
                                 <ChannelTable list actions />
-                                {edits
+                                {listed
                                     .into_iter()
-                                    .map(|channel| view! { <EditChannel channel edit=actions.edit /> })
+                                    .map(|c| {
+                                        view! {
+                                            <EditChannel channel=c.channel.clone() edit=actions.edit />
+                                            <DeliveryHistory name=c.channel.name recent=c.recent total=c.total />
+                                        }
+                                    })
                                     .collect_view()}
                             }
                                 .into_sync_any()

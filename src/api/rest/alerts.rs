@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::server::access::GuardedRoutes;
 use crate::server::auth::Authed;
 use crate::server::entities::alert_delivery;
-use crate::server::services::{alerts, rfc3339};
+use crate::server::services::alerts;
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -54,9 +54,7 @@ impl From<ChannelBody> for alerts::ChannelInput {
 }
 
 fn delivery_json(d: &alert_delivery::Model) -> Value {
-    json!({"id": d.id, "channel_id": d.channel_id, "alert_id": d.event_id, "status": d.status,
-        "attempts": d.attempts, "created_at": rfc3339(&d.created_at),
-        "finished_at": d.finished_at.as_ref().map(rfc3339), "detail": d.detail})
+    json!(alerts::delivery_view(d))
 }
 
 /// `GET /api/alerts/channels`.

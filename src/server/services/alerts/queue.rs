@@ -259,6 +259,21 @@ pub async fn send_test(
     Ok(alert_delivery::Entity::find_by_id(row.id).one(db).await?.unwrap_or(row))
 }
 
+/// A delivery as pages and the API show it.
+pub fn delivery_view(d: &alert_delivery::Model) -> crate::model::DeliveryView {
+    use crate::server::services::rfc3339;
+    crate::model::DeliveryView {
+        id: d.id,
+        channel_id: d.channel_id,
+        alert_id: d.event_id,
+        status: d.status.clone(),
+        attempts: d.attempts,
+        created_at: rfc3339(&d.created_at),
+        finished_at: d.finished_at.as_ref().map(rfc3339),
+        detail: d.detail.clone(),
+    }
+}
+
 /// Page `page` of channel `id`'s deliveries, newest first.
 pub async fn deliveries(
     db: &DatabaseConnection,
