@@ -4,8 +4,9 @@ use crate::components::layout::Layout;
 use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::components::when::When;
 use crate::pages::lazy::{
-    AlertsRoute, AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, KnownHostsRoute,
-    PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
+    AlertsRoute, AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, InventoryRoute,
+    KeyInventoryRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute,
+    TokensRoute, UsersRoute,
 };
 use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -92,6 +93,12 @@ pub fn App() -> impl IntoView {
                         view=ConnectionHealthRoute::route()
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("settings/connections/:id/authorized-keys")
+                        view=InventoryRoute::route()
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("settings/inventory") view=KeyInventoryRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/public-keys") view=PublicKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/repositories") view=RepositoriesRoute::route() ssr=SsrMode::Async />

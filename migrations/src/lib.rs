@@ -19,6 +19,7 @@ mod m20261205_000009_connection_checks;
 mod m20261205_000010_check_schedules;
 mod m20261206_000011_alerts;
 mod m20261206_000012_alert_channels;
+mod m20261206_000013_authorized_keys_inventory;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_check_schedules::Migration),
             Box::new(m20261206_000011_alerts::Migration),
             Box::new(m20261206_000012_alert_channels::Migration),
+            Box::new(m20261206_000013_authorized_keys_inventory::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod connections;
 pub mod health;
 pub mod hosts;
+pub mod inventory;
 pub mod keys;
 pub mod public_keys;
 pub mod setup;

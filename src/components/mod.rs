@@ -7,6 +7,7 @@ pub mod feedback;
 pub mod form_action;
 pub mod health;
 pub mod hosts;
+pub mod inventory;
 pub mod keys;
 pub mod layout;
 pub mod live_progress;

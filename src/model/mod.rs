@@ -11,6 +11,7 @@ mod audit;
 mod connections;
 mod health;
 mod hosts;
+mod inventory;
 mod keys;
 mod public_keys;
 mod setup;
@@ -28,6 +29,9 @@ pub use health::{
     urgency,
 };
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
+pub use inventory::{
+    CLASSES, FleetEntry, InventoryCounts, InventoryDrift, InventoryLine, InventoryView, class, class_label,
+};
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};
 pub use setup::SetupStatus;

@@ -100,6 +100,14 @@ lazy_page!(
     ConnectionHealthRoute => super::health::ConnectionHealthPage
 );
 lazy_page!(
+    /// `/settings/connections/:id/authorized-keys`.
+    InventoryRoute => super::inventory::InventoryPage
+);
+lazy_page!(
+    /// `/settings/inventory`.
+    KeyInventoryRoute => super::inventory::KeyInventoryPage
+);
+lazy_page!(
     /// `/settings/known-hosts`.
     KnownHostsRoute => super::hosts::KnownHostsPage
 );

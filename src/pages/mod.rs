@@ -7,6 +7,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod health;
 pub mod hosts;
+pub mod inventory;
 pub mod keys;
 pub mod lazy;
 pub mod not_found;

@@ -18,6 +18,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("connections", &["hosts", "keys"]),
     ("setup", &["accounts", "connections", "hosts", "keys"]),
     ("health", &["connections", "alerts"]),
+    ("inventory", &["connections"]),
 ];
 
 /// Which domain may write each table (`ActiveModel` of the entity). The floor's `audit` writes
@@ -37,11 +38,13 @@ const WRITER: &[(&str, &[&str])] = &[
     ("alert_event", &["health"]),
     ("alert_channel", &["alerts"]),
     ("alert_delivery", &["alerts"]),
+    ("inventory_read", &["inventory"]),
     ("app_setting", &["accounts", "keys", "setup"]),
     ("audit_log", &["audit"]),
 ];
 
-const DOMAINS: [&str; 8] = ["accounts", "alerts", "keys", "public_keys", "hosts", "connections", "setup", "health"];
+const DOMAINS: [&str; 9] =
+    ["accounts", "alerts", "keys", "public_keys", "hosts", "connections", "setup", "health", "inventory"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();

@@ -8,6 +8,7 @@ mod body;
 mod connections;
 mod health;
 mod hosts;
+mod inventory;
 mod keys;
 pub mod public_keys;
 mod query;
@@ -44,6 +45,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .merge(hosts::routes(state))
         .merge(health::routes(state))
         .merge(alerts::routes(state))
+        .merge(inventory::routes(state))
         .any("/api/{*rest}", Access::ANYONE, not_found)
         .merge(public_keys::routes(state))
 }

@@ -137,6 +137,9 @@ fn TimelineBody(timeline: ConnectionTimeline, admin: bool, set: FormAction<SetCh
     let empty = timeline.checks.is_empty();
     view! {
         <h1>{title}</h1>
+        <p>
+            <a href=format!("/settings/connections/{}/authorized-keys", c.id)>"Authorized keys on this host →"</a>
+        </p>
         <section class="card" aria-labelledby="checks">
             <h2 id="checks">"Checks"</h2>
             <ScheduleForm id=c.id schedule=timeline.schedule admin set />

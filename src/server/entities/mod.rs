@@ -9,6 +9,7 @@ pub mod app_setting;
 pub mod audit_log;
 pub mod check_schedule;
 pub mod connection_check;
+pub mod inventory_read;
 pub mod known_host;
 pub mod public_key;
 pub mod repository;

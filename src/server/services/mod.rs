@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod connections;
 pub mod health;
 pub mod hosts;
+pub mod inventory;
 pub mod keys;
 pub mod public_keys;
 pub mod setup;

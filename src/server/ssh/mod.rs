@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod authorized_keys;
+pub mod authorized_lines;
 pub mod client;
 pub mod error;
 pub mod install_key;
@@ -10,6 +11,7 @@ mod kdf_limits;
 pub mod keys;
 mod legacy_pem;
 pub mod public_key;
+pub mod read_authorized;
 pub mod scan;
 pub mod sftp;
 pub mod sftp_dirs;

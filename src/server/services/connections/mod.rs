@@ -27,7 +27,7 @@ pub use diagnostics::{Diagnostics, DiagnosticsRequest, diagnose};
 pub use history::{Trigger, checks, prune_checks};
 pub use key_removal::{KEY_DELETED_MESSAGE, delete_key, key_users};
 pub use lists::{PER_PAGE, health, list, page};
-pub use login::{Target, connection_target, login_with_key, open_verified, target_of};
+pub use login::{Opened, Target, connection_target, login_with_key, open_connection, open_verified, target_of};
 pub use picker::{Picked, create_path, missing_backup_path, pick};
 pub use probe::{RESTRICTED_NOTE, TestReport, test};
 pub use scheduled::{CheckRun, scheduled_check};

@@ -1,0 +1,43 @@
+//! Server functions of the inventory domain: a connection's `authorized_keys` as last read, and
+//! reading it again.
+
+use crate::error::AppError;
+use crate::model::InventoryView;
+use leptos::prelude::*;
+
+/// The newest read of connection `id`'s `authorized_keys`, classified; None before the first.
+#[server(prefix = "/rpc", endpoint = "get_inventory", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_inventory(id: i32) -> Result<Option<InventoryView>, AppError> {
+    let (state, _caller) = crate::server::context::caller(crate::rpc_rule!("get_inventory", BROWSER_SIGNED_IN)).await?;
+    Ok(crate::server::services::inventory::latest(&state.db, id).await?)
+}
+
+/// Reads connection `id`'s `authorized_keys` now (read only). A form post lands back on the page.
+#[server(prefix = "/rpc", endpoint = "read_inventory")]
+pub async fn read_inventory(id: i32) -> Result<(), AppError> {
+    let (state, caller) = crate::server::context::caller(crate::rpc_rule!("read_inventory", BROWSER_ADMIN_SSH)).await?;
+    crate::server::services::inventory::read(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    leptos_axum::redirect(&format!("/settings/connections/{id}/authorized-keys"));
+    Ok(())
+}
+
+/// The fleet view: connections whose newest read lets in `fingerprint` (`SHA256:…`, or empty for
+/// any) and/or has lines of `class` (empty for any).
+#[server(prefix = "/rpc", endpoint = "get_inventory_fleet", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_inventory_fleet(
+    fingerprint: String,
+    class: String,
+) -> Result<Vec<crate::model::FleetEntry>, AppError> {
+    use crate::server::services::inventory::{FleetQuery, fleet};
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_inventory_fleet", BROWSER_SIGNED_IN)).await?;
+    let fingerprint = Some(fingerprint.trim().to_string()).filter(|f| !f.is_empty());
+    if fingerprint.as_ref().is_some_and(|f| !f.starts_with("SHA256:") || f.len() > 71) {
+        return Err(AppError::invalid("fingerprint", "Enter a fingerprint as ssh-keygen -l prints it: SHA256:…"));
+    }
+    let class = Some(class.trim().to_string()).filter(|c| !c.is_empty());
+    if class.as_ref().is_some_and(|c| !crate::model::CLASSES.contains(&c.as_str())) {
+        return Err(AppError::invalid("class", "Choose whose keys to list."));
+    }
+    Ok(fleet(&state.db, &FleetQuery { fingerprint, class }).await?)
+}

@@ -1,0 +1,98 @@
+//! The inventory domain over REST: `GET /api/ssh-keys/connections/{id}/authorized-keys` (the
+//! newest read, classified), `POST` to the same path (read it now; read only on the host), and
+//! `GET /api/inventory?fingerprint=&class=` (the fleet view over the newest reads).
+
+use crate::api::rest::{ApiPath, CONNECT, READ, deny};
+use crate::error::AppError;
+use crate::model::{CLASSES, InventoryView};
+use crate::server::access::GuardedRoutes;
+use crate::server::auth::Authed;
+use crate::server::services::inventory;
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+fn inventory_json(view: &InventoryView) -> Value {
+    json!({
+        "success": view.error.is_none(),
+        "connection_id": view.connection_id,
+        "connection": view.connection,
+        "read_at": view.read_at,
+        "file_exists": view.file_exists,
+        "error": view.error,
+        "counts": view.counts,
+        "drift": view.drift,
+        "lines": view.lines,
+    })
+}
+
+/// `GET /api/ssh-keys/connections/{id}/authorized-keys`: 404 before the first read.
+pub async fn latest(State(state): State<AppState>, ApiPath(id): ApiPath<i32>) -> Result<Json<Value>, AppError> {
+    match inventory::latest(&state.db, id).await? {
+        Some(view) => Ok(Json(inventory_json(&view))),
+        None => Err(AppError::NotFound(
+            "This connection's authorized_keys has not been read yet; POST to this path reads it.".into(),
+        )),
+    }
+}
+
+/// `POST /api/ssh-keys/connections/{id}/authorized-keys`: reads the file now. A host that cannot be
+/// read still answers 200, with `success: false` and the reason in `error`, as the read is kept.
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<Value>, AppError> {
+    let view = inventory::read(&state.db, &state.ssh, &state.master_key, &caller.actor(), id).await?;
+    Ok(Json(inventory_json(&view)))
+}
+
+/// The fleet query from `?fingerprint=SHA256:…&class=unknown`; other parameters are ignored.
+fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|_| AppError::invalid("query", "The query string cannot be read."))?;
+    let mut query = inventory::FleetQuery::default();
+    for (name, value) in pairs {
+        let value = value.trim().to_string();
+        match name.as_str() {
+            "fingerprint" if !value.is_empty() => {
+                let hash = value.strip_prefix("SHA256:").unwrap_or("");
+                if hash.is_empty() || hash.len() > 64 {
+                    return Err(AppError::invalid(
+                        "fingerprint",
+                        "fingerprint must be SHA256:… as ssh-keygen -l prints it",
+                    ));
+                }
+                query.fingerprint = Some(value);
+            }
+            "class" if !value.is_empty() => {
+                if !CLASSES.contains(&value.as_str()) {
+                    return Err(AppError::invalid("class", format!("class must be one of {}", CLASSES.join(", "))));
+                }
+                query.class = Some(value);
+            }
+            _ => {}
+        }
+    }
+    Ok(query)
+}
+
+/// `GET /api/inventory?fingerprint=SHA256:…&class=unknown`: every connection whose newest read has
+/// a matching key line, with those lines (no login: from the reads kept).
+pub async fn fleet(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Json<Value>, AppError> {
+    let query = fleet_query(raw.as_deref())?;
+    let entries = inventory::fleet(&state.db, &query).await?;
+    Ok(Json(json!({"success": true, "total": entries.len(), "connections": entries})))
+}
+
+/// This domain's REST routes with their rules (see `docs/authorization.md`).
+pub fn routes(state: &AppState) -> GuardedRoutes {
+    GuardedRoutes::new(state, deny)
+        .get("/api/ssh-keys/connections/{id}/authorized-keys", READ, latest)
+        .post("/api/ssh-keys/connections/{id}/authorized-keys", CONNECT, read)
+        .get("/api/inventory", READ, fleet)
+}

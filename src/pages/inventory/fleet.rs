@@ -1,0 +1,101 @@
+//! `/settings/inventory`: the fleet view over every connection's newest read of its
+//! `authorized_keys` — where a fingerprint can log in, which hosts have unknown keys. A plain GET
+//! form, so the question is in the URL and the page works without JavaScript. No host is logged in
+//! to: the answer comes from the reads kept, each with its date.
+
+use crate::api::inventory::get_inventory_fleet;
+use crate::components::feedback::{EmptyState, LoadError};
+use crate::components::inventory::LinesTable;
+use crate::components::page_resource::page_resource;
+use crate::components::settled::IntoSyncAny;
+use crate::model::{CLASSES, FleetEntry, class_label};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn KeyInventoryPage() -> impl IntoView {
+    let query = use_query_map();
+    let asked = move |name: &str| query.read().get(name).unwrap_or_default();
+    // Unknown keys first: the question an auditor asks before any other.
+    let question = move || {
+        let (fingerprint, class) = (asked("fingerprint"), asked("class"));
+        let class =
+            if fingerprint.is_empty() && query.read().get("class").is_none() { "unknown".into() } else { class };
+        (fingerprint, class)
+    };
+    let found = page_resource(question, |(fingerprint, class)| get_inventory_fleet(fingerprint, class));
+    view! {
+        <Title text="Key inventory" />
+        <h1>"Key inventory"</h1>
+        <p class="lead">
+            "Which keys can log in where, from each connection's newest read of its authorized_keys "
+            "(read one on its Authorized keys page)."
+        </p>
+        <form method="get" action="/settings/inventory" class="inline-form">
+            <label for="fingerprint">"Fingerprint"</label>
+            <input id="fingerprint" name="fingerprint" placeholder="SHA256:…" prop:value=move || question().0 />
+            <label for="class">"Whose"</label>
+            <select id="class" name="class">
+                <option value="" selected=move || question().1.is_empty()>
+                    "Any"
+                </option>
+                {CLASSES
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <option value=c selected=move || question().1 == c>
+                                {class_label(c)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button class="btn btn-small" type="submit">
+                "Find"
+            </button>
+        </form>
+        <Transition fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || {
+                found
+                    .get()
+                    .map(|result| match result {
+                        Ok(entries) if entries.is_empty() => {
+                            view! { <EmptyState>"No connection's newest read has such a key."</EmptyState> }
+                                .into_sync_any()
+                        }
+                        Ok(entries) => {
+                            entries
+                                .into_iter()
+                                .map(|entry| view! { <FleetCard entry /> })
+                                .collect_view()
+                                .into_sync_any()
+                        }
+                        Err(error) => view! { <LoadError error /> }.into_sync_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn FleetCard(entry: FleetEntry) -> impl IntoView {
+    let heading = format!("card-{}", entry.connection_id);
+    let labelled_by = heading.clone();
+    let href = format!("/settings/connections/{}/authorized-keys", entry.connection_id);
+    let caption = "Matching lines";
+    view! {
+        <section class="card" aria-labelledby=labelled_by>
+            <h2 id=heading>
+                <a href=href>{entry.connection.clone()}</a>
+            </h2>
+            <p class="hint">{format!("Read {}", entry.read_at)}</p>
+            {entry
+                .error
+                .map(|error| view! { <p class="alert alert-error">{format!("The newest read failed: {error}")}</p> })}
+            {(!entry.lines.is_empty()).then(|| view! { <LinesTable lines=entry.lines caption /> })}
+        </section>
+    }
+}

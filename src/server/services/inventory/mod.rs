@@ -1,0 +1,14 @@
+//! The inventory domain: what really sits in each connection's `~/.ssh/authorized_keys`. A read
+//! logs in with the connection's key and only reads (SFTP or shell, as the connection is set);
+//! every line is classified by fingerprint — this Keyhaven's keys, another Keyhaven's, a person's
+//! public key with its owner, a deploy key, unknown — with its options and comment, duplicates
+//! pointed out, and the drift since the read before. Writes only `inventory_reads`.
+
+mod classify;
+mod fleet;
+mod known;
+mod reads;
+
+pub use classify::{Holder, Known, classify, drift};
+pub use fleet::{FleetQuery, fleet};
+pub use reads::{latest, read};
