@@ -110,5 +110,6 @@ test('Key inventory lists the hosts with unknown keys and finds where a fingerpr
   await expect(card).toContainText('this Keyhaven System SSH Key');
   await page.getByLabel('Fingerprint').fill('SHA256:nothing-has-this');
   await page.getByRole('button', { name: 'Find' }).click();
+  await expect(page).toHaveURL(/fingerprint=SHA256%3Anothing-has-this/);
   await expect(page.getByText("No connection's newest read has such a key.")).toBeVisible();
 });

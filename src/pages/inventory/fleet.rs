@@ -25,6 +25,9 @@ pub fn KeyInventoryPage() -> impl IntoView {
         (fingerprint, class)
     };
     let found = page_resource(question, |(fingerprint, class)| get_inventory_fleet(fingerprint, class));
+    // The form shows the question the page was opened with, once: a value bound to the URL would
+    // overwrite what someone types while the page hydrates.
+    let asked_first = untrack(question);
     view! {
         <Title text="Key inventory" />
         <h1>"Key inventory"</h1>
@@ -34,17 +37,17 @@ pub fn KeyInventoryPage() -> impl IntoView {
         </p>
         <form method="get" action="/settings/inventory" class="inline-form">
             <label for="fingerprint">"Fingerprint"</label>
-            <input id="fingerprint" name="fingerprint" placeholder="SHA256:…" prop:value=move || question().0 />
+            <input id="fingerprint" name="fingerprint" placeholder="SHA256:…" value=asked_first.0 />
             <label for="class">"Whose"</label>
             <select id="class" name="class">
-                <option value="" selected=move || question().1.is_empty()>
+                <option value="" selected=asked_first.1.is_empty()>
                     "Any"
                 </option>
                 {CLASSES
                     .into_iter()
                     .map(|c| {
                         view! {
-                            <option value=c selected=move || question().1 == c>
+                            <option value=c selected=asked_first.1 == c>
                                 {class_label(c)}
                             </option>
                         }
