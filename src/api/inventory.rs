@@ -31,13 +31,6 @@ pub async fn get_inventory_fleet(
     use crate::server::services::inventory::{FleetQuery, fleet};
     let (state, _caller) =
         crate::server::context::caller(crate::rpc_rule!("get_inventory_fleet", BROWSER_SIGNED_IN)).await?;
-    let fingerprint = Some(fingerprint.trim().to_string()).filter(|f| !f.is_empty());
-    if fingerprint.as_ref().is_some_and(|f| !f.starts_with("SHA256:") || f.len() > 71) {
-        return Err(AppError::invalid("fingerprint", "Enter a fingerprint as ssh-keygen -l prints it: SHA256:…"));
-    }
-    let class = Some(class.trim().to_string()).filter(|c| !c.is_empty());
-    if class.as_ref().is_some_and(|c| !crate::model::CLASSES.contains(&c.as_str())) {
-        return Err(AppError::invalid("class", "Choose whose keys to list."));
-    }
-    Ok(fleet(&state.db, &FleetQuery { fingerprint, class }).await?)
+    let query = FleetQuery::parse(Some(&fingerprint), Some(&class))?;
+    Ok(fleet(&state.db, &query).await?)
 }

@@ -4,7 +4,7 @@
 
 use crate::api::rest::{ApiPath, CONNECT, READ, deny};
 use crate::error::AppError;
-use crate::model::{CLASSES, InventoryView};
+use crate::model::InventoryView;
 use crate::server::access::GuardedRoutes;
 use crate::server::auth::Authed;
 use crate::server::services::inventory;
@@ -52,30 +52,8 @@ pub async fn read(
 fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|_| AppError::invalid("query", "The query string cannot be read."))?;
-    let mut query = inventory::FleetQuery::default();
-    for (name, value) in pairs {
-        let value = value.trim().to_string();
-        match name.as_str() {
-            "fingerprint" if !value.is_empty() => {
-                let hash = value.strip_prefix("SHA256:").unwrap_or("");
-                if hash.is_empty() || hash.len() > 64 {
-                    return Err(AppError::invalid(
-                        "fingerprint",
-                        "fingerprint must be SHA256:… as ssh-keygen -l prints it",
-                    ));
-                }
-                query.fingerprint = Some(value);
-            }
-            "class" if !value.is_empty() => {
-                if !CLASSES.contains(&value.as_str()) {
-                    return Err(AppError::invalid("class", format!("class must be one of {}", CLASSES.join(", "))));
-                }
-                query.class = Some(value);
-            }
-            _ => {}
-        }
-    }
-    Ok(query)
+    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    Ok(inventory::FleetQuery::parse(get("fingerprint"), get("class"))?)
 }
 
 /// `GET /api/inventory?fingerprint=SHA256:…&class=unknown`: every connection whose newest read has

@@ -4,7 +4,7 @@
 
 use super::classify::classify;
 use super::known::known;
-use crate::model::{FleetEntry, InventoryLine};
+use crate::model::{CLASSES, FleetEntry, InventoryLine};
 use crate::server::entities::{inventory_read, ssh_connection};
 use crate::server::error::ServiceError;
 use crate::server::services::connections;
@@ -20,6 +20,28 @@ pub struct FleetQuery {
     pub fingerprint: Option<String>,
     /// A class (`unknown`, `person`, …): the lines of that class.
     pub class: Option<String>,
+}
+
+impl FleetQuery {
+    /// The question as typed (REST query or the page's form): blank means "any"; a fingerprint must
+    /// be `SHA256:…`, a class one of [`CLASSES`].
+    pub fn parse(fingerprint: Option<&str>, class: Option<&str>) -> Result<FleetQuery, ServiceError> {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let (fingerprint, class) = (given(fingerprint), given(class));
+        if let Some(f) = &fingerprint {
+            let hash = f.strip_prefix("SHA256:").unwrap_or("");
+            if hash.is_empty() || hash.len() > 64 {
+                return Err(ServiceError::invalid(
+                    "fingerprint",
+                    "fingerprint must be SHA256:… as ssh-keygen -l prints it",
+                ));
+            }
+        }
+        if class.as_ref().is_some_and(|c| !CLASSES.contains(&c.as_str())) {
+            return Err(ServiceError::invalid("class", format!("class must be one of {}", CLASSES.join(", "))));
+        }
+        Ok(FleetQuery { fingerprint, class })
+    }
 }
 
 /// The newest read of every connection that has one.

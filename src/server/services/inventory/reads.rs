@@ -31,9 +31,6 @@ fn failure_text(err: ServiceError) -> String {
     match err {
         ServiceError::Invalid { message, .. } | ServiceError::Conflict { message, .. } => message,
         ServiceError::Remote { message, .. } | ServiceError::NotFound(message) => message,
-        ServiceError::Busy { retry_after_secs } => {
-            format!("Every SSH slot for this host is busy; try again in {retry_after_secs} s.")
-        }
         other => {
             tracing::warn!(error = %other, "an inventory read failed");
             "The file could not be read (an internal error; see the server log).".into()
