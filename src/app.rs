@@ -5,8 +5,8 @@ use crate::components::toasts::{ToastRegion, provide_toasts};
 use crate::components::when::When;
 use crate::pages::lazy::{
     AlertsRoute, AuditRoute, ConnectionHealthRoute, ConnectionsRoute, DashboardRoute, HealthRoute, InventoryRoute,
-    KeyInventoryRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute, SetupRoute, SshKeysRoute,
-    TokensRoute, UsersRoute,
+    KeyInventoryRoute, KnownHostsRoute, PublicKeysRoute, RepositoriesRoute, RepositoryRoute, RotationRoute,
+    RotationsRoute, SetupRoute, SshKeysRoute, TokensRoute, UsersRoute,
 };
 use crate::pages::{accounts::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -99,6 +99,8 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("settings/inventory") view=KeyInventoryRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/rotations") view=RotationsRoute::route() ssr=SsrMode::Async />
+                    <Route path=path!("settings/rotations/:id") view=RotationRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/known-hosts") view=KnownHostsRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/public-keys") view=PublicKeysRoute::route() ssr=SsrMode::Async />
                     <Route path=path!("settings/repositories") view=RepositoriesRoute::route() ssr=SsrMode::Async />

@@ -76,6 +76,8 @@ mod http_ssh_keys;
 mod inventory_reads;
 #[path = "integration/key_import_limits.rs"]
 mod key_import_limits;
+#[path = "integration/key_rotation.rs"]
+mod key_rotation;
 #[path = "integration/known_hosts_api.rs"]
 mod known_hosts_api;
 #[path = "integration/known_hosts_import.rs"]

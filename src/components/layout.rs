@@ -32,13 +32,14 @@ impl AdminFlag {
 }
 
 /// The settings navigation: each page's path and name (also its title and heading).
-pub const NAV: [(&str, &str); 12] = [
+pub const NAV: [(&str, &str); 13] = [
     ("/", "Dashboard"),
     ("/health", "Health"),
     ("/settings/ssh-keys", "SSH keys"),
     ("/settings/connections", "Connections"),
     ("/settings/known-hosts", "Known hosts"),
     ("/settings/inventory", "Key inventory"),
+    ("/settings/rotations", "Key rotations"),
     ("/settings/public-keys", "My public keys"),
     ("/settings/repositories", "Repositories"),
     ("/settings/users", "Users"),

@@ -15,6 +15,7 @@ pub mod page_resource;
 pub mod pager;
 pub mod post_form;
 pub mod public_keys;
+pub mod rotation;
 pub mod settled;
 pub mod toasts;
 pub mod when;

@@ -14,6 +14,7 @@ mod hosts;
 mod inventory;
 mod keys;
 mod public_keys;
+mod rotation;
 mod setup;
 
 pub use accounts::{CreatedToken, Me, Role, Scope, TokenView, UserView, scopes_grant};
@@ -34,6 +35,7 @@ pub use inventory::{
 };
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};
+pub use rotation::{RotationCounts, RotationHostView, RotationView, host_state, rotation_state};
 pub use setup::SetupStatus;
 
 use serde::{Deserialize, Serialize};

@@ -108,6 +108,14 @@ lazy_page!(
     KeyInventoryRoute => super::inventory::KeyInventoryPage
 );
 lazy_page!(
+    /// `/settings/rotations`.
+    RotationsRoute => super::rotation::RotationsPage
+);
+lazy_page!(
+    /// `/settings/rotations/:id`.
+    RotationRoute => super::rotation::RotationPage
+);
+lazy_page!(
     /// `/settings/known-hosts`.
     KnownHostsRoute => super::hosts::KnownHostsPage
 );

@@ -12,4 +12,5 @@ pub mod keys;
 pub mod lazy;
 pub mod not_found;
 pub mod public_keys;
+pub mod rotation;
 pub mod setup;

@@ -113,6 +113,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
     start_checks(&state);
+    resume_rotations(&state).await;
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
     tokio::spawn(async move {
@@ -178,6 +179,11 @@ fn start_checks(state: &AppState) {
         Some(_) => tracing::info!(every_secs = every.num_seconds(), "scheduled connection checks"),
         None => tracing::info!("scheduled connection checks are off (check_interval_secs = 0)"),
     }
+}
+
+/// Key rotations a stop interrupted go on from the state each connection reached.
+async fn resume_rotations(state: &AppState) {
+    crate::server::services::rotation::resume(&state.rotator()).await;
 }
 
 async fn shutdown_signal() {

@@ -83,6 +83,16 @@ impl AppState {
         }
         Ok(done)
     }
+
+    /// The rotation domain's handle: what a key rotation works with.
+    pub fn rotator(&self) -> crate::server::services::rotation::Rotator {
+        crate::server::services::rotation::Rotator {
+            db: self.db.clone(),
+            changes: self.changes.clone(),
+            gate: self.ssh.clone(),
+            master: self.master_key.clone(),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -19,6 +19,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("setup", &["accounts", "connections", "hosts", "keys"]),
     ("health", &["connections", "alerts"]),
     ("inventory", &["connections"]),
+    ("rotation", &["connections", "keys"]),
 ];
 
 /// Which domain may write each table (`ActiveModel` of the entity). The floor's `audit` writes
@@ -39,12 +40,14 @@ const WRITER: &[(&str, &[&str])] = &[
     ("alert_channel", &["alerts"]),
     ("alert_delivery", &["alerts"]),
     ("inventory_read", &["inventory"]),
+    ("key_rotation", &["rotation"]),
+    ("rotation_host", &["rotation"]),
     ("app_setting", &["accounts", "keys", "setup"]),
     ("audit_log", &["audit"]),
 ];
 
-const DOMAINS: [&str; 9] =
-    ["accounts", "alerts", "keys", "public_keys", "hosts", "connections", "setup", "health", "inventory"];
+const DOMAINS: [&str; 10] =
+    ["accounts", "alerts", "keys", "public_keys", "hosts", "connections", "setup", "health", "inventory", "rotation"];
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();

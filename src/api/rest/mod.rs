@@ -12,6 +12,7 @@ mod inventory;
 mod keys;
 pub mod public_keys;
 mod query;
+mod rotation;
 mod setup;
 
 use crate::model::Scope;
@@ -46,6 +47,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .merge(health::routes(state))
         .merge(alerts::routes(state))
         .merge(inventory::routes(state))
+        .merge(rotation::routes(state))
         .any("/api/{*rest}", Access::ANYONE, not_found)
         .merge(public_keys::routes(state))
 }

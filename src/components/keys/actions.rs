@@ -47,6 +47,9 @@ pub fn KeyActions(
                     </button>
                 </PostForm>
             </details>
+            <a class="btn btn-small" href=format!("/settings/rotations?key={id}")>
+                "Rotate"
+            </a>
             <details class="inline-details">
                 <summary class="btn btn-small btn-danger">"Delete"</summary>
                 <PostForm action=delete attr:class="stack confirm">

@@ -14,6 +14,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod keys;
 pub mod public_keys;
+pub mod rotation;
 pub mod setup;
 
 pub mod audit;

@@ -82,6 +82,53 @@ pub fn merge(existing: Option<&[u8]>, key_line: &str) -> Merge {
     Merge::Updated { content, was_commented }
 }
 
+/// The active lines carrying `blob`: how many are plain, and the options of the first one behind
+/// options (a rotation leaves such a host to an administrator).
+pub fn lines_of(content: &[u8], blob: &str) -> (usize, Option<String>) {
+    let mut plain = 0;
+    let mut restricted = None;
+    for line in content.split(|b| *b == b'\n') {
+        match classify(line, blob.as_bytes()) {
+            LineHolds::Active(options) if options.is_empty() => plain += 1,
+            LineHolds::Active(options) => restricted = restricted.or(Some(options.chars().take(200).collect())),
+            _ => {}
+        }
+    }
+    (plain, restricted)
+}
+
+/// What removing a key from a file comes to (key rotation's last step on a host).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// No active line carries the key: nothing is to be written.
+    NotPresent,
+    /// No active line carries the key that must stay: removing would lock Keyhaven out.
+    KeepMissing,
+    /// An active line carries the key behind options: an administrator's line, left alone (holds
+    /// the options, for the explanation).
+    Restricted(String),
+    /// The old bytes without the lines that carried the key; `removed` counts them.
+    Updated { content: Vec<u8>, removed: usize },
+}
+
+/// Removes the active option-less lines carrying `old_blob` from `existing`, only while an active
+/// line carries `keep_blob`. Every other byte stays, commented-out lines included.
+pub fn remove(existing: &[u8], old_blob: &str, keep_blob: &str) -> Removal {
+    if !contains_blob(existing, keep_blob) {
+        return Removal::KeepMissing;
+    }
+    let mut content = Vec::with_capacity(existing.len());
+    let mut removed = 0;
+    for line in existing.split_inclusive(|b| *b == b'\n') {
+        match classify(line, old_blob.as_bytes()) {
+            LineHolds::Active(options) if options.is_empty() => removed += 1,
+            LineHolds::Active(options) => return Removal::Restricted(options.chars().take(200).collect()),
+            LineHolds::Commented | LineHolds::Nothing => content.extend_from_slice(line),
+        }
+    }
+    if removed == 0 { Removal::NotPresent } else { Removal::Updated { content, removed } }
+}
+
 /// Whether permission bits let group or others write: sshd's StrictModes then ignores the keys.
 pub fn loosely_writable(mode: u32) -> bool {
     mode & 0o022 != 0
@@ -148,6 +195,28 @@ mod tests {
         assert_eq!(merge(Some(both.as_bytes()), KEY), Merge::AlreadyPresent, "a plain line elsewhere counts");
         assert!(!contains_blob(format!("# ssh-ed25519 {blob}").as_bytes(), blob));
         assert!(contains_blob(old.as_bytes(), blob));
+    }
+
+    #[test]
+    fn removal_takes_only_the_old_keys_plain_lines_and_never_the_last_working_key() {
+        let old = key_blob(KEY).unwrap();
+        let keep = "AAAAC3NzaC1lZDI1NTE5AAAAIJqqxUH308aYYete9V7dPHKtx7mUS4S8hXUbyI9YJR4N";
+        let file = format!(
+            "# ops é\r\nssh-ed25519 {old} keyhaven\n#ssh-ed25519 {old} parked\n\nssh-ed25519 {keep} next\n  ssh-ed25519 {old}"
+        );
+        let Removal::Updated { content, removed } = remove(file.as_bytes(), old, keep) else { panic!("an update") };
+        assert_eq!(removed, 2);
+        assert_eq!(
+            String::from_utf8(content).unwrap(),
+            format!("# ops é\r\n#ssh-ed25519 {old} parked\n\nssh-ed25519 {keep} next\n")
+        );
+        assert_eq!(remove(format!("ssh-ed25519 {keep}\n").as_bytes(), old, keep), Removal::NotPresent);
+        let without_keep = format!("ssh-ed25519 {old}\n# ssh-ed25519 {keep}\n");
+        assert_eq!(remove(without_keep.as_bytes(), old, keep), Removal::KeepMissing);
+        let restricted = format!("from=\"10.0.0.1\" ssh-ed25519 {old}\nssh-ed25519 {keep}\n");
+        assert_eq!(remove(restricted.as_bytes(), old, keep), Removal::Restricted("from=\"10.0.0.1\"".into()));
+        assert_eq!(lines_of(file.as_bytes(), old), (2, None));
+        assert_eq!(lines_of(restricted.as_bytes(), old), (0, Some("from=\"10.0.0.1\"".into())));
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub enum SshError {
     UnfollowableLink(String),
     #[error("another edit of authorized_keys holds {0} on the host; try again, or remove it if no edit runs")]
     Busy(String),
+    #[error("the new key is not in authorized_keys any more; removing the old key would lock Keyhaven out")]
+    WouldLockOut,
+    #[error("authorized_keys changed on the host while Keyhaven edited it; nothing was written, try again")]
+    ChangedMeanwhile,
 }
 
 impl SshError {
@@ -93,7 +97,8 @@ impl SshError {
             SshError::OutputTooLarge { .. } => "output_too_large",
             SshError::KeyRestricted(_) => "key_restricted",
             SshError::UnfollowableLink(_) => "unfollowable_link",
-            SshError::Busy(_) => "busy",
+            SshError::Busy(_) | SshError::ChangedMeanwhile => "busy",
+            SshError::WouldLockOut => "would_lock_out",
             SshError::PublicKeyGiven
             | SshError::PassphraseRequired
             | SshError::WrongPassphrase

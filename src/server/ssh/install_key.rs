@@ -20,11 +20,11 @@ fn strict_modes_warning(what: &str, path: &str) -> String {
     format!("{what} {path} is writable by group or others; sshd's StrictModes will ignore the key until it is not")
 }
 
-fn join(dir: &str, name: &str) -> String {
+pub(super) fn join(dir: &str, name: &str) -> String {
     format!("{}/{name}", dir.trim_end_matches('/'))
 }
 
-fn parent(path: &str) -> &str {
+pub(super) fn parent(path: &str) -> &str {
     match path.rsplit_once('/') {
         Some(("", _)) => "/",
         Some((dir, _)) => dir,
@@ -33,10 +33,10 @@ fn parent(path: &str) -> &str {
 }
 
 /// The lock directory every Keyhaven edit of `~/.ssh/authorized_keys` takes (mkdir is atomic).
-const LOCK_DIR: &str = ".keyhaven-lock";
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+pub(super) const LOCK_DIR: &str = ".keyhaven-lock";
+pub(super) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 /// An edit takes well under a second; a lock this old was left by a crash.
-const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(120);
+pub(super) const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(120);
 
 const COMMENTED_NOTE: &str = "a commented-out line held the key; it stays, and an active line was added below it";
 
@@ -87,7 +87,7 @@ async fn edit_over_sftp(fs: &RemoteFs, home: &str, ssh_dir: &str, key_line: &str
 }
 
 /// SFTP reports a full disk as a generic failure; the free space tells.
-async fn disk_full_or(fs: &RemoteFs, home: &str, err: SshError) -> SshError {
+pub(super) async fn disk_full_or(fs: &RemoteFs, home: &str, err: SshError) -> SshError {
     match fs.usage(home).await {
         Ok(Some(usage)) if usage.available == 0 => SshError::DiskFull,
         _ => err,

@@ -12,6 +12,7 @@ pub mod keys;
 mod legacy_pem;
 pub mod public_key;
 pub mod read_authorized;
+pub mod remove_key;
 pub mod scan;
 pub mod sftp;
 pub mod sftp_dirs;

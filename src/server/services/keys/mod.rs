@@ -8,6 +8,7 @@ mod in_use;
 mod master_key;
 mod master_key_file;
 mod store;
+mod succession;
 mod usage;
 
 pub use agent::{DatabaseKeys, socket_path, start_agent};
@@ -19,6 +20,7 @@ pub use store::{
     DEFAULT_SYSTEM_NAME, NewKey, SYSTEM_SLOT, aad, generate, get_key, import_text, key_error, list_keys,
     open_private_key, remove_key, store_key, system_key, to_view, update_key, validate_name,
 };
+pub use succession::succeed;
 pub use usage::usage;
 
 /// Facts about a public key that pages and the API show beside it.

@@ -1,0 +1,82 @@
+//! What a key rotation shows while it runs and afterwards: the job, and every connection it moves
+//! with the state that connection has reached.
+
+use serde::{Deserialize, Serialize};
+
+/// The states of one connection, in the order a rotation goes through them.
+pub mod host_state {
+    /// Not started.
+    pub const PENDING: &str = "pending";
+    /// The new key's line was added (logged in with the old key).
+    pub const STAGED: &str = "staged";
+    /// The new key logged in alone.
+    pub const VERIFIED: &str = "verified";
+    /// The connection uses the new key.
+    pub const SWITCHED: &str = "switched";
+    /// The old key's line was removed: done.
+    pub const CLEANED: &str = "cleaned";
+    pub const FAILED: &str = "failed";
+    /// Left out: the connection no longer uses the old key, or an operator skipped it.
+    pub const SKIPPED: &str = "skipped";
+    /// A dry run looked at the host and changed nothing.
+    pub const CHECKED: &str = "checked";
+}
+
+/// The states of a rotation.
+pub mod rotation_state {
+    pub const RUNNING: &str = "running";
+    /// Done with the hosts it could do; some failed, need a manual step, or still hold the old key.
+    pub const ATTENTION: &str = "attention";
+    /// Every connection moved; the successor took the old key's name (and system slot).
+    pub const FINISHED: &str = "finished";
+    /// A dry run: hosts were looked at, nothing was changed.
+    pub const DRY_RUN: &str = "dry_run";
+}
+
+/// One connection in a rotation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RotationHostView {
+    pub connection_id: i32,
+    /// `user@host:port` when the rotation started.
+    pub connection: String,
+    /// One of [`host_state`].
+    pub state: String,
+    /// The last state reached before a failure (where a retry resumes).
+    pub reached: String,
+    /// Why it failed, what was done, or what a dry run would do.
+    pub detail: Option<String>,
+    /// Keyhaven cannot edit this host: a one-time password or a manual step is needed.
+    pub needs_manual_step: bool,
+    pub updated_at: String,
+}
+
+/// Connections per state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RotationCounts {
+    pub total: usize,
+    pub pending: usize,
+    pub in_progress: usize,
+    pub cleaned: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub checked: usize,
+}
+
+/// A rotation and its hosts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RotationView {
+    pub id: i32,
+    /// One of [`rotation_state`].
+    pub state: String,
+    pub dry_run: bool,
+    pub old_key_id: i32,
+    pub old_key_name: String,
+    pub old_fingerprint: String,
+    pub new_key_id: Option<i32>,
+    pub new_fingerprint: Option<String>,
+    pub started_by: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub counts: RotationCounts,
+    pub hosts: Vec<RotationHostView>,
+}

@@ -1,0 +1,152 @@
+//! Key rotation against a real OpenSSH sshd: a shell user with two connections and a chrooted
+//! SFTP-only user, moved from the system key to its successor with no password; every other line
+//! of their authorized_keys kept byte for byte, the old key's line gone, `ssh -F ssh_config` working
+//! with the new key. A key forced to a command is reported and left untouched, and a dry run
+//! changes nothing anywhere.
+
+use crate::common::accounts::TestAccount;
+use crate::common::ssh_app::SshApp;
+use crate::common::sshd::TestSshd;
+use axum::http::Method;
+use serde_json::{Value, json};
+
+const ALICE: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJqqxUH308aYYete9V7dPHKtx7mUS4S8hXUbyI9YJR4N alice@laptop";
+
+async fn system_key_id(s: &SshApp) -> i64 {
+    let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
+    key["ssh_key"]["id"].as_i64().unwrap()
+}
+
+/// Starts a rotation and polls it until it leaves `running` (at most 60 s).
+async fn rotate(s: &SshApp, key_id: i64, body: Value) -> Value {
+    let (status, started) = s.call(Method::POST, &format!("/api/ssh-keys/{key_id}/rotate"), Some(body)).await;
+    assert_eq!(status, 202, "{started}");
+    let id = started["rotation"]["id"].as_i64().unwrap();
+    for _ in 0..600 {
+        let (status, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
+        assert_eq!(status, 200, "{body}");
+        if body["rotation"]["state"] != "running" {
+            return body["rotation"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("rotation {id} still running after 60 s");
+}
+
+fn states(rotation: &Value) -> Vec<String> {
+    rotation["hosts"].as_array().unwrap().iter().map(|h| h["state"].as_str().unwrap().to_string()).collect()
+}
+
+fn blob(line: &str) -> &str {
+    line.split_whitespace().nth(1).unwrap()
+}
+
+#[tokio::test]
+async fn a_rotation_moves_every_connection_to_the_successor_and_keeps_every_other_line() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let shell = TestAccount::shell();
+    let sftp = TestAccount::sftp_only();
+    let s = SshApp::start(None).await;
+    let data_dir = s.app.state.settings.data_dir.clone();
+    let agent_keys = keyhaven::server::services::keys::DatabaseKeys {
+        db: s.app.db.conn.clone(),
+        master: s.app.state.master_key.clone(),
+    };
+    keyhaven::server::services::keys::start_agent(&data_dir, agent_keys).unwrap();
+    let system = s.system_key.trim().to_string();
+    // Options, a comment, a blank line, CRLF, a commented copy of the old key, no final newline.
+    let before = format!(
+        "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\n{system}\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob"
+    );
+    shell.write_authorized_keys(before.as_bytes());
+    sftp.write_authorized_keys(format!("{system}\n{ALICE}\n").as_bytes());
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    let shell_a = s.connection(sshd.port, &shell.name, false, Some("/srv/a")).await;
+    let shell_b = s.connection(sshd.port, &shell.name, false, Some("/srv/b")).await;
+    let box_id = s.connection(sshd.port, &sftp.name, true, None).await;
+    let old_id = system_key_id(&s).await;
+
+    let rotation = rotate(&s, old_id, json!({})).await;
+    assert_eq!(rotation["state"], "finished", "{rotation:#}");
+    assert_eq!(states(&rotation), ["cleaned", "cleaned", "cleaned"], "{rotation:#}");
+    assert_eq!(rotation["counts"]["cleaned"], 3);
+
+    // The successor took the system key's place and name; the old key is gone.
+    let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
+    let new_line = key["ssh_key"]["public_key"].as_str().unwrap().to_string();
+    assert_eq!(key["ssh_key"]["name"], "System SSH Key");
+    assert_eq!(key["ssh_key"]["fingerprint"], rotation["new_fingerprint"]);
+    assert_ne!(blob(&new_line), blob(&system));
+    let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
+    assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "{keys}");
+
+    // Every other byte stayed; the old key's active line is gone, its commented copy stays.
+    let expected = format!(
+        "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob\n{new_line}\n"
+    );
+    assert_eq!(String::from_utf8(shell.authorized_keys().unwrap()).unwrap(), expected);
+    assert_eq!(String::from_utf8(sftp.authorized_keys().unwrap()).unwrap(), format!("{ALICE}\n{new_line}\n"));
+
+    // Each connection logs in with the new key (the only one of ours left on the host).
+    for id in [shell_a, shell_b, box_id] {
+        let listed = s.listed(id).await;
+        assert_eq!(listed["ssh_key_id"], key["ssh_key"]["id"], "{listed}");
+        let (status, body) = s.action(id, "test", None).await;
+        assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
+    }
+    let config = data_dir.join("ssh/ssh_config");
+    let mut ssh = std::process::Command::new("ssh");
+    ssh.arg("-F").arg(&config).args(["-o", "BatchMode=yes", &format!("keyhaven-{shell_a}"), "true"]);
+    let out = tokio::task::spawn_blocking(move || ssh.output().unwrap()).await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The audit log names both fingerprints, per host and for the key.
+    let (_, audit) = s.call(Method::GET, "/api/audit?per_page=100", None).await;
+    let text = audit.to_string();
+    assert!(text.contains("rotation.host") && text.contains("ssh_key.rotated"), "{text}");
+    assert!(text.contains(rotation["old_fingerprint"].as_str().unwrap()));
+}
+
+#[tokio::test]
+async fn a_forced_command_host_is_reported_untouched_and_a_dry_run_changes_nothing() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let forced = TestAccount::shell();
+    let plain = TestAccount::shell();
+    let s = SshApp::start(None).await;
+    let system = s.system_key.trim().to_string();
+    let forced_file = format!("restrict,command=\"/bin/true\" {system}\n{ALICE}\n");
+    forced.write_authorized_keys(forced_file.as_bytes());
+    let plain_file = format!("{ALICE}\n{system}\n");
+    plain.write_authorized_keys(plain_file.as_bytes());
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    s.connection(sshd.port, &forced.name, false, None).await;
+    s.connection(sshd.port, &plain.name, false, None).await;
+    let old_id = system_key_id(&s).await;
+
+    let dry = rotate(&s, old_id, json!({"dry_run": true})).await;
+    assert_eq!(dry["state"], "dry_run", "{dry:#}");
+    assert_eq!(dry["new_fingerprint"], Value::Null);
+    assert_eq!(states(&dry), ["failed", "checked"], "{dry:#}");
+    assert_eq!(dry["hosts"][0]["needs_manual_step"], true);
+    assert!(dry["hosts"][1]["detail"].as_str().unwrap().contains("remove 1 line(s)"), "{dry:#}");
+    assert_eq!(forced.authorized_keys().unwrap(), forced_file.as_bytes());
+    assert_eq!(plain.authorized_keys().unwrap(), plain_file.as_bytes());
+    let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
+    assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "a dry run makes no key");
+
+    let rotation = rotate(&s, old_id, json!({})).await;
+    assert_eq!(rotation["state"], "attention", "{rotation:#}");
+    assert_eq!(states(&rotation), ["failed", "cleaned"], "{rotation:#}");
+    let failed = &rotation["hosts"][0];
+    assert_eq!(failed["needs_manual_step"], true);
+    assert_eq!(failed["reached"], "pending");
+    assert_eq!(forced.authorized_keys().unwrap(), forced_file.as_bytes(), "nothing removed or added");
+    // The old key stays while a connection still uses it; a second rotation of it is refused.
+    let (_, key) = s.call(Method::GET, &format!("/api/ssh-keys/{old_id}"), None).await;
+    assert_eq!(key["ssh_key"]["is_system_key"], true, "{key}");
+    let (status, body) = s.call(Method::POST, &format!("/api/ssh-keys/{old_id}/rotate"), Some(json!({}))).await;
+    assert_eq!((status, body["field"].as_str()), (409, Some("key")), "{body}");
+    let (status, body) =
+        s.call(Method::POST, &format!("/api/ssh-keys/{old_id}/rotate"), Some(json!({"key_type": "dsa"}))).await;
+    assert_eq!(status, 409, "the open rotation is named first: {body}");
+}
