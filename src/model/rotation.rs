@@ -20,6 +20,8 @@ pub mod host_state {
     pub const SKIPPED: &str = "skipped";
     /// A dry run looked at the host and changed nothing.
     pub const CHECKED: &str = "checked";
+    /// Back on the old key, the new key's line removed.
+    pub const ROLLED_BACK: &str = "rolled_back";
 }
 
 /// The states of a rotation.
@@ -31,6 +33,10 @@ pub mod rotation_state {
     pub const FINISHED: &str = "finished";
     /// A dry run: hosts were looked at, nothing was changed.
     pub const DRY_RUN: &str = "dry_run";
+    /// Going back: every connection returns to the old key.
+    pub const ROLLING_BACK: &str = "rolling_back";
+    /// Every connection is back on the old key; the successor was deleted.
+    pub const ROLLED_BACK: &str = "rolled_back";
 }
 
 /// One connection in a rotation.
@@ -47,6 +53,8 @@ pub struct RotationHostView {
     pub detail: Option<String>,
     /// Keyhaven cannot edit this host: a one-time password or a manual step is needed.
     pub needs_manual_step: bool,
+    /// What to do by hand on a host Keyhaven could not edit (the line to add, the key to remove).
+    pub manual_steps: Option<String>,
     pub updated_at: String,
 }
 
@@ -60,6 +68,7 @@ pub struct RotationCounts {
     pub failed: usize,
     pub skipped: usize,
     pub checked: usize,
+    pub rolled_back: usize,
 }
 
 /// A rotation and its hosts.

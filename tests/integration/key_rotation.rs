@@ -150,3 +150,116 @@ async fn a_forced_command_host_is_reported_untouched_and_a_dry_run_changes_nothi
         s.call(Method::POST, &format!("/api/ssh-keys/{old_id}/rotate"), Some(json!({"key_type": "dsa"}))).await;
     assert_eq!(status, 409, "the open rotation is named first: {body}");
 }
+
+#[tokio::test]
+async fn a_rotation_that_needs_attention_rolls_back_to_the_old_key() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let forced = TestAccount::shell();
+    let plain = TestAccount::sftp_only();
+    let s = SshApp::start(None).await;
+    let system = s.system_key.trim().to_string();
+    let forced_file = format!("restrict,command=\"/bin/true\" {system}\n");
+    forced.write_authorized_keys(forced_file.as_bytes());
+    let plain_file = format!("{ALICE}\n{system}\n# kept\n");
+    plain.write_authorized_keys(plain_file.as_bytes());
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    let forced_id = s.connection(sshd.port, &forced.name, false, None).await;
+    let plain_id = s.connection(sshd.port, &plain.name, true, None).await;
+    let old_id = system_key_id(&s).await;
+    let rotation = rotate(&s, old_id, json!({})).await;
+    assert_eq!(states(&rotation), ["failed", "cleaned"], "{rotation:#}");
+    let id = rotation["id"].as_i64().unwrap();
+    let steps = rotation["hosts"][0]["manual_steps"].as_str().unwrap();
+    assert!(steps.contains(rotation["old_fingerprint"].as_str().unwrap()), "{steps}");
+
+    let path = |action: &str| format!("/api/ssh-keys/rotations/{id}/{action}");
+    let (status, body) = s.call(Method::POST, &path(&format!("connections/{forced_id}/skip")), None).await;
+    assert_eq!((status, body["rotation"]["hosts"][0]["state"].as_str()), (200, Some("skipped")), "{body}");
+    let (status, body) = s.call(Method::POST, &path(&format!("connections/{plain_id}/skip")), None).await;
+    assert_eq!((status, body["field"].as_str()), (409, Some("connection_id")), "a finished host: {body}");
+
+    let (status, body) = s.call(Method::POST, &path("rollback"), None).await;
+    assert_eq!((status, body["rotation"]["state"].as_str()), (200, Some("rolling_back")), "{body}");
+    let mut back = Value::Null;
+    for _ in 0..600 {
+        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
+        back = body["rotation"].clone();
+        if back["state"] != "rolling_back" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(back["state"], "rolled_back", "{back:#}");
+    assert_eq!(states(&back), ["rolled_back", "rolled_back"]);
+    // Every other line as it was; the old key's line is back (at the end, where it was re-added) and
+    // the new key's line is gone.
+    let restored = format!("{ALICE}\n# kept\n{system}\n");
+    assert_eq!(String::from_utf8(plain.authorized_keys().unwrap()).unwrap(), restored);
+    assert_eq!(forced.authorized_keys().unwrap(), forced_file.as_bytes());
+    let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
+    assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "the new key is deleted: {keys}");
+    assert_eq!(keys["ssh_keys"][0]["id"], old_id);
+    assert_eq!(s.listed(plain_id).await["ssh_key_id"], old_id);
+    let (status, body) = s.action(plain_id, "test", None).await;
+    assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
+
+    // The report, as a download in both forms.
+    let res = s.app.json(Method::GET, &path("report.csv"), &s.admin, None).await;
+    assert_eq!(res.status, 200);
+    assert!(res.header("content-disposition").unwrap().contains(&format!("keyhaven-rotation-{id}.csv")));
+    let csv = res.text();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("rotation,key,old_fingerprint,new_fingerprint,connection_id,connection,state"), "{csv}");
+    let res = s.app.json(Method::GET, &path("report.json"), &s.admin, None).await;
+    assert_eq!(res.json()["hosts"][1]["state"], "rolled_back");
+}
+
+#[tokio::test]
+async fn a_host_the_old_key_cannot_edit_takes_the_new_key_with_a_password_and_the_old_key_retires() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let forced = TestAccount::shell();
+    let s = SshApp::start(None).await;
+    let system = s.system_key.trim().to_string();
+    let forced_line = format!("restrict,command=\"/bin/true\" {system}");
+    forced.write_authorized_keys(format!("{forced_line}\n").as_bytes());
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    let conn = s.connection(sshd.port, &forced.name, false, None).await;
+    let old_id = system_key_id(&s).await;
+    let rotation = rotate(&s, old_id, json!({})).await;
+    assert_eq!(rotation["state"], "attention", "{rotation:#}");
+    let id = rotation["id"].as_i64().unwrap();
+    let deploy = format!("/api/ssh-keys/rotations/{id}/connections/{conn}/deploy");
+
+    let (status, body) = s.call(Method::POST, &deploy, Some(json!({"password": ""}))).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("password")), "{body}");
+    let (status, body) = s.call(Method::POST, &deploy, Some(json!({"password": "wrong password"}))).await;
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(!body.to_string().contains("wrong password"), "the password never comes back");
+    let (status, body) = s.call(Method::POST, &deploy, Some(json!({"password": forced.password}))).await;
+    assert_eq!(status, 200, "{body}");
+    let mut after = Value::Null;
+    for _ in 0..600 {
+        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
+        after = body["rotation"].clone();
+        if after["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Switched to the new key; the old key's line is behind options, so it stays (reported).
+    assert_eq!(after["state"], "attention", "{after:#}");
+    assert_eq!((after["hosts"][0]["state"].as_str(), after["hosts"][0]["reached"].as_str()), (Some("failed"), Some("switched")));
+    let file = String::from_utf8(forced.authorized_keys().unwrap()).unwrap();
+    assert!(file.starts_with(&format!("{forced_line}\n")), "{file}");
+    let audit = s.call(Method::GET, "/api/audit?per_page=100", None).await.1.to_string();
+    assert!(!audit.contains(&forced.password), "the password is never audited");
+
+    let (status, body) = s.call(Method::POST, &format!("/api/ssh-keys/rotations/{id}/retire"), None).await;
+    assert_eq!((status, body["rotation"]["state"].as_str()), (200, Some("finished")), "{body}");
+    let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
+    assert_eq!(key["ssh_key"]["fingerprint"], after["new_fingerprint"]);
+    let (status, body) = s.action(conn, "test", None).await;
+    assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "the new key logs in: {body}");
+    let (status, _) = s.call(Method::POST, &format!("/api/ssh-keys/rotations/{id}/retry"), None).await;
+    assert_eq!(status, 409, "a finished rotation takes no more actions");
+}

@@ -1,6 +1,6 @@
 //! `/settings/rotations/:id`: one rotation and every connection it moves, with the state each has
 //! reached. While it runs the page follows it: with JavaScript it asks again every second; without,
-//! the browser reloads it every three seconds (a refresh header that only a running rotation sends).
+//! the browser reloads it every three seconds (a refresh tag inside `<noscript>`, sent only while it runs).
 
 use crate::api::rotation::get_rotation;
 use crate::components::feedback::LoadError;
@@ -9,7 +9,7 @@ use crate::components::rotation::{HostsTable, counts_text, state_label};
 use crate::components::settled::IntoSyncAny;
 use crate::model::{RotationView, rotation_state};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -81,7 +81,8 @@ fn RotationBody(view: RotationView) -> impl IntoView {
     let started = format!("Started {} by {}", view.created_at, view.started_by);
     let counts = counts_text(&view);
     view! {
-        {running.then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
+        // Without JavaScript only (inside <noscript> a running script sees text, not a tag).
+        {running.then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="3">"# /> })}
         <h1>{heading}</h1>
         <p class="lead">{keys}</p>
         <p role="status" aria-live="polite">

@@ -5,6 +5,7 @@ use crate::model::{RotationCounts, RotationHostView, RotationView, host_state, r
 use crate::server::entities::{key_rotation, rotation_host, ssh_key};
 use crate::server::error::ServiceError;
 use crate::server::services::audit::{self, Actor, Event};
+use crate::server::services::keys;
 use crate::server::services::rfc3339;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -99,7 +100,7 @@ pub(super) async fn set_host(
     row.manual = Set(update.manual);
     row.updated_at = Set(chrono::Utc::now());
     row.update(db).await?;
-    if [host_state::CLEANED, host_state::FAILED, host_state::SKIPPED].contains(&update.state) {
+    if [host_state::CLEANED, host_state::FAILED, host_state::SKIPPED, host_state::ROLLED_BACK].contains(&update.state) {
         let detail = format!(
             "rotation {}: {} {} → {}{}",
             job.id,
@@ -122,7 +123,7 @@ pub(super) async fn set_host(
 /// Moves the job from `from` to `to`; false when it was not in `from` (another run took it).
 pub(super) async fn transition(db: &impl ConnectionTrait, id: i32, from: &str, to: &str) -> Result<bool, ServiceError> {
     let now = chrono::Utc::now();
-    let finished = (to != rotation_state::RUNNING).then_some(now);
+    let finished = (to != rotation_state::RUNNING && to != rotation_state::ROLLING_BACK).then_some(now);
     let result = key_rotation::Entity::update_many()
         .col_expr(key_rotation::Column::State, Expr::value(to))
         .col_expr(key_rotation::Column::UpdatedAt, Expr::value(now))
@@ -134,7 +135,7 @@ pub(super) async fn transition(db: &impl ConnectionTrait, id: i32, from: &str, t
     Ok(result.rows_affected == 1)
 }
 
-/// Rotations of a key that are still running or need attention (a second one would make a second
+/// Rotations of a key that are still running, rolling back or need attention (a second one would make a second
 /// successor).
 pub(super) async fn unfinished(
     db: &impl ConnectionTrait,
@@ -143,16 +144,21 @@ pub(super) async fn unfinished(
     Ok(key_rotation::Entity::find()
         .filter(key_rotation::Column::OldKeyId.eq(key_id))
         .filter(key_rotation::Column::DryRun.eq(false))
-        .filter(key_rotation::Column::State.is_in([rotation_state::RUNNING, rotation_state::ATTENTION]))
+        .filter(key_rotation::Column::State.is_in([
+            rotation_state::RUNNING,
+            rotation_state::ATTENTION,
+            rotation_state::ROLLING_BACK,
+        ]))
         .one(db)
         .await?)
 }
 
-/// Jobs a stop interrupted.
-pub(super) async fn running(db: &impl ConnectionTrait) -> Result<Vec<i32>, ServiceError> {
-    let rows =
-        key_rotation::Entity::find().filter(key_rotation::Column::State.eq(rotation_state::RUNNING)).all(db).await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+/// Jobs a stop interrupted, going forward or rolling back.
+pub(super) async fn interrupted(db: &impl ConnectionTrait) -> Result<Vec<key_rotation::Model>, ServiceError> {
+    Ok(key_rotation::Entity::find()
+        .filter(key_rotation::Column::State.is_in([rotation_state::RUNNING, rotation_state::ROLLING_BACK]))
+        .all(db)
+        .await?)
 }
 
 fn count(hosts: &[RotationHostView]) -> RotationCounts {
@@ -165,10 +171,23 @@ fn count(hosts: &[RotationHostView]) -> RotationCounts {
         failed: of(host_state::FAILED),
         skipped: of(host_state::SKIPPED),
         checked: of(host_state::CHECKED),
+        rolled_back: of(host_state::ROLLED_BACK),
     }
 }
 
-fn host_view(host: rotation_host::Model) -> RotationHostView {
+/// The steps by hand for a host Keyhaven could not edit: the new key's line to add, the old one to take out.
+fn manual_steps(job: &key_rotation::Model, new_line: Option<&str>, host: &rotation_host::Model) -> Option<String> {
+    let line = new_line.filter(|_| host.manual && host.state != host_state::CLEANED)?;
+    Some(format!(
+        "On {}: add this line to ~/.ssh/authorized_keys: {}, check that it logs in, then remove the line of the old key \
+         {} and retry (or deploy the new key with a one-time password here).",
+        host.label,
+        line.trim(),
+        job.old_fingerprint
+    ))
+}
+
+fn host_view(host: rotation_host::Model, steps: Option<String>) -> RotationHostView {
     RotationHostView {
         connection_id: host.connection_id,
         connection: host.label,
@@ -176,6 +195,7 @@ fn host_view(host: rotation_host::Model) -> RotationHostView {
         reached: host.reached,
         detail: host.detail,
         needs_manual_step: host.manual,
+        manual_steps: steps,
         updated_at: rfc3339(&host.updated_at),
     }
 }
@@ -183,7 +203,18 @@ fn host_view(host: rotation_host::Model) -> RotationHostView {
 /// A rotation with its hosts, as the page and the API show it.
 pub async fn view(db: &impl ConnectionTrait, id: i32) -> Result<RotationView, ServiceError> {
     let job = get(db, id).await?;
-    let hosts: Vec<RotationHostView> = hosts(db, id).await?.into_iter().map(host_view).collect();
+    let new_line = match job.new_key_id {
+        Some(key_id) => keys::get_key(db, key_id).await.ok().map(|k| k.public_key),
+        None => None,
+    };
+    let hosts: Vec<RotationHostView> = hosts(db, id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let steps = manual_steps(&job, new_line.as_deref(), &h);
+            host_view(h, steps)
+        })
+        .collect();
     Ok(RotationView {
         id: job.id,
         state: job.state,

@@ -6,12 +6,17 @@
 //! nothing. Writes `key_rotation` and `rotation_host`; switches connections through `connections`
 //! and makes and retires keys through `keys`.
 
+mod actions;
 mod jobs;
+mod report;
+mod rollback;
 mod runner;
 mod start;
 mod steps;
 
+pub use actions::{deploy_with_password, retire, retry, roll_back, skip};
 pub use jobs::{list, view};
+pub use report::csv;
 pub use start::{StartRotation, start};
 
 use crate::server::secrets::MasterKey;
@@ -31,11 +36,15 @@ pub struct Rotator {
 
 /// Resumes the rotations a stop interrupted (at server start).
 pub async fn resume(ctx: &Rotator) {
-    match jobs::running(&ctx.db).await {
-        Ok(ids) => {
-            for id in ids {
-                tracing::info!(rotation = id, "resuming a key rotation interrupted by the last stop");
-                tokio::spawn(runner::run(ctx.clone(), id));
+    match jobs::interrupted(&ctx.db).await {
+        Ok(jobs) => {
+            for job in jobs {
+                tracing::info!(rotation = job.id, state = %job.state, "resuming a key rotation interrupted by the last stop");
+                if job.state == crate::model::rotation_state::ROLLING_BACK {
+                    tokio::spawn(rollback::run(ctx.clone(), job.id));
+                } else {
+                    tokio::spawn(runner::run(ctx.clone(), job.id));
+                }
             }
         }
         Err(err) => tracing::warn!(error = %err, "could not look for interrupted key rotations"),

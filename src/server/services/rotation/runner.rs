@@ -41,7 +41,7 @@ async fn drive(ctx: &Rotator, id: i32) -> Result<(), ServiceError> {
     conclude(ctx, &job, &pair).await
 }
 
-async fn open_pair(ctx: &Rotator, job: &key_rotation::Model) -> Result<Option<Pair>, ServiceError> {
+pub(super) async fn open_pair(ctx: &Rotator, job: &key_rotation::Model) -> Result<Option<Pair>, ServiceError> {
     let Ok(old) = keys::get_key(&ctx.db, job.old_key_id).await else { return Ok(None) };
     let old_private = keys::private_key(&ctx.master, &old)?;
     let new = match job.new_key_id {
