@@ -1,7 +1,22 @@
 //! Pieces of the rotation pages: the words for states and the table of connections.
 
+use crate::api::rotation::{
+    DeployRotationConnection, RetireRotation, RetryRotation, RollBackRotation, SkipRotationConnection,
+};
+use crate::components::form_action::FormAction;
+use crate::components::post_form::PostForm;
 use crate::model::{RotationHostView, RotationView, host_state, rotation_state};
 use leptos::prelude::*;
+
+/// The actions of a rotation's page (their results show in one place on the page).
+#[derive(Clone, Copy)]
+pub struct RotationActions {
+    pub retry: FormAction<RetryRotation>,
+    pub roll_back: FormAction<RollBackRotation>,
+    pub retire: FormAction<RetireRotation>,
+    pub skip: FormAction<SkipRotationConnection>,
+    pub deploy: FormAction<DeployRotationConnection>,
+}
 
 pub fn state_label(state: &str) -> &'static str {
     match state {
@@ -36,8 +51,10 @@ pub fn counts_text(view: &RotationView) -> String {
     text
 }
 
+/// Every connection of rotation `id`; with `controls` (an admin, a rotation that needs attention) a
+/// failed or waiting one can be skipped or given the new key with a one-time password.
 #[component]
-pub fn HostsTable(hosts: Vec<RotationHostView>) -> impl IntoView {
+pub fn HostsTable(id: i32, hosts: Vec<RotationHostView>, controls: Option<RotationActions>) -> impl IntoView {
     view! {
         <table class="table">
             <caption>"Connections"</caption>
@@ -66,6 +83,12 @@ pub fn HostsTable(hosts: Vec<RotationHostView>) -> impl IntoView {
                                         .needs_manual_step
                                         .then(|| view! { <strong>"Needs a password or a manual step. "</strong> })}
                                     {h.detail.clone().unwrap_or_default()}
+                                    {h.manual_steps.clone().map(|steps| view! { <p class="hint mono">{steps}</p> })}
+                                    {controls
+                                        .filter(|_| h.state == host_state::FAILED || h.state == host_state::PENDING)
+                                        .map(|actions| {
+                                            view! { <HostControls id connection_id=h.connection_id actions /> }
+                                        })}
                                 </td>
                             </tr>
                         }
@@ -73,5 +96,35 @@ pub fn HostsTable(hosts: Vec<RotationHostView>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Skip, or deploy the new key with a one-time password, for one connection.
+#[component]
+fn HostControls(id: i32, connection_id: i32, actions: RotationActions) -> impl IntoView {
+    let field = format!("password-{connection_id}");
+    let label_for = field.clone();
+    view! {
+        <div class="row-actions">
+            <details class="inline-details">
+                <summary class="btn btn-small">"Deploy with a password"</summary>
+                <PostForm action=actions.deploy attr:class="inline-form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <input type="hidden" name="connection_id" value=connection_id.to_string() />
+                    <label for=label_for>"One-time password"</label>
+                    <input id=field name="password" type="password" required autocomplete="off" />
+                    <button class="btn btn-small" type="submit">
+                        "Deploy the new key"
+                    </button>
+                </PostForm>
+            </details>
+            <PostForm action=actions.skip attr:class="inline-form">
+                <input type="hidden" name="id" value=id.to_string() />
+                <input type="hidden" name="connection_id" value=connection_id.to_string() />
+                <button class="btn btn-small" type="submit">
+                    "Skip"
+                </button>
+            </PostForm>
+        </div>
     }
 }

@@ -248,7 +248,10 @@ async fn a_host_the_old_key_cannot_edit_takes_the_new_key_with_a_password_and_th
     }
     // Switched to the new key; the old key's line is behind options, so it stays (reported).
     assert_eq!(after["state"], "attention", "{after:#}");
-    assert_eq!((after["hosts"][0]["state"].as_str(), after["hosts"][0]["reached"].as_str()), (Some("failed"), Some("switched")));
+    assert_eq!(
+        (after["hosts"][0]["state"].as_str(), after["hosts"][0]["reached"].as_str()),
+        (Some("failed"), Some("switched"))
+    );
     let file = String::from_utf8(forced.authorized_keys().unwrap()).unwrap();
     assert!(file.starts_with(&format!("{forced_line}\n")), "{file}");
     let audit = s.call(Method::GET, "/api/audit?per_page=100", None).await.1.to_string();

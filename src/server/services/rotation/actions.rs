@@ -23,7 +23,11 @@ async fn waiting(ctx: &Rotator, id: i32) -> Result<key_rotation::Model, ServiceE
     Ok(job)
 }
 
-async fn host_of(ctx: &Rotator, job: &key_rotation::Model, connection_id: i32) -> Result<rotation_host::Model, ServiceError> {
+async fn host_of(
+    ctx: &Rotator,
+    job: &key_rotation::Model,
+    connection_id: i32,
+) -> Result<rotation_host::Model, ServiceError> {
     jobs::hosts(&ctx.db, job.id)
         .await?
         .into_iter()
@@ -31,7 +35,13 @@ async fn host_of(ctx: &Rotator, job: &key_rotation::Model, connection_id: i32) -
         .ok_or_else(|| ServiceError::NotFound("This connection is not part of the rotation.".into()))
 }
 
-async fn record(ctx: &Rotator, actor: &Actor, job: &key_rotation::Model, action: &str, detail: &str) -> Result<(), ServiceError> {
+async fn record(
+    ctx: &Rotator,
+    actor: &Actor,
+    job: &key_rotation::Model,
+    action: &str,
+    detail: &str,
+) -> Result<(), ServiceError> {
     let detail = format!("rotation {}: {detail}", job.id);
     audit::record(&ctx.db, actor, Event { action, target: &job.old_key_name, success: true, detail: &detail }).await
 }
@@ -86,10 +96,14 @@ pub async fn deploy_with_password(
     let job = waiting(ctx, id).await?;
     let host = host_of(ctx, &job, connection_id).await?;
     if host.state != host_state::FAILED || ![host_state::PENDING, host_state::STAGED].contains(&host.reached.as_str()) {
-        return Err(ServiceError::conflict("connection_id", "Only a connection that failed before its switch needs this."));
+        return Err(ServiceError::conflict(
+            "connection_id",
+            "Only a connection that failed before its switch needs this.",
+        ));
     }
     let (conn, _) = connections::get_with_key(&ctx.db, connection_id).await?;
-    let pair = runner::open_pair(ctx, &job).await?.ok_or_else(|| ServiceError::NotFound("The old key is gone.".into()))?;
+    let pair =
+        runner::open_pair(ctx, &job).await?.ok_or_else(|| ServiceError::NotFound("The old key is gone.".into()))?;
     let (new, new_private, new_line) =
         pair.new.as_ref().ok_or_else(|| ServiceError::conflict("state", "A dry run has no new key."))?;
     let target = connections::connection_target(&ctx.db, &conn).await?;
@@ -114,7 +128,8 @@ pub async fn deploy_with_password(
     let detail = Some("the new key was deployed with a one-time password and logs in".to_string());
     let update = HostUpdate { state: host_state::VERIFIED, reached: host_state::VERIFIED, detail, manual: false };
     jobs::set_host(&ctx.db, &job, &host, update).await?;
-    record(ctx, actor, &job, "rotation.deployed_with_password", &format!("{} on {}", new.fingerprint, host.label)).await?;
+    record(ctx, actor, &job, "rotation.deployed_with_password", &format!("{} on {}", new.fingerprint, host.label))
+        .await?;
     go_on(ctx, &job).await
 }
 

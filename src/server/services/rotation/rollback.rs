@@ -48,11 +48,21 @@ async fn drive(ctx: &Rotator, id: i32) -> Result<(), ServiceError> {
     Ok(())
 }
 
-async fn back(ctx: &Rotator, job: &key_rotation::Model, pair: &Pair, host: rotation_host::Model) -> Result<(), ServiceError> {
+async fn back(
+    ctx: &Rotator,
+    job: &key_rotation::Model,
+    pair: &Pair,
+    host: rotation_host::Model,
+) -> Result<(), ServiceError> {
     let conn = match connections::get_with_key(&ctx.db, host.connection_id).await {
         Ok((conn, _)) => conn,
         Err(ServiceError::NotFound(_)) => {
-            let update = HostUpdate { state: host_state::ROLLED_BACK, reached: host_state::PENDING, detail: Some("the connection was deleted".into()), manual: false };
+            let update = HostUpdate {
+                state: host_state::ROLLED_BACK,
+                reached: host_state::PENDING,
+                detail: Some("the connection was deleted".into()),
+                manual: false,
+            };
             return jobs::set_host(&ctx.db, job, &host, update).await;
         }
         Err(err) => return Err(err),
@@ -64,7 +74,12 @@ async fn back(ctx: &Rotator, job: &key_rotation::Model, pair: &Pair, host: rotat
         outcome => outcome,
     };
     let update = match outcome {
-        Ok(detail) => HostUpdate { state: host_state::ROLLED_BACK, reached: host_state::PENDING, detail: Some(detail), manual: false },
+        Ok(detail) => HostUpdate {
+            state: host_state::ROLLED_BACK,
+            reached: host_state::PENDING,
+            detail: Some(detail),
+            manual: false,
+        },
         Err(Failure { reason, manual }) => HostUpdate {
             state: host_state::FAILED,
             reached: &host.reached,
@@ -77,7 +92,9 @@ async fn back(ctx: &Rotator, job: &key_rotation::Model, pair: &Pair, host: rotat
 
 /// The three steps on one connection; the detail says what was done.
 async fn restore(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<String, Failure> {
-    let Some((new, new_private, _)) = &pair.new else { return Err(Failure { reason: "no new key".into(), manual: false }) };
+    let Some((new, new_private, _)) = &pair.new else {
+        return Err(Failure { reason: "no new key".into(), manual: false });
+    };
     if conn.ssh_key_id != Some(pair.old.id) && conn.ssh_key_id != Some(new.id) {
         return Ok("the connection uses neither key any more; left as it is".into());
     }

@@ -62,7 +62,11 @@ pub(super) fn blob_of(key: &ssh_key::Model) -> String {
 }
 
 /// Logs in to the connection's host with `key`, inside its host's SSH slot.
-pub(super) async fn login(ctx: &Rotator, conn: &ssh_connection::Model, key: &PrivateKey) -> Result<(Session, SshSlot), Failure> {
+pub(super) async fn login(
+    ctx: &Rotator,
+    conn: &ssh_connection::Model,
+    key: &PrivateKey,
+) -> Result<(Session, SshSlot), Failure> {
     let target = connections::connection_target(&ctx.db, conn).await?;
     let slot = ctx.gate.slot(&target.host, target.port).await?;
     let mut stages = Stages::default();
