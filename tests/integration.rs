@@ -90,6 +90,8 @@ mod login_limits;
 mod metrics_endpoint;
 #[path = "integration/parser_properties.rs"]
 mod parser_properties;
+#[path = "integration/rotation_resume.rs"]
+mod rotation_resume;
 #[path = "integration/scheduled_checks.rs"]
 mod scheduled_checks;
 #[path = "integration/security_boundary.rs"]

@@ -80,7 +80,7 @@ async fn back(
             detail: Some(detail),
             manual: false,
         },
-        Err(Failure { reason, manual }) => HostUpdate {
+        Err(Failure { reason, manual, .. }) => HostUpdate {
             state: host_state::FAILED,
             reached: &host.reached,
             detail: Some(format!("rolling back: {reason}")),
@@ -93,7 +93,7 @@ async fn back(
 /// The three steps on one connection; the detail says what was done.
 async fn restore(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<String, Failure> {
     let Some((new, new_private, _)) = &pair.new else {
-        return Err(Failure { reason: "no new key".into(), manual: false });
+        return Err(Failure::internal("no new key"));
     };
     if conn.ssh_key_id != Some(pair.old.id) && conn.ssh_key_id != Some(new.id) {
         return Ok("the connection uses neither key any more; left as it is".into());

@@ -56,6 +56,11 @@ pub(super) async fn open_pair(ctx: &Rotator, job: &key_rotation::Model) -> Resul
     Ok(Some(Pair { old_blob: steps::blob_of(&old), old, old_private, new }))
 }
 
+/// How often, and how long, a step waits for a host's authorized_keys lock: together longer than
+/// the two minutes after which a lock left by a crash is broken.
+const LOCK_WAITS: u32 = 4;
+const LOCK_PAUSE: std::time::Duration = std::time::Duration::from_secs(40);
+
 #[derive(Clone, Copy)]
 enum Phase {
     Check,
@@ -96,6 +101,7 @@ async fn advance(
     mut host: rotation_host::Model,
     phase: Phase,
 ) -> Result<(), ServiceError> {
+    let mut waits = 0;
     loop {
         let conn = match connections::get_with_key(&ctx.db, host.connection_id).await {
             Ok((conn, _)) => conn,
@@ -131,13 +137,24 @@ async fn advance(
             },
             _ => return Ok(()),
         };
+        if let Err(failure) = &outcome
+            && failure.transient
+            && waits < LOCK_WAITS
+        {
+            // A lock another editor holds, or one a crashed editor left (broken once it is two
+            // minutes old): wait and take the same step again.
+            waits += 1;
+            tracing::info!(connection = conn.id, reason = %failure.reason, "rotation step waits for the host's lock");
+            tokio::time::sleep(LOCK_PAUSE).await;
+            continue;
+        }
         let reached = host.state.clone();
         let update = match &outcome {
             Ok(Step::To(state, detail)) => HostUpdate { state, reached: state, detail: detail.clone(), manual: false },
             Ok(Step::Skip(why)) => {
                 HostUpdate { state: host_state::SKIPPED, reached: &reached, detail: Some(why.clone()), manual: false }
             }
-            Err(Failure { reason, manual }) => HostUpdate {
+            Err(Failure { reason, manual, .. }) => HostUpdate {
                 state: host_state::FAILED,
                 reached: &reached,
                 detail: Some(reason.clone()),

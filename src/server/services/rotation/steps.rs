@@ -41,11 +41,19 @@ pub(super) enum Step {
 pub(super) struct Failure {
     pub reason: String,
     pub manual: bool,
+    /// Another editor holds the host's lock (or a crashed one left it): worth waiting for.
+    pub transient: bool,
+}
+
+impl Failure {
+    pub fn internal(reason: &str) -> Failure {
+        Failure { reason: reason.into(), manual: false, transient: false }
+    }
 }
 
 impl From<ServiceError> for Failure {
     fn from(err: ServiceError) -> Self {
-        Failure { reason: err.to_string(), manual: false }
+        Failure { reason: err.to_string(), manual: false, transient: false }
     }
 }
 
@@ -53,7 +61,8 @@ impl From<SshError> for Failure {
     fn from(err: SshError) -> Self {
         // A busy lock or a concurrent edit passes; anything else needs a password or a person.
         let manual = !matches!(err, SshError::Busy(_) | SshError::ChangedMeanwhile | SshError::Timeout { .. });
-        Failure { reason: err.to_string(), manual }
+        let transient = matches!(err, SshError::Busy(_) | SshError::ChangedMeanwhile);
+        Failure { reason: err.to_string(), manual, transient }
     }
 }
 
@@ -119,7 +128,7 @@ pub(super) async fn check(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mod
 /// pending → staged.
 pub(super) async fn stage(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<Step, Failure> {
     let Some((_, _, new_line)) = &pair.new else {
-        return Err(Failure { reason: "no successor".into(), manual: false });
+        return Err(Failure::internal("no successor"));
     };
     let (session, _slot) = login(ctx, conn, &pair.old_private).await?;
     let _account = ctx.gate.account(&conn.host, u16::try_from(conn.port).unwrap_or(22), &conn.username).await;
@@ -145,11 +154,11 @@ pub(super) async fn stage(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mod
 /// staged → verified.
 pub(super) async fn verify(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<Step, Failure> {
     let Some((_, new_private, _)) = &pair.new else {
-        return Err(Failure { reason: "no successor".into(), manual: false });
+        return Err(Failure::internal("no successor"));
     };
     let (session, _slot) = login(ctx, conn, new_private).await.map_err(|f| Failure {
         reason: format!("the new key's line is on the host but the new key does not log in: {}", f.reason),
-        manual: f.manual,
+        ..f
     })?;
     session.close().await;
     Ok(Step::To(host_state::VERIFIED, Some("the new key logs in alone".into())))
@@ -157,7 +166,7 @@ pub(super) async fn verify(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mo
 
 /// verified → switched.
 pub(super) async fn switch(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<Step, Failure> {
-    let Some((new, _, _)) = &pair.new else { return Err(Failure { reason: "no successor".into(), manual: false }) };
+    let Some((new, _, _)) = &pair.new else { return Err(Failure::internal("no successor")) };
     let actor = Actor::system();
     match connections::switch_key(&ctx.db, &ctx.changes, &actor, conn.id, pair.old.id, new.id).await? {
         Switched::Done => Ok(Step::To(host_state::SWITCHED, Some("the connection uses the new key".into()))),
@@ -168,7 +177,7 @@ pub(super) async fn switch(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mo
 /// switched → cleaned.
 pub(super) async fn clean(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<Step, Failure> {
     let Some((new, new_private, _)) = &pair.new else {
-        return Err(Failure { reason: "no successor".into(), manual: false });
+        return Err(Failure::internal("no successor"));
     };
     let new_blob = blob_of(new);
     let (session, _slot) = login(ctx, conn, new_private).await?;
