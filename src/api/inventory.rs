@@ -34,3 +34,19 @@ pub async fn get_inventory_fleet(
     let query = FleetQuery::parse(Some(&fingerprint), Some(&class))?;
     Ok(fleet(&state.db, &query).await?)
 }
+
+/// Removes the exact `line` from connection `id`'s `authorized_keys` (the form asks for a
+/// confirmation) and reads the file again; lands back on the page.
+#[server(prefix = "/rpc", endpoint = "remove_inventory_line")]
+pub async fn remove_inventory_line(id: i32, line: String, confirm: Option<String>) -> Result<(), AppError> {
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("remove_inventory_line", BROWSER_ADMIN_SSH)).await?;
+    if confirm.is_none() {
+        return Err(AppError::invalid("confirm", "Confirm that this key should stop logging in here."));
+    }
+    let actor = caller.actor();
+    crate::server::services::inventory::remove_line(&state.db, &state.ssh, &state.master_key, &actor, id, &line)
+        .await?;
+    leptos_axum::redirect(&format!("/settings/connections/{id}/authorized-keys"));
+    Ok(())
+}

@@ -161,3 +161,37 @@ async fn a_key_forced_to_a_command_is_reported_and_the_host_is_left_alone() {
     let (_, latest) = s.call(Method::GET, &path(id), None).await;
     assert_eq!(latest["error"], body["error"], "the failed read is kept with its reason");
 }
+
+#[tokio::test]
+async fn a_line_is_removed_exactly_never_the_key_keyhaven_logs_in_with_over_the_shell_and_sftp() {
+    let Some(sshd) = TestSshd::start() else { return };
+    let s = SshApp::start(None).await;
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    let bob = fresh_key("bob@desk").await;
+    for (account, sftp) in [(TestAccount::shell(), false), (TestAccount::sftp_only(), true)] {
+        let file = format!("# ops\r\n{}\nfrom=\"10.0.0.1\" {bob}\n{ALICE}\n", s.system_key.trim());
+        account.write_authorized_keys(file.as_bytes());
+        let id = s.connection(sshd.port, &account.name, sftp, None).await;
+        let (status, _) = s.call(Method::POST, &path(id), None).await;
+        assert_eq!(status, 200);
+        let remove = format!("{}/remove", path(id));
+
+        let unwanted = format!("from=\"10.0.0.1\" {bob}");
+        let (status, body) = s.call(Method::POST, &remove, Some(json!({"line": unwanted}))).await;
+        assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
+        let expected = format!("# ops\r\n{}\n{ALICE}\n", s.system_key.trim());
+        assert_eq!(String::from_utf8(account.authorized_keys().unwrap()).unwrap(), expected, "sftp={sftp}");
+        assert_eq!((body["counts"]["keys"].as_u64(), body["counts"]["unknown"].as_u64()), (Some(2), Some(1)), "{body}");
+        assert_eq!(body["drift"]["removed"].as_array().unwrap().len(), 1, "{body}");
+
+        let (status, body) = s.call(Method::POST, &remove, Some(json!({"line": s.system_key.trim()}))).await;
+        assert_eq!((status, body["field"].as_str()), (409, Some("line")), "never the key it logs in with: {body}");
+        let (status, body) = s.call(Method::POST, &remove, Some(json!({"line": unwanted}))).await;
+        assert_eq!((status, body["field"].as_str()), (409, Some("line")), "gone already: {body}");
+        let (status, body) = s.call(Method::POST, &remove, Some(json!({"line": "  "}))).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("line")), "{body}");
+        assert_eq!(String::from_utf8(account.authorized_keys().unwrap()).unwrap(), expected, "nothing else lost");
+    }
+    let (_, audit) = s.call(Method::GET, "/api/audit?per_page=100", None).await;
+    assert!(audit.to_string().contains("inventory.line_removed"), "{audit}");
+}

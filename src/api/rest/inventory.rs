@@ -2,7 +2,7 @@
 //! newest read, classified), `POST` to the same path (read it now; read only on the host), and
 //! `GET /api/inventory?fingerprint=&class=` (the fleet view over the newest reads).
 
-use crate::api::rest::{ApiPath, CONNECT, READ, deny};
+use crate::api::rest::{ApiJson, ApiPath, CONNECT, READ, deny};
 use crate::error::AppError;
 use crate::model::InventoryView;
 use crate::server::access::GuardedRoutes;
@@ -48,6 +48,25 @@ pub async fn read(
     Ok(Json(inventory_json(&view)))
 }
 
+#[derive(serde::Deserialize)]
+pub struct LineBody {
+    #[serde(default)]
+    line: String,
+}
+
+/// `POST /api/ssh-keys/connections/{id}/authorized-keys/remove` with `{"line": …}`: removes the
+/// exact line from the host's file (never the key Keyhaven logs in with) and answers the new read.
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<LineBody>,
+) -> Result<Json<Value>, AppError> {
+    let actor = caller.actor();
+    let view = inventory::remove_line(&state.db, &state.ssh, &state.master_key, &actor, id, &body.line).await?;
+    Ok(Json(inventory_json(&view)))
+}
+
 /// The fleet query from `?fingerprint=SHA256:…&class=unknown`; other parameters are ignored.
 fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
@@ -72,5 +91,6 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
     GuardedRoutes::new(state, deny)
         .get("/api/ssh-keys/connections/{id}/authorized-keys", READ, latest)
         .post("/api/ssh-keys/connections/{id}/authorized-keys", CONNECT, read)
+        .post("/api/ssh-keys/connections/{id}/authorized-keys/remove", CONNECT, remove)
         .get("/api/inventory", READ, fleet)
 }

@@ -3,10 +3,10 @@
 //! changed since the read before. Reading logs in with the connection's key and changes nothing.
 //! The read is a plain form post, so the page works without JavaScript.
 
-use crate::api::inventory::{ReadInventory, get_inventory};
+use crate::api::inventory::{ReadInventory, RemoveInventoryLine, get_inventory};
 use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
-use crate::components::inventory::LinesTable;
+use crate::components::inventory::{LinesTable, RemoveLine};
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::page_resource::page_resource;
 use crate::components::post_form::PostForm;
@@ -23,8 +23,10 @@ pub fn InventoryPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
     let admin = is_admin(expect_context::<MeResource>());
     let read = FormAction::<ReadInventory>::new();
+    let remove = FormAction::<RemoveInventoryLine>::new();
     toast_done(read, "authorized_keys read.");
-    let runs = finished_runs!(read);
+    toast_done(remove, "Line removed; the file was read again.");
+    let runs = finished_runs!(read, remove);
     let inventory = page_resource(move || (id(), runs()), |(id, _)| get_inventory(id));
     view! {
         <Title text="Authorized keys" />
@@ -45,6 +47,7 @@ pub fn InventoryPage() -> impl IntoView {
             </PostForm>
         </Show>
         <FormError error=action_error(read) />
+        <FormError error=action_error(remove) />
         <Transition fallback=|| {
             view! { <p>"Loading…"</p> }
         }>
@@ -52,7 +55,15 @@ pub fn InventoryPage() -> impl IntoView {
                 inventory
                     .get()
                     .map(|result| match result {
-                        Ok(Some(view)) => view! { <InventoryBody view /> }.into_sync_any(),
+                        Ok(Some(view)) => {
+                            let remove = admin
+                                .get()
+                                .then_some(RemoveLine {
+                                    connection_id: id(),
+                                    action: remove,
+                                });
+                            view! { <InventoryBody view remove /> }.into_sync_any()
+                        }
                         Ok(None) => view! { <p class="hint">"Not read yet."</p> }.into_sync_any(),
                         Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
@@ -81,7 +92,7 @@ fn summary(view: &InventoryView) -> String {
 }
 
 #[component]
-fn InventoryBody(view: InventoryView) -> impl IntoView {
+fn InventoryBody(view: InventoryView, remove: Option<RemoveLine>) -> impl IntoView {
     let heading = format!("{} — read {}", view.connection, view.read_at);
     let body = match (&view.error, view.file_exists) {
         (Some(error), _) => {
@@ -94,7 +105,7 @@ fn InventoryBody(view: InventoryView) -> impl IntoView {
             let lines = view.lines.clone();
             view! {
                 <p>{summary(&view)}</p>
-                <LinesTable lines />
+                <LinesTable lines remove />
             }
             .into_any()
         }

@@ -129,6 +129,30 @@ pub fn remove(existing: &[u8], old_blob: &str, keep_blob: &str) -> Removal {
     if removed == 0 { Removal::NotPresent } else { Removal::Updated { content, removed } }
 }
 
+/// Removes every line that is exactly `line` (its bytes without the line end) from `existing`, only
+/// while an active line still carries `keep_blob` afterwards (the key the editor logged in with).
+pub fn remove_line(existing: &[u8], line: &str, keep_blob: &str) -> Removal {
+    let wanted = line.trim_end_matches(['\r', '\n']).as_bytes();
+    let mut content = Vec::with_capacity(existing.len());
+    let mut removed = 0;
+    for each in existing.split_inclusive(|b| *b == b'\n') {
+        let text = each.strip_suffix(b"\n").unwrap_or(each);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if !wanted.is_empty() && text == wanted {
+            removed += 1;
+        } else {
+            content.extend_from_slice(each);
+        }
+    }
+    if removed == 0 {
+        Removal::NotPresent
+    } else if !contains_blob(&content, keep_blob) {
+        Removal::KeepMissing
+    } else {
+        Removal::Updated { content, removed }
+    }
+}
+
 /// Whether permission bits let group or others write: sshd's StrictModes then ignores the keys.
 pub fn loosely_writable(mode: u32) -> bool {
     mode & 0o022 != 0
@@ -217,6 +241,18 @@ mod tests {
         assert_eq!(remove(restricted.as_bytes(), old, keep), Removal::Restricted("from=\"10.0.0.1\"".into()));
         assert_eq!(lines_of(file.as_bytes(), old), (2, None));
         assert_eq!(lines_of(restricted.as_bytes(), old), (0, Some("from=\"10.0.0.1\"".into())));
+    }
+
+    #[test]
+    fn a_line_is_removed_only_when_it_matches_exactly_and_the_editors_key_stays() {
+        let keep = key_blob(KEY).unwrap();
+        let other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJqqxUH308aYYete9V7dPHKtx7mUS4S8hXUbyI9YJR4N bob";
+        let file = format!("# x\r\n{other}\r\n{KEY}\n{other} \n");
+        let Removal::Updated { content, removed } = remove_line(file.as_bytes(), other, keep) else { panic!() };
+        assert_eq!((String::from_utf8(content).unwrap(), removed), (format!("# x\r\n{KEY}\n{other} \n"), 1));
+        assert_eq!(remove_line(file.as_bytes(), "ssh-ed25519 nothing", keep), Removal::NotPresent);
+        assert_eq!(remove_line(file.as_bytes(), KEY, keep), Removal::KeepMissing, "never the editor's own key");
+        assert_eq!(remove_line(b"\n\n", "", keep), Removal::NotPresent, "an empty line is never a target");
     }
 
     #[test]

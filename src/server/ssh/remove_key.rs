@@ -1,12 +1,13 @@
-//! Removing a key's lines from the remote `~/.ssh/authorized_keys` on a session that is already
-//! logged in with the key that stays (key rotation's last step on a host). What goes is decided by
+//! Removing a key's lines (key rotation's last step on a host) or one exact line (the inventory's
+//! Remove) from the remote `~/.ssh/authorized_keys` on a session already logged in with the key
+//! that stays. What goes is decided by
 //! `authorized_keys::remove` alone, in Rust, for both ways in: only active option-less lines of the
 //! old key, only while the key that stays is on an active line, every other byte kept.
 //! Over SFTP the read, the decision and the rename happen under the editors' lock directory; through
 //! the shell the file is read first and written by a fixed script that takes the same lock and
 //! refuses if the file changed since the read (its checksum), so a concurrent edit is never lost.
 
-use super::authorized_keys::{Removal, remove};
+use super::authorized_keys::{Removal, remove, remove_line};
 use super::client::Session;
 use super::error::SshError;
 use super::install_key::{LOCK_DIR, LOCK_STALE, LOCK_WAIT, disk_full_or, join, parent};
@@ -19,8 +20,21 @@ pub struct Removed {
     pub lines: usize,
 }
 
-fn decide(content: Option<&[u8]>, old_blob: &str, keep_blob: &str) -> Result<Option<(Vec<u8>, usize)>, SshError> {
-    match remove(content.unwrap_or_default(), old_blob, keep_blob) {
+/// What goes: a key's plain lines, or one exact line (the inventory's Remove). Either way only
+/// while `keep_blob` (the key the editor logged in with) stays on an active line.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    Key { old_blob: &'a str, keep_blob: &'a str },
+    Line { text: &'a str, keep_blob: &'a str },
+}
+
+fn decide(content: Option<&[u8]>, target: Target<'_>) -> Result<Option<(Vec<u8>, usize)>, SshError> {
+    let content = content.unwrap_or_default();
+    let removal = match target {
+        Target::Key { old_blob, keep_blob } => remove(content, old_blob, keep_blob),
+        Target::Line { text, keep_blob } => remove_line(content, text, keep_blob),
+    };
+    match removal {
         Removal::NotPresent => Ok(None),
         Removal::KeepMissing => Err(SshError::WouldLockOut),
         Removal::Restricted(options) => Err(SshError::KeyRestricted(options)),
@@ -29,25 +43,19 @@ fn decide(content: Option<&[u8]>, old_blob: &str, keep_blob: &str) -> Result<Opt
 }
 
 /// Over SFTP: lock, read, decide, upload to a temporary name, rename over the old file, unlock.
-pub async fn over_sftp(fs: &RemoteFs, old_blob: &str, keep_blob: &str) -> Result<Removed, SshError> {
+pub async fn over_sftp(fs: &RemoteFs, target: Target<'_>) -> Result<Removed, SshError> {
     let home = fs.home().await?;
     let ssh_dir = join(&home, ".ssh");
     let lock = join(&ssh_dir, LOCK_DIR);
     fs.lock_dir(&lock, LOCK_WAIT, LOCK_STALE).await?;
-    let edited = edit_over_sftp(fs, &home, &ssh_dir, old_blob, keep_blob).await;
+    let edited = edit_over_sftp(fs, &home, &ssh_dir, target).await;
     fs.unlock_dir(&lock).await;
     edited
 }
 
-async fn edit_over_sftp(
-    fs: &RemoteFs,
-    home: &str,
-    ssh_dir: &str,
-    old_blob: &str,
-    keep_blob: &str,
-) -> Result<Removed, SshError> {
+async fn edit_over_sftp(fs: &RemoteFs, home: &str, ssh_dir: &str, target: Target<'_>) -> Result<Removed, SshError> {
     let file = fs.resolve_link(&join(ssh_dir, "authorized_keys")).await?;
-    let Some((content, lines)) = decide(fs.read(&file).await?.as_deref(), old_blob, keep_blob)? else {
+    let Some((content, lines)) = decide(fs.read(&file).await?.as_deref(), target)? else {
         return Ok(Removed::default());
     };
     let temp = join(parent(&file), &format!(".authorized_keys.keyhaven-{}", random_suffix()));
@@ -99,10 +107,10 @@ fn restricted(output: &super::client::ExecOutput) -> SshError {
 }
 
 /// Through the login shell: one script reads, Rust decides, a second script writes.
-pub async fn over_shell(session: &Session, old_blob: &str, keep_blob: &str) -> Result<Removed, SshError> {
+pub async fn over_shell(session: &Session, target: Target<'_>) -> Result<Removed, SshError> {
     let read = session.exec(&format!("sh -c '{READ_SCRIPT}'"), None).await?;
     if read.exit_status == Some(0) && read.stdout.starts_with(b"keyhaven:missing\n") {
-        return decide(None, old_blob, keep_blob).map(|_| Removed::default());
+        return decide(None, target).map(|_| Removed::default());
     }
     let Some(rest) = read.stdout.strip_prefix(b"keyhaven:sum:".as_slice()).filter(|_| read.exit_status == Some(0))
     else {
@@ -117,7 +125,7 @@ pub async fn over_shell(session: &Session, old_blob: &str, keep_blob: &str) -> R
     if !sum.chars().all(|c| c.is_ascii_digit() || c == '-') {
         return Err(SshError::Protocol("the host's cksum answered something else".into()));
     }
-    let Some((content, lines)) = decide(Some(&rest[split + 1..]), old_blob, keep_blob)? else {
+    let Some((content, lines)) = decide(Some(&rest[split + 1..]), target)? else {
         return Ok(Removed::default());
     };
     let command = format!("KEYHAVEN_SUM={sum} KEYHAVEN_NONCE={} sh -c '{WRITE_SCRIPT}'", random_suffix());

@@ -8,7 +8,9 @@ mod classify;
 mod fleet;
 mod known;
 mod reads;
+mod removal;
 
 pub use classify::{Holder, Known, classify, drift};
 pub use fleet::{FleetQuery, fleet};
 pub use reads::{latest, read};
+pub use removal::remove_line;

@@ -15,6 +15,7 @@ use crate::server::services::audit::Actor;
 use crate::server::services::connections;
 use crate::server::ssh::client::Session;
 use crate::server::ssh::error::SshError;
+use crate::server::ssh::remove_key::Target;
 use crate::server::ssh::sftp::RemoteFs;
 use crate::server::ssh::{install_key, remove_key};
 
@@ -135,8 +136,12 @@ async fn edit(session: &Session, conn: &ssh_connection::Model, edit: Edit<'_>) -
     let result = match (&fs, edit) {
         (Some(fs), Edit::Add(line)) => install_key::over_sftp(fs, line).await.map(|i| usize::from(i.written)),
         (None, Edit::Add(line)) => install_key::over_shell(session, line).await.map(|i| usize::from(i.written)),
-        (Some(fs), Edit::Remove { gone, keep }) => remove_key::over_sftp(fs, gone, keep).await.map(|r| r.lines),
-        (None, Edit::Remove { gone, keep }) => remove_key::over_shell(session, gone, keep).await.map(|r| r.lines),
+        (Some(fs), Edit::Remove { gone, keep }) => {
+            remove_key::over_sftp(fs, Target::Key { old_blob: gone, keep_blob: keep }).await.map(|r| r.lines)
+        }
+        (None, Edit::Remove { gone, keep }) => {
+            remove_key::over_shell(session, Target::Key { old_blob: gone, keep_blob: keep }).await.map(|r| r.lines)
+        }
     };
     if let Some(fs) = fs {
         fs.close().await;

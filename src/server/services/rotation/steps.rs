@@ -16,6 +16,7 @@ use crate::server::ssh::authorized_keys::{key_blob, lines_of};
 use crate::server::ssh::client::Session;
 use crate::server::ssh::error::SshError;
 use crate::server::ssh::read_authorized::{self, Found};
+use crate::server::ssh::remove_key::Target;
 use crate::server::ssh::sftp::RemoteFs;
 use crate::server::ssh::{install_key, remove_key};
 use russh::keys::ssh_key::PrivateKey;
@@ -185,14 +186,15 @@ pub(super) async fn clean(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mod
     let removed = if conn.use_sftp_mode {
         match RemoteFs::open(&session).await {
             Ok(fs) => {
-                let removed = remove_key::over_sftp(&fs, &pair.old_blob, &new_blob).await;
+                let removed =
+                    remove_key::over_sftp(&fs, Target::Key { old_blob: &pair.old_blob, keep_blob: &new_blob }).await;
                 fs.close().await;
                 removed
             }
             Err(err) => Err(err),
         }
     } else {
-        remove_key::over_shell(&session, &pair.old_blob, &new_blob).await
+        remove_key::over_shell(&session, Target::Key { old_blob: &pair.old_blob, keep_blob: &new_blob }).await
     };
     session.close().await;
     let detail = match removed?.lines {
