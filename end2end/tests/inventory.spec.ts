@@ -113,3 +113,27 @@ test('Key inventory lists the hosts with unknown keys and finds where a fingerpr
   await expect(page).toHaveURL(/fingerprint=SHA256%3Anothing-has-this/);
   await expect(page.getByText("No connection's newest read has such a key.")).toBeVisible();
 });
+
+test('Remove takes one exact line out of the host after a confirmation', async ({ page, javaScriptEnabled }) => {
+  await signIn(page);
+  await page.goto(`${kh.url}/settings/connections/${working}/authorized-keys`);
+  await page.getByRole('button', { name: 'Read now' }).click();
+  const lines = page.getByRole('table', { name: 'Lines of authorized_keys' });
+  await expect(lines.getByRole('row')).toHaveCount(3);
+  const row = lines.getByRole('row').nth(2);
+  await row.getByText('Remove line 2…').click();
+  await expect(row.getByText(UNKNOWN, { exact: true })).toBeVisible();
+  if (javaScriptEnabled) {
+    const violations = (await new AxeBuilder({ page }).include('main').analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
+  await row.getByLabel('I want this key to stop logging in here').check();
+  await row.getByRole('button', { name: 'Remove this line' }).click();
+  await expect(lines.getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('heading', { name: /^Changes since the read of/ })).toBeVisible();
+  const file = readFileSync(`/home/${sshd.user}/.ssh/authorized_keys`, 'utf8');
+  expect(file).not.toContain('bob@desk');
+  expect(file.split('\n').filter((l) => l.trim()).length).toBe(1);
+});

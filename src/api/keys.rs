@@ -99,3 +99,39 @@ pub async fn rename_ssh_key(id: i32, name: String) -> Result<(), AppError> {
     keys::update_key(&state.db, &state.changes, &caller.actor(), id, Some(&name), None, None).await?;
     Ok(())
 }
+
+/// Sets key `id`'s rotation period in days (empty: none) and whether it rotates by itself.
+#[server(prefix = "/rpc", endpoint = "set_key_rotation_period")]
+pub async fn set_key_rotation_period(id: i32, days: String, auto_rotate: Option<String>) -> Result<(), AppError> {
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("set_key_rotation_period", BROWSER_ADMIN)).await?;
+    let days = match days.trim() {
+        "" => None,
+        text => Some(text.parse::<i32>().map_err(|_| {
+            AppError::invalid("rotation_period_days", "A rotation period is a whole number of days, or empty.")
+        })?),
+    };
+    let actor = caller.actor();
+    crate::server::services::keys::set_rotation_period(
+        &state.db,
+        &state.changes,
+        &actor,
+        id,
+        days,
+        auto_rotate.is_some(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Keys whose rotation is due within 14 days (or overdue), soonest first, for the Dashboard.
+#[server(prefix = "/rpc", endpoint = "get_keys_due", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_keys_due() -> Result<Vec<SshKeyView>, AppError> {
+    use crate::server::services::keys;
+    let (state, _caller) = crate::server::context::caller(crate::rpc_rule!("get_keys_due", BROWSER_SIGNED_IN)).await?;
+    let mut out = Vec::new();
+    for key in keys::due_soon(&state.db).await? {
+        out.push(keys::to_view(&state.db, &key).await?);
+    }
+    Ok(out)
+}

@@ -24,6 +24,13 @@ pub struct SshKeyView {
     pub last_used_at: Option<String>,
     pub connection_count: u64,
     pub active_connections: u64,
+    /// Days between rotations, if the key has a period.
+    pub rotation_period_days: Option<i32>,
+    pub auto_rotate: bool,
+    /// When the next rotation is due (RFC 3339), with a period.
+    pub rotation_due_at: Option<String>,
+    /// Whole days until it is due (negative: overdue).
+    pub rotation_due_in_days: Option<i64>,
 }
 
 /// A connection that uses a key, listed before the key is deleted.

@@ -3,12 +3,13 @@
 
 use crate::api::connections::get_connection_health;
 use crate::api::health::get_health_summary;
-use crate::api::keys::get_system_key;
+use crate::api::keys::{get_keys_due, get_system_key};
 use crate::api::setup::get_setup_status;
 use crate::components::connections::StorageBar;
 use crate::components::copy_button::CopyButton;
 use crate::components::feedback::LoadError;
 use crate::components::health::{AttentionList, HealthCounts};
+use crate::components::keys::RotationSetting;
 use crate::components::layout::MeResource;
 use crate::components::page_resource::page_resource;
 use crate::components::settled::IntoSyncAny;
@@ -24,6 +25,7 @@ pub fn DashboardPage() -> impl IntoView {
     let setup = page_resource(|| (), |_| get_setup_status());
     let system_key = page_resource(|| (), |_| get_system_key());
     let summary = page_resource(|| (), |_| get_health_summary());
+    let due = page_resource(|| (), |_| get_keys_due());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
@@ -63,6 +65,14 @@ pub fn DashboardPage() -> impl IntoView {
                         Ok(summary) => view! { <AttentionCard summary /> }.into_sync_any(),
                         Err(error) => view! { <LoadError error /> }.into_sync_any(),
                     })
+            }}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                due.get()
+                    .and_then(Result::ok)
+                    .filter(|keys| !keys.is_empty())
+                    .map(|keys| view! { <KeysDueCard keys /> }.into_sync_any())
             }}
         </Transition>
         <Transition fallback=|| {
@@ -111,6 +121,33 @@ fn AttentionCard(summary: HealthSummary) -> impl IntoView {
             </section>
         }
     })
+}
+
+/// Keys whose rotation period runs out within 14 days (or ran out), each with a way to rotate it.
+#[component]
+fn KeysDueCard(keys: Vec<SshKeyView>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="keys-due">
+            <h2 id="keys-due">"Keys due for rotation"</h2>
+            <ul class="attention">
+                {keys
+                    .into_iter()
+                    .map(|key| {
+                        let when = RotationSetting::from(&key).summary();
+                        let href = format!("/settings/rotations?key={}", key.id);
+                        let how = if key.auto_rotate { " (rotates automatically)" } else { "" };
+                        view! {
+                            <li>
+                                <strong>{key.name.clone()}</strong>
+                                {format!(": {when}{how} · ")}
+                                <a href=href>"Rotate now"</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
 }
 
 /// The identity every connection logs in with unless it names another key.

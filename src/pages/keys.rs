@@ -1,6 +1,6 @@
 //! `/settings/ssh-keys`: the system key, named keys, and forms to generate or import one.
 
-use crate::api::keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, list_ssh_keys};
+use crate::api::keys::{DeleteSshKey, GenerateSshKey, ImportSshKey, RenameSshKey, SetKeyRotationPeriod, list_ssh_keys};
 use crate::components::feedback::{
     EmptyState, FormError, LoadError, UploadError, action_error, finished_runs, reset_on_success,
 };
@@ -34,13 +34,17 @@ pub fn SshKeysPage() -> impl IntoView {
     let import = FormAction::<ImportSshKey>::new();
     let delete = FormAction::<DeleteSshKey>::new();
     let rename = FormAction::<RenameSshKey>::new();
+    let period = FormAction::<SetKeyRotationPeriod>::new();
     toast_done(generate, "SSH key generated.");
     toast_done(import, "SSH key imported.");
     toast_done(delete, "SSH key deleted.");
     toast_done(rename, "SSH key saved.");
-    let keys = page_resource(finished_runs!(generate, import, delete, rename), |_| list_ssh_keys());
+    toast_done(period, "Rotation period saved.");
+    let keys = page_resource(finished_runs!(generate, import, delete, rename, period), |_| list_ssh_keys());
     let (delete_error, rename_error) = (action_error(delete), action_error(rename));
-    let row_error = Signal::derive(move || delete_error.get().or_else(|| rename_error.get()));
+    let period_error = action_error(period);
+    let row_error =
+        Signal::derive(move || delete_error.get().or_else(|| rename_error.get()).or_else(|| period_error.get()));
     view! {
         <Title text="SSH keys" />
         <h1>"SSH keys"</h1>
@@ -77,10 +81,10 @@ pub fn SshKeysPage() -> impl IntoView {
                                 });
                             let cards = system
                                 .into_iter()
-                                .map(|detail| view! { <KeyCard detail admin delete rename /> })
+                                .map(|detail| view! { <KeyCard detail admin delete rename period /> })
                                 .collect_view();
                             let table = (!named.is_empty())
-                                .then(|| view! { <KeyTable keys=named admin delete rename /> });
+                                .then(|| view! { <KeyTable keys=named admin delete rename period /> });
                             view! {
                                 {no_system}
                                 {cards}

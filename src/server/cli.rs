@@ -181,9 +181,12 @@ fn start_checks(state: &AppState) {
     }
 }
 
-/// Key rotations a stop interrupted go on from the state each connection reached.
+/// Key rotations a stop interrupted go on from the state each connection reached; keys that rotate
+/// by themselves are looked at every hour.
 async fn resume_rotations(state: &AppState) {
-    crate::server::services::rotation::resume(&state.rotator()).await;
+    use crate::server::services::rotation;
+    rotation::resume(&state.rotator()).await;
+    rotation::start_schedule(state.rotator());
 }
 
 async fn shutdown_signal() {

@@ -266,3 +266,55 @@ async fn a_host_the_old_key_cannot_edit_takes_the_new_key_with_a_password_and_th
     let (status, _) = s.call(Method::POST, &format!("/api/ssh-keys/rotations/{id}/retry"), None).await;
     assert_eq!(status, 409, "a finished rotation takes no more actions");
 }
+
+#[tokio::test]
+async fn a_key_with_a_period_is_due_after_it_and_rotates_itself_when_it_may() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let Some(sshd) = TestSshd::start() else { return };
+    let account = TestAccount::shell();
+    let s = SshApp::start(None).await;
+    account.write_authorized_keys(format!("{}\n", s.system_key.trim()).as_bytes());
+    s.trust(sshd.port, &sshd.host_keys()[0]).await;
+    s.connection(sshd.port, &account.name, false, None).await;
+    let old_id = system_key_id(&s).await;
+    let period = format!("/api/ssh-keys/{old_id}/rotation-period");
+    let (status, body) = s.call(Method::PUT, &period, Some(json!({"rotation_period_days": 0}))).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("rotation_period_days")), "{body}");
+    let (status, body) = s.call(Method::PUT, &period, Some(json!({"auto_rotate": true}))).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("auto_rotate")), "{body}");
+    let (status, body) =
+        s.call(Method::PUT, &period, Some(json!({"rotation_period_days": 30, "auto_rotate": true}))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ssh_key"]["rotation_period_days"], 30);
+    assert!([29, 30].contains(&body["ssh_key"]["rotation_due_in_days"].as_i64().unwrap()), "{body}");
+
+    let rotator = s.app.state.rotator();
+    assert!(keyhaven::server::services::rotation::rotate_due(&rotator).await.unwrap().is_empty(), "not due yet");
+    // 31 days later (the key made a month ago): due, and it rotates by itself.
+    let db = &s.app.db.conn;
+    let mut key: keyhaven::server::entities::ssh_key::ActiveModel =
+        keyhaven::server::entities::ssh_key::Entity::find_by_id(old_id as i32).one(db).await.unwrap().unwrap().into();
+    key.created_at = Set(chrono::Utc::now() - chrono::Duration::days(31));
+    key.update(db).await.unwrap();
+    let due = keyhaven::server::services::keys::due_soon(db).await.unwrap();
+    assert_eq!(due.len(), 1);
+    let started = keyhaven::server::services::rotation::rotate_due(&rotator).await.unwrap();
+    assert_eq!(started.len(), 1);
+    let mut done = Value::Null;
+    for _ in 0..600 {
+        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{}", started[0]), None).await;
+        done = body["rotation"].clone();
+        if done["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(done["state"], "finished", "{done:#}");
+    assert_eq!(done["started_by"], "keyhaven");
+    let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
+    let new_id = key["ssh_key"]["id"].as_i64().unwrap();
+    let (_, key) = s.call(Method::GET, &format!("/api/ssh-keys/{new_id}"), None).await;
+    assert_eq!(key["ssh_key"]["rotation_period_days"], 30, "the period goes on with the key: {key}");
+    assert!(key["ssh_key"]["rotation_due_in_days"].as_i64().unwrap() >= 29);
+    assert!(keyhaven::server::services::keys::due_soon(db).await.unwrap().is_empty());
+}

@@ -1,10 +1,10 @@
 //! The system key as a card: type, fingerprints, randomart, the public key to copy or download,
 //! its users, and (for admins) rename and delete.
 
-use crate::api::keys::{DeleteSshKey, RenameSshKey};
+use crate::api::keys::{DeleteSshKey, RenameSshKey, SetKeyRotationPeriod};
 use crate::components::copy_button::CopyButton;
 use crate::components::form_action::FormAction;
-use crate::components::keys::{KeyActions, short_time};
+use crate::components::keys::{KeyActions, RotationSetting, short_time};
 use crate::components::layout::AdminFlag;
 use crate::components::when::When;
 use crate::model::SshKeyDetail;
@@ -16,6 +16,7 @@ pub fn KeyCard(
     admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
+    period: FormAction<SetKeyRotationPeriod>,
 ) -> impl IntoView {
     let key = detail.key.clone();
     let id = key.id;
@@ -23,6 +24,7 @@ pub fn KeyCard(
     let title = if key.is_system_key { format!("{} (system key)", key.name) } else { key.name.clone() };
     let usage = format!("Used by {} connection(s), {} connected", key.connection_count, key.active_connections);
     let (name, users) = (key.name.clone(), detail.used_by.clone());
+    let rotation = RotationSetting::from(&key);
     view! {
         <section class="card key-card" aria-labelledby=labelled_by>
             <h2 id=heading_id>{title}</h2>
@@ -49,7 +51,7 @@ pub fn KeyCard(
                 <PublicKeyBox id public_key=key.public_key.clone() />
             </div>
             <When when=move || admin.get()>
-                <KeyActions id name=name.clone() users=users.clone() delete rename />
+                <KeyActions id name=name.clone() users=users.clone() delete rename period rotation=rotation.clone() />
             </When>
         </section>
     }

@@ -1,10 +1,10 @@
 //! Named keys as a table: one row each, so twenty keys still fit on a screen. The public key and
 //! the admin actions sit in the last column.
 
-use crate::api::keys::{DeleteSshKey, RenameSshKey};
+use crate::api::keys::{DeleteSshKey, RenameSshKey, SetKeyRotationPeriod};
 use crate::components::form_action::FormAction;
 use crate::components::keys::PublicKeyBox;
-use crate::components::keys::{KeyActions, short_time};
+use crate::components::keys::{KeyActions, RotationSetting, short_time};
 use crate::components::layout::AdminFlag;
 use crate::components::settled::Settled;
 use crate::components::when::When;
@@ -17,8 +17,10 @@ pub fn KeyTable(
     admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
+    period: FormAction<SetKeyRotationPeriod>,
 ) -> impl IntoView {
-    let rows = keys.into_iter().map(|detail| Settled(view! { <KeyRow detail admin delete rename /> })).collect_view();
+    let rows =
+        keys.into_iter().map(|detail| Settled(view! { <KeyRow detail admin delete rename period /> })).collect_view();
     view! {
         <section aria-labelledby="named-keys-heading">
             <h2 id="named-keys-heading">"Named keys"</h2>
@@ -49,6 +51,7 @@ fn KeyRow(
     admin: AdminFlag,
     delete: FormAction<DeleteSshKey>,
     rename: FormAction<RenameSshKey>,
+    period: FormAction<SetKeyRotationPeriod>,
 ) -> impl IntoView {
     let key = detail.key;
     let id = key.id;
@@ -58,6 +61,7 @@ fn KeyRow(
     };
     let users_title = detail.used_by.iter().map(|u| u.target.clone()).collect::<Vec<_>>().join(", ");
     let (name, users) = (key.name.clone(), detail.used_by);
+    let rotation = RotationSetting::from(&key);
     view! {
         <tr id=format!("key-{id}")>
             <th scope="row">{key.name.clone()}</th>
@@ -73,7 +77,15 @@ fn KeyRow(
                     <PublicKeyBox id public_key=key.public_key.clone() />
                 </details>
                 <When when=move || admin.get()>
-                    <KeyActions id name=name.clone() users=users.clone() delete rename />
+                    <KeyActions
+                        id
+                        name=name.clone()
+                        users=users.clone()
+                        delete
+                        rename
+                        period
+                        rotation=rotation.clone()
+                    />
                 </When>
             </td>
         </tr>

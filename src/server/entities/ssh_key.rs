@@ -22,6 +22,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_used_at: Option<DateTimeUtc>,
+    /// Days between rotations (None: no period); the rotation is due that long after `created_at`
+    /// (a rotation's successor is a new row, so its creation is the last rotation).
+    pub rotation_period_days: Option<i32>,
+    /// Start the rotation automatically when it is due.
+    pub auto_rotate: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

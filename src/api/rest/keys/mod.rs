@@ -226,6 +226,31 @@ pub async fn update(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotationPeriodBody {
+    /// Days between rotations; null or absent: none.
+    #[serde(default)]
+    rotation_period_days: Option<i32>,
+    #[serde(default)]
+    auto_rotate: bool,
+}
+
+/// `PUT /api/ssh-keys/{id}/rotation-period` `{rotation_period_days, auto_rotate}`: when the key's
+/// next rotation is due (warned on the Dashboard 14 days ahead) and whether it starts by itself.
+pub async fn rotation_period(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<RotationPeriodBody>,
+) -> Result<Json<Value>, AppError> {
+    let actor = caller.actor();
+    let key =
+        keys::set_rotation_period(&state.db, &state.changes, &actor, id, body.rotation_period_days, body.auto_rotate)
+            .await?;
+    Ok(Json(json!({ "success": true, "ssh_key": keys::to_view(&state.db, &key).await? })))
+}
+
+#[derive(Deserialize)]
 pub struct DeleteQuery {
     confirm: Option<bool>,
 }
@@ -276,5 +301,6 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .put("/api/ssh-keys/{id}", CHANGE, update)
         .delete("/api/ssh-keys/{id}", CHANGE, delete)
         .get("/api/ssh-keys/{id}/public-key", READ, public_key)
+        .put("/api/ssh-keys/{id}/rotation-period", CHANGE, rotation_period)
         .merge(upload::routes(state))
 }

@@ -192,6 +192,8 @@ pub async fn store_key(
         created_at: Set(now),
         updated_at: Set(now),
         last_used_at: Set(None),
+        rotation_period_days: Set(None),
+        auto_rotate: Set(false),
         ..Default::default()
     };
     let txn = db.begin().await?;
@@ -254,6 +256,10 @@ pub async fn to_view(db: &impl ConnectionTrait, key: &ssh_key::Model) -> Result<
         last_used_at: key.last_used_at.as_ref().map(crate::server::services::rfc3339),
         connection_count,
         active_connections,
+        rotation_period_days: key.rotation_period_days,
+        auto_rotate: key.auto_rotate,
+        rotation_due_at: super::due_at(key).as_ref().map(crate::server::services::rfc3339),
+        rotation_due_in_days: super::due_in_days(key, chrono::Utc::now()),
     })
 }
 

@@ -25,6 +25,9 @@ pub async fn succeed(
     successor.name = Set(old.name.clone());
     successor.description = Set(old.description.clone());
     successor.system_slot = Set(old.system_slot);
+    // The period goes on with the key's name: the next rotation is a period after this one.
+    successor.rotation_period_days = Set(old.rotation_period_days);
+    successor.auto_rotate = Set(old.auto_rotate);
     successor.updated_at = Set(chrono::Utc::now());
     let successor = successor.update(&txn).await?;
     let detail = format!("{} replaced {} (was named {})", successor.fingerprint, old.fingerprint, new.name);

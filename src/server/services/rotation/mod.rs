@@ -11,12 +11,14 @@ mod jobs;
 mod report;
 mod rollback;
 mod runner;
+mod schedule;
 mod start;
 mod steps;
 
 pub use actions::{deploy_with_password, retire, retry, roll_back, skip};
 pub use jobs::{list, view};
 pub use report::csv;
+pub use schedule::{rotate_due, start_schedule};
 pub use start::{StartRotation, start};
 
 use crate::server::secrets::MasterKey;
