@@ -56,46 +56,48 @@ pub fn counts_text(view: &RotationView) -> String {
 #[component]
 pub fn HostsTable(id: i32, hosts: Vec<RotationHostView>, controls: Option<RotationActions>) -> impl IntoView {
     view! {
-        <table class="table">
-            <caption>"Connections"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Connection"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"What happened"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {hosts
-                    .into_iter()
-                    .map(|h| {
-                        let href = format!("/settings/connections/{}", h.connection_id);
-                        let failed_at = (h.state == host_state::FAILED)
-                            .then(|| format!(" (after: {})", state_label(&h.reached)));
-                        view! {
-                            <tr>
-                                <td>
-                                    <a href=href>{h.connection.clone()}</a>
-                                </td>
-                                <td>{state_label(&h.state)} {failed_at}</td>
-                                <td>
-                                    {h
-                                        .needs_manual_step
-                                        .then(|| view! { <strong>"Needs a password or a manual step. "</strong> })}
-                                    {h.detail.clone().unwrap_or_default()}
-                                    {h.manual_steps.clone().map(|steps| view! { <p class="hint mono">{steps}</p> })}
-                                    {controls
-                                        .filter(|_| h.state == host_state::FAILED || h.state == host_state::PENDING)
-                                        .map(|actions| {
-                                            view! { <HostControls id connection_id=h.connection_id actions /> }
-                                        })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Connections of the rotation (scrolls sideways)">
+            <table>
+                <caption class="visually-hidden">"Connections"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Connection"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"What happened"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {hosts
+                        .into_iter()
+                        .map(|h| {
+                            let href = format!("/settings/connections/{}", h.connection_id);
+                            let failed_at = (h.state == host_state::FAILED)
+                                .then(|| format!(" (after: {})", state_label(&h.reached)));
+                            view! {
+                                <tr>
+                                    <td>
+                                        <a href=href>{h.connection.clone()}</a>
+                                    </td>
+                                    <td>{state_label(&h.state)} {failed_at}</td>
+                                    <td>
+                                        {h
+                                            .needs_manual_step
+                                            .then(|| view! { <strong>"Needs a password or a manual step. "</strong> })}
+                                        {h.detail.clone().unwrap_or_default()}
+                                        {h.manual_steps.clone().map(|steps| view! { <p class="hint mono">{steps}</p> })}
+                                        {controls
+                                            .filter(|_| h.state == host_state::FAILED || h.state == host_state::PENDING)
+                                            .map(|actions| {
+                                                view! { <HostControls id connection_id=h.connection_id actions /> }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

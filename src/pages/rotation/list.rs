@@ -113,37 +113,39 @@ fn StartForm(keys: Vec<SshKeyDetail>, start: FormAction<StartRotation>) -> impl 
 #[component]
 fn RotationTable(list: Vec<RotationView>) -> impl IntoView {
     view! {
-        <table class="table">
-            <caption>"Rotations, newest first"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Rotation"</th>
-                    <th scope="col">"Key"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Connections"</th>
-                    <th scope="col">"Started"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {list
-                    .into_iter()
-                    .map(|r| {
-                        let href = format!("/settings/rotations/{}", r.id);
-                        let started = format!("{} by {}", r.created_at, r.started_by);
-                        view! {
-                            <tr>
-                                <td>
-                                    <a href=href>{format!("#{}", r.id)}</a>
-                                </td>
-                                <td>{r.old_key_name.clone()}</td>
-                                <td>{state_label(&r.state)}</td>
-                                <td>{counts_text(&r)}</td>
-                                <td>{started}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Rotations (scrolls sideways)">
+            <table>
+                <caption class="visually-hidden">"Rotations, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Rotation"</th>
+                        <th scope="col">"Key"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Connections"</th>
+                        <th scope="col">"Started"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|r| {
+                            let href = format!("/settings/rotations/{}", r.id);
+                            let started = format!("{} by {}", r.created_at, r.started_by);
+                            view! {
+                                <tr>
+                                    <td>
+                                        <a href=href>{format!("#{}", r.id)}</a>
+                                    </td>
+                                    <td>{r.old_key_name.clone()}</td>
+                                    <td>{state_label(&r.state)}</td>
+                                    <td>{counts_text(&r)}</td>
+                                    <td>{started}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
