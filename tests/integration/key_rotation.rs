@@ -17,20 +17,24 @@ async fn system_key_id(s: &SshApp) -> i64 {
     key["ssh_key"]["id"].as_i64().unwrap()
 }
 
-/// Starts a rotation and polls it until it leaves `running` (at most 60 s).
-async fn rotate(s: &SshApp, key_id: i64, body: Value) -> Value {
-    let (status, started) = s.call(Method::POST, &format!("/api/ssh-keys/{key_id}/rotate"), Some(body)).await;
-    assert_eq!(status, 202, "{started}");
-    let id = started["rotation"]["id"].as_i64().unwrap();
+/// Polls rotation `id` until it leaves `state` (at most 60 s) and returns it.
+async fn wait_while(s: &SshApp, id: i64, state: &str) -> Value {
     for _ in 0..600 {
         let (status, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
         assert_eq!(status, 200, "{body}");
-        if body["rotation"]["state"] != "running" {
+        if body["rotation"]["state"] != state {
             return body["rotation"].clone();
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("rotation {id} still running after 60 s");
+    panic!("rotation {id} still {state} after 60 s");
+}
+
+/// Starts a rotation and polls it until it leaves `running`.
+async fn rotate(s: &SshApp, key_id: i64, body: Value) -> Value {
+    let (status, started) = s.call(Method::POST, &format!("/api/ssh-keys/{key_id}/rotate"), Some(body)).await;
+    assert_eq!(status, 202, "{started}");
+    wait_while(s, started["rotation"]["id"].as_i64().unwrap(), "running").await
 }
 
 fn states(rotation: &Value) -> Vec<String> {
@@ -180,15 +184,7 @@ async fn a_rotation_that_needs_attention_rolls_back_to_the_old_key() {
 
     let (status, body) = s.call(Method::POST, &path("rollback"), None).await;
     assert_eq!((status, body["rotation"]["state"].as_str()), (200, Some("rolling_back")), "{body}");
-    let mut back = Value::Null;
-    for _ in 0..600 {
-        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
-        back = body["rotation"].clone();
-        if back["state"] != "rolling_back" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let back = wait_while(&s, id, "rolling_back").await;
     assert_eq!(back["state"], "rolled_back", "{back:#}");
     assert_eq!(states(&back), ["rolled_back", "rolled_back"]);
     // Every other line as it was; the old key's line is back (at the end, where it was re-added) and
@@ -237,15 +233,7 @@ async fn a_host_the_old_key_cannot_edit_takes_the_new_key_with_a_password_and_th
     assert!(!body.to_string().contains("wrong password"), "the password never comes back");
     let (status, body) = s.call(Method::POST, &deploy, Some(json!({"password": forced.password}))).await;
     assert_eq!(status, 200, "{body}");
-    let mut after = Value::Null;
-    for _ in 0..600 {
-        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{id}"), None).await;
-        after = body["rotation"].clone();
-        if after["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let after = wait_while(&s, id, "running").await;
     // Switched to the new key; the old key's line is behind options, so it stays (reported).
     assert_eq!(after["state"], "attention", "{after:#}");
     assert_eq!(
@@ -300,15 +288,7 @@ async fn a_key_with_a_period_is_due_after_it_and_rotates_itself_when_it_may() {
     assert_eq!(due.len(), 1);
     let started = keyhaven::server::services::rotation::rotate_due(&rotator).await.unwrap();
     assert_eq!(started.len(), 1);
-    let mut done = Value::Null;
-    for _ in 0..600 {
-        let (_, body) = s.call(Method::GET, &format!("/api/ssh-keys/rotations/{}", started[0]), None).await;
-        done = body["rotation"].clone();
-        if done["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let done = wait_while(&s, i64::from(started[0]), "running").await;
     assert_eq!(done["state"], "finished", "{done:#}");
     assert_eq!(done["started_by"], "keyhaven");
     let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;

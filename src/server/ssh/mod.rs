@@ -2,6 +2,7 @@
 //! so the rest of Keyhaven never depends on an SSH library's API.
 
 pub mod agent;
+pub mod authorized_file;
 pub mod authorized_keys;
 pub mod authorized_lines;
 pub mod client;

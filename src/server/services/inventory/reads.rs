@@ -12,8 +12,8 @@ use crate::server::services::audit::{self, Actor, Event};
 use crate::server::services::connections;
 use crate::server::services::remote::{SshGate, ssh_failure};
 use crate::server::services::rfc3339;
-use crate::server::ssh::read_authorized::{self, Found};
-use crate::server::ssh::sftp::RemoteFs;
+use crate::server::ssh::authorized_file::AuthorizedFile;
+use crate::server::ssh::read_authorized::Found;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -41,18 +41,13 @@ fn failure_text(err: ServiceError) -> String {
 async fn read_remote(db: &DatabaseConnection, gate: &SshGate, master: &MasterKey, id: i32) -> Outcome {
     // The slot inside `opened` is held until the session is closed.
     let opened = connections::open_connection(db, gate, master, id).await.map_err(failure_text)?;
-    let found = if opened.connection.use_sftp_mode {
-        match RemoteFs::open(&opened.session).await {
-            Ok(fs) => {
-                let found = read_authorized::over_sftp(&fs).await;
-                fs.close().await;
-                found
-            }
-            Err(err) => Err(err),
-        }
-    } else {
-        read_authorized::over_shell(&opened.session).await
-    };
+    let found = async {
+        let file = AuthorizedFile::open(&opened.session, opened.connection.use_sftp_mode).await?;
+        let found = file.read().await;
+        file.close().await;
+        found
+    }
+    .await;
     opened.session.close().await;
     match found.map_err(|e| failure_text(ssh_failure("session", e)))? {
         Found::File(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),

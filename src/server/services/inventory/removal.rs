@@ -11,11 +11,11 @@ use crate::server::secrets::MasterKey;
 use crate::server::services::audit::{self, Actor, Event};
 use crate::server::services::connections;
 use crate::server::services::remote::{SshGate, ssh_failure};
+use crate::server::ssh::authorized_file::AuthorizedFile;
 use crate::server::ssh::authorized_keys::key_blob;
 use crate::server::ssh::authorized_lines::{Entry, parse};
 use crate::server::ssh::error::SshError;
-use crate::server::ssh::remove_key::{self, Target};
-use crate::server::ssh::sftp::RemoteFs;
+use crate::server::ssh::remove_key::Target;
 use sea_orm::DatabaseConnection;
 
 /// The longest line accepted (sshd's own limit is 16 KiB per line).
@@ -56,18 +56,13 @@ pub async fn remove_line(
     let c = &opened.connection;
     let _account = gate.account(&c.host, u16::try_from(c.port).unwrap_or(22), &c.username).await;
     let target = Target::Line { text: line, keep_blob: &keep };
-    let removed = if c.use_sftp_mode {
-        match RemoteFs::open(&opened.session).await {
-            Ok(fs) => {
-                let removed = remove_key::over_sftp(&fs, target).await;
-                fs.close().await;
-                removed
-            }
-            Err(err) => Err(err),
-        }
-    } else {
-        remove_key::over_shell(&opened.session, target).await
-    };
+    let removed = async {
+        let file = AuthorizedFile::open(&opened.session, c.use_sftp_mode).await?;
+        let removed = file.remove(target).await;
+        file.close().await;
+        removed
+    }
+    .await;
     opened.session.close().await;
     let label = connections::label(&opened.connection);
     // The host's slot and the account go back before the file is read again.

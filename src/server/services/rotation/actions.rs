@@ -101,7 +101,7 @@ pub async fn deploy_with_password(
             "Only a connection that failed before its switch needs this.",
         ));
     }
-    let (conn, _) = connections::get_with_key(&ctx.db, connection_id).await?;
+    let conn = connections::get(&ctx.db, connection_id).await?;
     let pair =
         runner::open_pair(ctx, &job).await?.ok_or_else(|| ServiceError::NotFound("The old key is gone.".into()))?;
     let (new, new_private, new_line) =

@@ -86,20 +86,21 @@ pub(super) struct HostUpdate<'a> {
     pub manual: bool,
 }
 
-/// Records a host's new state; a final one (cleaned, failed, skipped) also goes to the audit log.
+/// Records a host's new state and returns the row as written; a final one (cleaned, failed,
+/// skipped, rolled back) also goes to the audit log.
 pub(super) async fn set_host(
     db: &impl ConnectionTrait,
     job: &key_rotation::Model,
     host: &rotation_host::Model,
     update: HostUpdate<'_>,
-) -> Result<(), ServiceError> {
+) -> Result<rotation_host::Model, ServiceError> {
     let mut row: rotation_host::ActiveModel = host.clone().into();
     row.state = Set(update.state.into());
     row.reached = Set(update.reached.into());
     row.detail = Set(update.detail.clone());
     row.manual = Set(update.manual);
     row.updated_at = Set(chrono::Utc::now());
-    row.update(db).await?;
+    let written = row.update(db).await?;
     if [host_state::CLEANED, host_state::FAILED, host_state::SKIPPED, host_state::ROLLED_BACK].contains(&update.state) {
         let detail = format!(
             "rotation {}: {} {} → {}{}",
@@ -117,7 +118,7 @@ pub(super) async fn set_host(
         };
         audit::record(db, &crate::server::services::audit::Actor::system(), event).await?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Moves the job from `from` to `to`; false when it was not in `from` (another run took it).

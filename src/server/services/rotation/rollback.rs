@@ -13,11 +13,8 @@ use crate::server::entities::{key_rotation, rotation_host, ssh_connection};
 use crate::server::error::ServiceError;
 use crate::server::services::audit::Actor;
 use crate::server::services::connections;
-use crate::server::ssh::client::Session;
-use crate::server::ssh::error::SshError;
+use crate::server::ssh::authorized_file::AuthorizedFile;
 use crate::server::ssh::remove_key::Target;
-use crate::server::ssh::sftp::RemoteFs;
-use crate::server::ssh::{install_key, remove_key};
 
 pub(super) async fn run(ctx: Rotator, id: i32) {
     if let Err(err) = drive(&ctx, id).await {
@@ -55,8 +52,8 @@ async fn back(
     pair: &Pair,
     host: rotation_host::Model,
 ) -> Result<(), ServiceError> {
-    let conn = match connections::get_with_key(&ctx.db, host.connection_id).await {
-        Ok((conn, _)) => conn,
+    let conn = match connections::get(&ctx.db, host.connection_id).await {
+        Ok(conn) => conn,
         Err(ServiceError::NotFound(_)) => {
             let update = HostUpdate {
                 state: host_state::ROLLED_BACK,
@@ -64,7 +61,7 @@ async fn back(
                 detail: Some("the connection was deleted".into()),
                 manual: false,
             };
-            return jobs::set_host(&ctx.db, job, &host, update).await;
+            return jobs::set_host(&ctx.db, job, &host, update).await.map(drop);
         }
         Err(err) => return Err(err),
     };
@@ -88,7 +85,7 @@ async fn back(
             manual,
         },
     };
-    jobs::set_host(&ctx.db, job, &host, update).await
+    jobs::set_host(&ctx.db, job, &host, update).await.map(drop)
 }
 
 /// The three steps on one connection; the detail says what was done.
@@ -100,17 +97,27 @@ async fn restore(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Re
         return Ok("the connection uses neither key any more; left as it is".into());
     }
     let mut done = Vec::new();
-    let session = match steps::login(ctx, conn, &pair.old_private).await {
-        Ok((session, _slot)) => session,
+    let port = u16::try_from(conn.port).unwrap_or(22);
+    // The slot of the login in use is held as long as its session.
+    let (session, _slot) = match steps::login(ctx, conn, &pair.old_private).await {
+        Ok(opened) => opened,
         Err(_) => {
             // The old key's line was already removed: put it back with the new key first.
-            let (session, _slot) = steps::login(ctx, conn, new_private).await?;
-            let put_back = edit(&session, conn, Edit::Add(&pair.old.public_key)).await;
+            let (session, slot) = steps::login(ctx, conn, new_private).await?;
+            let account = ctx.gate.account(&conn.host, port, &conn.username).await;
+            let put_back = async {
+                let file = AuthorizedFile::open(&session, conn.use_sftp_mode).await?;
+                let added = file.add(&pair.old.public_key).await;
+                file.close().await;
+                added
+            }
+            .await;
             session.close().await;
+            // Nothing is held while the next login waits for a slot.
+            drop((account, slot));
             put_back?;
             done.push("the old key's line was added back");
-            let (session, _slot) = steps::login(ctx, conn, &pair.old_private).await?;
-            session
+            steps::login(ctx, conn, &pair.old_private).await?
         }
     };
     let switched = connections::switch_key(&ctx.db, &ctx.changes, &Actor::system(), conn.id, new.id, pair.old.id).await;
@@ -118,33 +125,21 @@ async fn restore(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Re
         session.close().await;
         return Err(err.into());
     }
-    let removed = edit(&session, conn, Edit::Remove { gone: &steps::blob_of(new), keep: &pair.old_blob }).await;
-    session.close().await;
-    done.push(if removed? > 0 { "the new key's line was removed" } else { "the new key's line was not on the host" });
-    Ok(format!("back on the old key; {}", done.join("; ")))
-}
-
-enum Edit<'a> {
-    Add(&'a str),
-    Remove { gone: &'a str, keep: &'a str },
-}
-
-/// One edit of `authorized_keys` on an open session, over SFTP or the shell as the connection says;
-/// returns the lines written or removed.
-async fn edit(session: &Session, conn: &ssh_connection::Model, edit: Edit<'_>) -> Result<usize, SshError> {
-    let fs = if conn.use_sftp_mode { Some(RemoteFs::open(session).await?) } else { None };
-    let result = match (&fs, edit) {
-        (Some(fs), Edit::Add(line)) => install_key::over_sftp(fs, line).await.map(|i| usize::from(i.written)),
-        (None, Edit::Add(line)) => install_key::over_shell(session, line).await.map(|i| usize::from(i.written)),
-        (Some(fs), Edit::Remove { gone, keep }) => {
-            remove_key::over_sftp(fs, Target::Key { old_blob: gone, keep_blob: keep }).await.map(|r| r.lines)
-        }
-        (None, Edit::Remove { gone, keep }) => {
-            remove_key::over_shell(session, Target::Key { old_blob: gone, keep_blob: keep }).await.map(|r| r.lines)
-        }
-    };
-    if let Some(fs) = fs {
-        fs.close().await;
+    let new_blob = steps::blob_of(new);
+    let target = Target::Key { old_blob: &new_blob, keep_blob: &pair.old_blob };
+    let _account = ctx.gate.account(&conn.host, port, &conn.username).await;
+    let removed = async {
+        let file = AuthorizedFile::open(&session, conn.use_sftp_mode).await?;
+        let removed = file.remove(target).await;
+        file.close().await;
+        removed
     }
-    result
+    .await;
+    session.close().await;
+    done.push(if removed?.lines > 0 {
+        "the new key's line was removed"
+    } else {
+        "the new key's line was not on the host"
+    });
+    Ok(format!("back on the old key; {}", done.join("; ")))
 }

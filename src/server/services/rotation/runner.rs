@@ -103,8 +103,8 @@ async fn advance(
 ) -> Result<(), ServiceError> {
     let mut waits = 0;
     loop {
-        let conn = match connections::get_with_key(&ctx.db, host.connection_id).await {
-            Ok((conn, _)) => conn,
+        let conn = match connections::get(&ctx.db, host.connection_id).await {
+            Ok(conn) => conn,
             Err(ServiceError::NotFound(_)) => {
                 let update = HostUpdate {
                     state: host_state::SKIPPED,
@@ -112,7 +112,7 @@ async fn advance(
                     detail: Some("the connection was deleted".into()),
                     manual: false,
                 };
-                return jobs::set_host(&ctx.db, job, &host, update).await;
+                return jobs::set_host(&ctx.db, job, &host, update).await.map(drop);
             }
             Err(err) => return Err(err),
         };
@@ -131,7 +131,7 @@ async fn advance(
                         detail: Some(detail),
                         manual: true,
                     };
-                    return jobs::set_host(&ctx.db, job, &host, update).await;
+                    return jobs::set_host(&ctx.db, job, &host, update).await.map(drop);
                 }
                 None => steps::clean(ctx, pair, &conn).await,
             },
@@ -161,16 +161,10 @@ async fn advance(
                 manual: *manual,
             },
         };
-        let next = update.state.to_string();
-        jobs::set_host(&ctx.db, job, &host, update).await?;
-        if outcome.is_err() || next == host_state::SKIPPED {
+        host = jobs::set_host(&ctx.db, job, &host, update).await?;
+        if outcome.is_err() || host.state == host_state::SKIPPED {
             return Ok(());
         }
-        host = jobs::hosts(&ctx.db, job.id)
-            .await?
-            .into_iter()
-            .find(|h| h.id == host.id)
-            .ok_or_else(|| ServiceError::NotFound("Rotation host vanished.".into()))?;
     }
 }
 
@@ -181,7 +175,7 @@ async fn still_used_on_account(
     pair: &Pair,
     conn: &crate::server::entities::ssh_connection::Model,
 ) -> Result<Option<String>, ServiceError> {
-    let account = format!("{}@{}:{}", conn.username, conn.host, conn.port);
+    let account = connections::label(conn);
     let users = connections::key_users(&ctx.db, pair.old.id).await?;
     Ok(users
         .into_iter()

@@ -12,13 +12,12 @@ use crate::server::error::ServiceError;
 use crate::server::services::audit::Actor;
 use crate::server::services::connections::{self, Switched};
 use crate::server::services::remote::{SshSlot, Stages};
+use crate::server::ssh::authorized_file::AuthorizedFile;
 use crate::server::ssh::authorized_keys::{key_blob, lines_of};
 use crate::server::ssh::client::Session;
 use crate::server::ssh::error::SshError;
-use crate::server::ssh::read_authorized::{self, Found};
+use crate::server::ssh::read_authorized::Found;
 use crate::server::ssh::remove_key::Target;
-use crate::server::ssh::sftp::RemoteFs;
-use crate::server::ssh::{install_key, remove_key};
 use russh::keys::ssh_key::PrivateKey;
 
 /// The two keys of a rotation, opened once for all its hosts.
@@ -84,17 +83,9 @@ pub(super) async fn login(
     Ok((session, slot))
 }
 
-/// The connection's `authorized_keys`, read on an open session.
-async fn read(session: &Session, sftp: bool) -> Result<Vec<u8>, SshError> {
-    let found = if sftp {
-        let fs = RemoteFs::open(session).await?;
-        let found = read_authorized::over_sftp(&fs).await;
-        fs.close().await;
-        found?
-    } else {
-        read_authorized::over_shell(session).await?
-    };
-    Ok(match found {
+/// The file's bytes (empty when it is missing).
+async fn content(file: &AuthorizedFile<'_>) -> Result<Vec<u8>, SshError> {
+    Ok(match file.read().await? {
         Found::File(bytes) => bytes,
         Found::Missing => Vec::new(),
     })
@@ -116,9 +107,15 @@ fn editable(content: &[u8], old_blob: &str) -> Result<usize, SshError> {
 /// Dry run: what a rotation would do here, from a read-only look with the old key.
 pub(super) async fn check(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Model) -> Result<Step, Failure> {
     let (session, _slot) = login(ctx, conn, &pair.old_private).await?;
-    let content = read(&session, conn.use_sftp_mode).await;
+    let read = async {
+        let file = AuthorizedFile::open(&session, conn.use_sftp_mode).await?;
+        let bytes = content(&file).await;
+        file.close().await;
+        bytes
+    }
+    .await;
     session.close().await;
-    let plain = editable(&content?, &pair.old_blob)?;
+    let plain = editable(&read?, &pair.old_blob)?;
     let how = if conn.use_sftp_mode { "over SFTP" } else { "through the shell" };
     Ok(Step::To(
         host_state::CHECKED,
@@ -134,15 +131,11 @@ pub(super) async fn stage(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mod
     let (session, _slot) = login(ctx, conn, &pair.old_private).await?;
     let _account = ctx.gate.account(&conn.host, u16::try_from(conn.port).unwrap_or(22), &conn.username).await;
     let outcome = async {
-        editable(&read(&session, conn.use_sftp_mode).await?, &pair.old_blob)?;
-        if conn.use_sftp_mode {
-            let fs = RemoteFs::open(&session).await?;
-            let installed = install_key::over_sftp(&fs, new_line).await;
-            fs.close().await;
-            installed
-        } else {
-            install_key::over_shell(&session, new_line).await
-        }
+        let file = AuthorizedFile::open(&session, conn.use_sftp_mode).await?;
+        editable(&content(&file).await?, &pair.old_blob)?;
+        let installed = file.add(new_line).await;
+        file.close().await;
+        installed
     }
     .await;
     session.close().await;
@@ -183,19 +176,14 @@ pub(super) async fn clean(ctx: &Rotator, pair: &Pair, conn: &ssh_connection::Mod
     let new_blob = blob_of(new);
     let (session, _slot) = login(ctx, conn, new_private).await?;
     let _account = ctx.gate.account(&conn.host, u16::try_from(conn.port).unwrap_or(22), &conn.username).await;
-    let removed = if conn.use_sftp_mode {
-        match RemoteFs::open(&session).await {
-            Ok(fs) => {
-                let removed =
-                    remove_key::over_sftp(&fs, Target::Key { old_blob: &pair.old_blob, keep_blob: &new_blob }).await;
-                fs.close().await;
-                removed
-            }
-            Err(err) => Err(err),
-        }
-    } else {
-        remove_key::over_shell(&session, Target::Key { old_blob: &pair.old_blob, keep_blob: &new_blob }).await
-    };
+    let target = Target::Key { old_blob: &pair.old_blob, keep_blob: &new_blob };
+    let removed = async {
+        let file = AuthorizedFile::open(&session, conn.use_sftp_mode).await?;
+        let removed = file.remove(target).await;
+        file.close().await;
+        removed
+    }
+    .await;
     session.close().await;
     let detail = match removed?.lines {
         0 => "the old key's line was already gone".to_string(),
