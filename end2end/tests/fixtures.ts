@@ -25,5 +25,11 @@ export const test = base.extend({
   },
 });
 
+/// After a plain form post (a file upload) the browser loads a new page: with JavaScript on, wait
+/// until that page has hydrated before typing into it again, or hydration may redraw the form.
+export async function interactive(page: import('@playwright/test').Page, javaScriptEnabled: boolean): Promise<void> {
+  if (javaScriptEnabled) await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 export { expect };
 export type { Page } from '@playwright/test';

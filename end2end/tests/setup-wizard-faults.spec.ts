@@ -3,7 +3,7 @@
 // sent; a wrong password is named; neither saves a connection or loses what was typed; a host
 // whose key changed shows the warning with both fingerprints. Then a file upload makes the
 // system key in the key step.
-import { expect, test, type Page } from './fixtures';
+import { expect, interactive, test, type Page } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +101,7 @@ test('an untrusted host key and a wrong password each say why and save nothing',
   await expect(offered.getByRole('button', { name: 'Replace trusted keys with this ssh-ed25519 key' })).toBeVisible();
 });
 
-test('the key step imports an uploaded key file as the system key', async ({ page }) => {
+test('the key step imports an uploaded key file as the system key', async ({ page, javaScriptEnabled }) => {
   const dir = mkdtempSync(join(tmpdir(), 'kh-e2e-key-'));
   const file = join(dir, 'id_ecdsa');
   execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '256', '-N', 'file pass 1', '-C', 'uploaded', '-f', file]);
@@ -112,6 +112,7 @@ test('the key step imports an uploaded key file as the system key', async ({ pag
   await page.getByLabel('Passphrase of the file (if it has one)').fill('wrong pass');
   await page.getByRole('button', { name: 'Upload as system key' }).click();
   await expect(page.getByRole('alert')).toContainText('passphrase');
+  await interactive(page, javaScriptEnabled);
   await page.getByLabel('Or upload the private key file').setInputFiles(file);
   await page.getByLabel('Passphrase of the file (if it has one)').fill('file pass 1');
   await page.getByRole('button', { name: 'Upload as system key' }).click();

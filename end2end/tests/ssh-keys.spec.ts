@@ -1,6 +1,6 @@
 // The SSH Keys page: generate the system key, import a key made by ssh-keygen, see fingerprints
 // that match OpenSSH's, delete. With JavaScript on and off.
-import { expect, test } from './fixtures';
+import { expect, interactive, test } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,7 @@ test('generate the system key, import a named key, delete it', async ({ page, co
   await upload.getByRole('button', { name: 'Upload key' }).click();
   await expect(page.locator('section', { hasText: 'Upload a key file' }).getByRole('alert')).toContainText('passphrase is wrong');
   await expect(row('from-file')).toHaveCount(0);
+  await interactive(page, javaScriptEnabled);
   await upload.getByLabel('Name').fill('from-file');
   await upload.getByLabel('Private key file').setInputFiles(uploaded);
   await upload.getByLabel('Passphrase (if the key has one)').fill('file pass');
