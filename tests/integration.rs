@@ -72,6 +72,8 @@ mod http_sessions;
 mod http_ssh_key_forms;
 #[path = "integration/http_ssh_keys.rs"]
 mod http_ssh_keys;
+#[path = "integration/inventory_adoption.rs"]
+mod inventory_adoption;
 #[path = "integration/inventory_reads.rs"]
 mod inventory_reads;
 #[path = "integration/key_import_limits.rs"]

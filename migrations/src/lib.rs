@@ -22,6 +22,7 @@ mod m20261206_000012_alert_channels;
 mod m20261206_000013_authorized_keys_inventory;
 mod m20261207_000014_key_rotations;
 mod m20261207_000015_key_rotation_period;
+mod m20261207_000016_inventory_notes;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_authorized_keys_inventory::Migration),
             Box::new(m20261207_000014_key_rotations::Migration),
             Box::new(m20261207_000015_key_rotation_period::Migration),
+            Box::new(m20261207_000016_inventory_notes::Migration),
         ]
     }
 }

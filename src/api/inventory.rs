@@ -50,3 +50,42 @@ pub async fn remove_inventory_line(id: i32, line: String, confirm: Option<String
     leptos_axum::redirect(&format!("/settings/connections/{id}/authorized-keys"));
     Ok(())
 }
+
+/// Adopts the key of `line` (a line of connection `id`'s newest read): imported as `user`'s public
+/// key (titled `title`, or its comment), or noted with `note`. Lands back on the page.
+#[server(prefix = "/rpc", endpoint = "adopt_inventory_line")]
+pub async fn adopt_inventory_line(
+    id: i32,
+    line: String,
+    user: Option<String>,
+    title: Option<String>,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::services::inventory::{Adoption, Importing, adopt};
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("adopt_inventory_line", BROWSER_ADMIN)).await?;
+    let how = Adoption::asked(user.as_deref(), title.as_deref(), note.as_deref())?;
+    let policy = state.settings.key_policy();
+    let importing = Importing { cache: &state.key_cache, policy: &policy };
+    adopt(&state.db, importing, &caller.actor(), id, &line, how).await?;
+    leptos_axum::redirect(&format!("/settings/connections/{id}/authorized-keys"));
+    Ok(())
+}
+
+/// Every note on a key found in authorized_keys, newest first.
+#[server(prefix = "/rpc", endpoint = "get_inventory_notes", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_inventory_notes() -> Result<Vec<crate::model::InventoryNote>, AppError> {
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_inventory_notes", BROWSER_SIGNED_IN)).await?;
+    Ok(crate::server::services::inventory::notes(&state.db).await?)
+}
+
+/// Forgets the note on `fingerprint`: its key shows as unknown again. Lands on the fleet page.
+#[server(prefix = "/rpc", endpoint = "forget_inventory_note")]
+pub async fn forget_inventory_note(fingerprint: String) -> Result<(), AppError> {
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("forget_inventory_note", BROWSER_ADMIN)).await?;
+    crate::server::services::inventory::forget_note(&state.db, &caller.actor(), &fingerprint).await?;
+    leptos_axum::redirect("/settings/inventory");
+    Ok(())
+}

@@ -1,25 +1,17 @@
 //! Pieces of the inventory pages: the lines of an `authorized_keys`, each with whose key it lets in.
 
-use crate::api::inventory::RemoveInventoryLine;
-use crate::components::form_action::FormAction;
-use crate::components::post_form::PostForm;
-use crate::model::{InventoryLine, class_label};
+use super::inventory_actions::{AdoptControl, LineActions, RemoveControl};
+use crate::model::{InventoryLine, class, class_label};
 use leptos::prelude::*;
 
-/// Where a line's Remove posts (an admin on one connection's page).
-#[derive(Clone, Copy)]
-pub struct RemoveLine {
-    pub connection_id: i32,
-    pub action: FormAction<RemoveInventoryLine>,
-}
-
 /// The lines of a read (blank lines left out), under `caption` for screen readers and tests; with
-/// `remove`, each key or invalid line can be removed from the host (after a confirmation).
+/// `actions`, each key or invalid line can be removed from the host (after a confirmation) and a
+/// key nobody holds yet adopted (imported as a person's key, or noted).
 #[component]
 pub fn LinesTable(
     lines: Vec<InventoryLine>,
     #[prop(default = "Lines of authorized_keys")] caption: &'static str,
-    #[prop(default = None)] remove: Option<RemoveLine>,
+    #[prop(default = None)] actions: Option<LineActions>,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
@@ -32,14 +24,14 @@ pub fn LinesTable(
                         <th scope="col">"Key"</th>
                         <th scope="col">"Options"</th>
                         <th scope="col">"Comment"</th>
-                        {remove.map(|_| view! { <th scope="col">"Remove"</th> })}
+                        {actions.map(|_| view! { <th scope="col">"Actions"</th> })}
                     </tr>
                 </thead>
                 <tbody>
                     {lines
                         .into_iter()
                         .filter(|l| l.kind != "blank")
-                        .map(|line| view! { <LineRow line remove /> })
+                        .map(|line| view! { <LineRow line actions /> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -48,8 +40,11 @@ pub fn LinesTable(
 }
 
 #[component]
-fn LineRow(line: InventoryLine, remove: Option<RemoveLine>) -> impl IntoView {
-    let removable = remove.map(|r| (r, line.kind != "comment", line.number, line.text.clone()));
+fn LineRow(line: InventoryLine, actions: Option<LineActions>) -> impl IntoView {
+    // A key someone already holds (ours, a person's, a deploy key) has nothing to adopt.
+    let adoptable = line.kind == "key"
+        && matches!(line.class.as_deref(), Some(class::UNKNOWN | class::OTHER_KEYHAVEN | class::NOTED));
+    let controls = actions.map(|a| (a, line.kind != "comment", adoptable, line.number, line.text.clone()));
     let whose = match (line.kind.as_str(), line.class.as_deref()) {
         ("key", Some(class)) => {
             let badge = match class {
@@ -101,34 +96,16 @@ fn LineRow(line: InventoryLine, remove: Option<RemoveLine>) -> impl IntoView {
                     .collect_view()}
             </td>
             <td>{line.comment.unwrap_or_default()}</td>
-            {removable
-                .map(|(remove, allowed, number, text)| {
-                    view! { <td>{allowed.then(|| view! { <RemoveControl remove number text /> })}</td> }
+            {controls
+                .map(|(actions, removable, adoptable, number, text)| {
+                    let adopt_text = text.clone();
+                    view! {
+                        <td>
+                            {adoptable.then(|| view! { <AdoptControl actions number text=adopt_text /> })}
+                            {removable.then(|| view! { <RemoveControl actions number text /> })}
+                        </td>
+                    }
                 })}
         </tr>
-    }
-}
-
-/// "Remove…": the exact line, a confirmation, and the post.
-#[component]
-fn RemoveControl(remove: RemoveLine, number: usize, text: String) -> impl IntoView {
-    let shown = text.clone();
-    view! {
-        <details class="inline-details">
-            <summary class="btn btn-small btn-danger">{format!("Remove line {number}…")}</summary>
-            <PostForm action=remove.action attr:class="stack confirm">
-                <input type="hidden" name="id" value=remove.connection_id.to_string() />
-                <input type="hidden" name="line" value=text />
-                <p>"This exact line leaves the host's authorized_keys; every other line stays:"</p>
-                <code class="mono">{shown}</code>
-                <label class="check">
-                    <input type="checkbox" name="confirm" required />
-                    " I want this key to stop logging in here"
-                </label>
-                <button class="btn btn-small btn-danger" type="submit">
-                    "Remove this line"
-                </button>
-            </PostForm>
-        </details>
     }
 }

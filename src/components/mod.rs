@@ -8,6 +8,7 @@ pub mod form_action;
 pub mod health;
 pub mod hosts;
 pub mod inventory;
+pub mod inventory_actions;
 pub mod keys;
 pub mod layout;
 pub mod live_progress;

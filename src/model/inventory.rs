@@ -14,6 +14,8 @@ pub mod class {
     pub const PERSON: &str = "person";
     /// A repository's deploy key.
     pub const DEPLOY_KEY: &str = "deploy_key";
+    /// Not imported, but an operator noted whose it is (the note is the holder).
+    pub const NOTED: &str = "noted";
     pub const UNKNOWN: &str = "unknown";
 }
 
@@ -49,6 +51,7 @@ pub struct InventoryCounts {
     pub other_keyhaven: usize,
     pub person: usize,
     pub deploy_key: usize,
+    pub noted: usize,
     pub unknown: usize,
     pub duplicates: usize,
     pub invalid: usize,
@@ -89,6 +92,7 @@ pub fn class_label(class: &str) -> &'static str {
         class::OTHER_KEYHAVEN => "another Keyhaven",
         class::PERSON => "a person's key",
         class::DEPLOY_KEY => "a deploy key",
+        class::NOTED => "noted",
         _ => "unknown",
     }
 }
@@ -107,5 +111,16 @@ pub struct FleetEntry {
 }
 
 /// The classes a fleet query may ask for.
-pub const CLASSES: [&str; 5] =
-    [class::KEYHAVEN, class::OTHER_KEYHAVEN, class::PERSON, class::DEPLOY_KEY, class::UNKNOWN];
+pub const CLASSES: [&str; 6] =
+    [class::KEYHAVEN, class::OTHER_KEYHAVEN, class::PERSON, class::DEPLOY_KEY, class::NOTED, class::UNKNOWN];
+
+/// An operator's note on a key found in authorized_keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryNote {
+    /// `SHA256:…`.
+    pub fingerprint: String,
+    pub note: String,
+    pub noted_by: String,
+    /// RFC 3339.
+    pub noted_at: String,
+}

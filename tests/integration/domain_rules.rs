@@ -17,8 +17,8 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("public_keys", &["accounts"]),
     ("connections", &["hosts", "keys"]),
     ("setup", &["accounts", "connections", "hosts", "keys"]),
-    ("health", &["connections", "alerts"]),
-    ("inventory", &["connections"]),
+    ("inventory", &["accounts", "connections", "public_keys"]),
+    ("health", &["connections", "alerts", "inventory"]),
     ("rotation", &["connections", "keys"]),
 ];
 
@@ -40,6 +40,7 @@ const WRITER: &[(&str, &[&str])] = &[
     ("alert_channel", &["alerts"]),
     ("alert_delivery", &["alerts"]),
     ("inventory_read", &["inventory"]),
+    ("inventory_note", &["inventory"]),
     ("key_rotation", &["rotation"]),
     ("rotation_host", &["rotation"]),
     ("app_setting", &["accounts", "keys", "setup"]),

@@ -63,7 +63,7 @@ async fn a_shell_users_file_is_classified_line_by_line_and_drift_is_told() {
     assert_eq!(body["file_exists"], true);
     assert_eq!(
         body["counts"],
-        json!({"keys": 7, "keyhaven": 1, "person": 2, "deploy_key": 1, "other_keyhaven": 1, "unknown": 2,
+        json!({"keys": 7, "keyhaven": 1, "person": 2, "deploy_key": 1, "other_keyhaven": 1, "noted": 0, "unknown": 2,
             "duplicates": 1, "invalid": 1})
     );
     assert_eq!(

@@ -1,8 +1,9 @@
 //! The inventory domain over REST: `GET /api/ssh-keys/connections/{id}/authorized-keys` (the
 //! newest read, classified), `POST` to the same path (read it now; read only on the host), and
-//! `GET /api/inventory?fingerprint=&class=` (the fleet view over the newest reads).
+//! `GET /api/inventory?fingerprint=&class=` (the fleet view over the newest reads); a line's key
+//! removed from the host, or adopted (imported as a person's key, or noted), and the notes.
 
-use crate::api::rest::{ApiJson, ApiPath, CONNECT, READ, deny};
+use crate::api::rest::{ApiJson, ApiPath, CHANGE, CONNECT, READ, deny};
 use crate::error::AppError;
 use crate::model::InventoryView;
 use crate::server::access::GuardedRoutes;
@@ -67,6 +68,52 @@ pub async fn remove(
     Ok(Json(inventory_json(&view)))
 }
 
+#[derive(serde::Deserialize)]
+pub struct AdoptBody {
+    #[serde(default)]
+    line: String,
+    user: Option<String>,
+    title: Option<String>,
+    note: Option<String>,
+}
+
+/// `POST /api/ssh-keys/connections/{id}/authorized-keys/adopt` with `{"line": …, "user": …,
+/// "title"?: …}` or `{"line": …, "note": …}`: the line's key becomes that user's public key, or is
+/// noted; answers the read classified again. Nothing on the host changes.
+pub async fn adopt(
+    State(state): State<AppState>,
+    caller: Authed,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(body): ApiJson<AdoptBody>,
+) -> Result<Json<Value>, AppError> {
+    let how = inventory::Adoption::asked(body.user.as_deref(), body.title.as_deref(), body.note.as_deref())?;
+    let policy = state.settings.key_policy();
+    let importing = inventory::Importing { cache: &state.key_cache, policy: &policy };
+    let view = inventory::adopt(&state.db, importing, &caller.actor(), id, &body.line, how).await?;
+    Ok(Json(inventory_json(&view)))
+}
+
+/// `GET /api/inventory/notes`: every note, newest first.
+pub async fn notes(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let notes = inventory::notes(&state.db).await?;
+    Ok(Json(json!({"success": true, "total": notes.len(), "notes": notes})))
+}
+
+/// `DELETE /api/inventory/notes?fingerprint=SHA256:…`: forgets the note (204; 404 without one).
+pub async fn forget_note(
+    State(state): State<AppState>,
+    caller: Authed,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<axum::http::StatusCode, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::invalid("fingerprint", "The query string cannot be read."))?;
+    let Some((_, fingerprint)) = pairs.iter().find(|(n, v)| n == "fingerprint" && !v.trim().is_empty()) else {
+        return Err(AppError::invalid("fingerprint", "Give ?fingerprint=SHA256:… of the note to forget."));
+    };
+    inventory::forget_note(&state.db, &caller.actor(), fingerprint).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// The fleet query from `?fingerprint=SHA256:…&class=unknown`; other parameters are ignored.
 fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
@@ -92,5 +139,8 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .get("/api/ssh-keys/connections/{id}/authorized-keys", READ, latest)
         .post("/api/ssh-keys/connections/{id}/authorized-keys", CONNECT, read)
         .post("/api/ssh-keys/connections/{id}/authorized-keys/remove", CONNECT, remove)
+        .post("/api/ssh-keys/connections/{id}/authorized-keys/adopt", CHANGE, adopt)
         .get("/api/inventory", READ, fleet)
+        .get("/api/inventory/notes", READ, notes)
+        .delete("/api/inventory/notes", CHANGE, forget_note)
 }

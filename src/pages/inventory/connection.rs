@@ -3,10 +3,11 @@
 //! changed since the read before. Reading logs in with the connection's key and changes nothing.
 //! The read is a plain form post, so the page works without JavaScript.
 
-use crate::api::inventory::{ReadInventory, RemoveInventoryLine, get_inventory};
+use crate::api::inventory::{AdoptInventoryLine, ReadInventory, RemoveInventoryLine, get_inventory};
 use crate::components::feedback::{FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
-use crate::components::inventory::{LinesTable, RemoveLine};
+use crate::components::inventory::LinesTable;
+use crate::components::inventory_actions::LineActions;
 use crate::components::layout::{MeResource, is_admin};
 use crate::components::page_resource::page_resource;
 use crate::components::post_form::PostForm;
@@ -24,9 +25,11 @@ pub fn InventoryPage() -> impl IntoView {
     let admin = is_admin(expect_context::<MeResource>());
     let read = FormAction::<ReadInventory>::new();
     let remove = FormAction::<RemoveInventoryLine>::new();
+    let adopt = FormAction::<AdoptInventoryLine>::new();
     toast_done(read, "authorized_keys read.");
     toast_done(remove, "Line removed; the file was read again.");
-    let runs = finished_runs!(read, remove);
+    toast_done(adopt, "Key adopted.");
+    let runs = finished_runs!(read, remove, adopt);
     let inventory = page_resource(move || (id(), runs()), |(id, _)| get_inventory(id));
     view! {
         <Title text="Authorized keys" />
@@ -48,6 +51,7 @@ pub fn InventoryPage() -> impl IntoView {
         </Show>
         <FormError error=action_error(read) />
         <FormError error=action_error(remove) />
+        <FormError error=action_error(adopt) />
         <Transition fallback=|| {
             view! { <p>"Loading…"</p> }
         }>
@@ -56,13 +60,14 @@ pub fn InventoryPage() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(Some(view)) => {
-                            let remove = admin
+                            let actions = admin
                                 .get()
-                                .then_some(RemoveLine {
+                                .then_some(LineActions {
                                     connection_id: id(),
-                                    action: remove,
+                                    remove,
+                                    adopt,
                                 });
-                            view! { <InventoryBody view remove /> }.into_sync_any()
+                            view! { <InventoryBody view actions /> }.into_sync_any()
                         }
                         Ok(None) => view! { <p class="hint">"Not read yet."</p> }.into_sync_any(),
                         Err(error) => view! { <LoadError error /> }.into_sync_any(),
@@ -80,6 +85,7 @@ fn summary(view: &InventoryView) -> String {
         (c.person, "people's"),
         (c.deploy_key, "deploy keys"),
         (c.other_keyhaven, "another Keyhaven's"),
+        (c.noted, "noted"),
         (c.unknown, "unknown"),
         (c.duplicates, "repeated"),
         (c.invalid, "invalid (sshd skips them)"),
@@ -92,7 +98,7 @@ fn summary(view: &InventoryView) -> String {
 }
 
 #[component]
-fn InventoryBody(view: InventoryView, remove: Option<RemoveLine>) -> impl IntoView {
+fn InventoryBody(view: InventoryView, actions: Option<LineActions>) -> impl IntoView {
     let heading = format!("{} — read {}", view.connection, view.read_at);
     let body = match (&view.error, view.file_exists) {
         (Some(error), _) => {
@@ -105,7 +111,7 @@ fn InventoryBody(view: InventoryView, remove: Option<RemoveLine>) -> impl IntoVi
             let lines = view.lines.clone();
             view! {
                 <p>{summary(&view)}</p>
-                <LinesTable lines remove />
+                <LinesTable lines actions />
             }
             .into_any()
         }

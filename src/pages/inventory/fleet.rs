@@ -1,14 +1,18 @@
 //! `/settings/inventory`: the fleet view over every connection's newest read of its
 //! `authorized_keys` — where a fingerprint can log in, which hosts have unknown keys. A plain GET
 //! form, so the question is in the URL and the page works without JavaScript. No host is logged in
-//! to: the answer comes from the reads kept, each with its date.
+//! to: the answer comes from the reads kept, each with its date. Below, the notes operators left on
+//! keys they know but did not import.
 
-use crate::api::inventory::get_inventory_fleet;
-use crate::components::feedback::{EmptyState, LoadError};
+use crate::api::inventory::{ForgetInventoryNote, get_inventory_fleet, get_inventory_notes};
+use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
+use crate::components::form_action::FormAction;
 use crate::components::inventory::LinesTable;
+use crate::components::layout::{MeResource, is_admin};
 use crate::components::page_resource::page_resource;
+use crate::components::post_form::PostForm;
 use crate::components::settled::IntoSyncAny;
-use crate::model::{CLASSES, FleetEntry, class_label};
+use crate::model::{CLASSES, FleetEntry, InventoryNote, class_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -80,6 +84,73 @@ pub fn KeyInventoryPage() -> impl IntoView {
                     })
             }}
         </Transition>
+        <NotesCard />
+    }
+}
+
+/// The notes on keys, each with "Forget" for admins (its key then shows as unknown again).
+#[component]
+fn NotesCard() -> impl IntoView {
+    let admin = is_admin(expect_context::<MeResource>());
+    let forget = FormAction::<ForgetInventoryNote>::new();
+    let notes = page_resource(finished_runs!(forget), |_| get_inventory_notes());
+    view! {
+        <section class="card" aria-labelledby="notes">
+            <h2 id="notes">"Noted keys"</h2>
+            <FormError error=action_error(forget) />
+            <Transition fallback=|| {
+                view! { <p>"Loading…"</p> }
+            }>
+                {move || {
+                    notes
+                        .get()
+                        .map(|result| match result {
+                            Ok(list) if list.is_empty() => {
+                                view! {
+                                    <p class="hint">
+                                        "No notes yet: adopt a line on a connection's Authorized keys page."
+                                    </p>
+                                }
+                                    .into_sync_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <ul class="stack">
+                                        {list
+                                            .into_iter()
+                                            .map(|note| view! { <NoteItem note forget admin=admin.get() /> })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_sync_any()
+                            }
+                            Err(error) => view! { <LoadError error /> }.into_sync_any(),
+                        })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn NoteItem(note: InventoryNote, forget: FormAction<ForgetInventoryNote>, admin: bool) -> impl IntoView {
+    let fingerprint = note.fingerprint.clone();
+    view! {
+        <li>
+            <code class="mono">{note.fingerprint}</code>
+            {format!(" — {} (by {}, {})", note.note, note.noted_by, note.noted_at)}
+            {admin
+                .then(|| {
+                    view! {
+                        <PostForm action=forget attr:class="inline-form">
+                            <input type="hidden" name="fingerprint" value=fingerprint />
+                            <button class="btn btn-small" type="submit">
+                                "Forget note"
+                            </button>
+                        </PostForm>
+                    }
+                })}
+        </li>
     }
 }
 

@@ -9,6 +9,7 @@ pub mod app_setting;
 pub mod audit_log;
 pub mod check_schedule;
 pub mod connection_check;
+pub mod inventory_note;
 pub mod inventory_read;
 pub mod key_rotation;
 pub mod known_host;

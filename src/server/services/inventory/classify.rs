@@ -77,6 +77,7 @@ pub fn classify(content: &str, known: &Known) -> (Vec<InventoryLine>, InventoryC
                         class::PERSON => &mut counts.person,
                         class::DEPLOY_KEY => &mut counts.deploy_key,
                         class::OTHER_KEYHAVEN => &mut counts.other_keyhaven,
+                        class::NOTED => &mut counts.noted,
                         _ => &mut counts.unknown,
                     } += 1;
                     if let Some(first) = first_seen.get(&key.fingerprint) {
@@ -192,6 +193,7 @@ mod tests {
                 other_keyhaven: 2,
                 person: 1,
                 deploy_key: 0,
+                noted: 0,
                 unknown: 0,
                 duplicates: 2,
                 invalid: 1

@@ -2,14 +2,17 @@
 //! logs in with the connection's key and only reads (SFTP or shell, as the connection is set);
 //! every line is classified by fingerprint — this Keyhaven's keys, another Keyhaven's, a person's
 //! public key with its owner, a deploy key, unknown — with its options and comment, duplicates
-//! pointed out, and the drift since the read before. Writes only `inventory_reads`.
+//! pointed out, and the drift since the read before. Operators adopt what they
+//! find: a key imported as a person's, or noted. Writes `inventory_reads` and `inventory_notes`.
 
+mod adoption;
 mod classify;
 mod fleet;
 mod known;
 mod reads;
 mod removal;
 
+pub use adoption::{Adoption, Importing, MAX_NOTE, adopt, forget_note, notes};
 pub use classify::{Holder, Known, classify, drift};
 pub use fleet::{FleetQuery, fleet};
 pub use reads::{latest, read};

@@ -21,10 +21,10 @@ use sea_orm::DatabaseConnection;
 /// The longest line accepted (sshd's own limit is 16 KiB per line).
 const MAX_LINE: usize = 16 * 1024;
 
-fn checked(line: &str) -> Result<&str, ServiceError> {
+pub(super) fn checked(line: &str) -> Result<&str, ServiceError> {
     let line = line.trim_end_matches(['\r', '\n']);
     if line.trim().is_empty() {
-        return Err(ServiceError::invalid("line", "Give the exact line to remove, as the inventory shows it."));
+        return Err(ServiceError::invalid("line", "Give the exact line, as the inventory shows it."));
     }
     if line.len() > MAX_LINE || line.contains('\n') {
         return Err(ServiceError::invalid("line", "One line of at most 16 KiB, as the inventory shows it."));
