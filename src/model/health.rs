@@ -40,6 +40,7 @@ pub fn alert_label(kind: &str) -> &'static str {
         "storage_75" => "storage over 75 %",
         "storage_90" => "storage over 90 %",
         "full_soon" => "full soon",
+        "authorized_keys_changed" => "authorized_keys changed",
         _ => "alert",
     }
 }

@@ -165,6 +165,9 @@ fn start_checks(state: &AppState) {
         master: state.master_key.clone(),
         every,
         failures_to_alert: i32::try_from(state.settings.alert_after_failures).unwrap_or(i32::MAX).max(1),
+        inventory_every: chrono::Duration::seconds(
+            i64::try_from(state.settings.inventory_interval_secs).unwrap_or(i64::MAX).min(366 * 86_400),
+        ),
     };
     let dispatcher = crate::server::services::alerts::Dispatcher {
         db: state.db.clone(),

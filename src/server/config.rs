@@ -52,6 +52,9 @@ pub struct Settings {
     pub check_interval_secs: u64,
     /// How long each connection's check history is kept (days, at least 1).
     pub check_retention_days: u64,
+    /// How often a healthy connection's `authorized_keys` is read again after a scheduled check
+    /// (seconds; 0 turns it off); a change found is an alert.
+    pub inventory_interval_secs: u64,
     /// Failed scheduled checks in a row before a connection is reported failing (at least 1).
     pub alert_after_failures: u64,
     /// The pause after an alert delivery's first failed attempt (seconds); each next is 4× longer.
@@ -84,6 +87,7 @@ impl Default for Settings {
             host_key_policy: HostKeyPolicy::Confirm,
             check_interval_secs: 900,
             check_retention_days: 90,
+            inventory_interval_secs: 86_400,
             alert_after_failures: 2,
             alert_retry_secs: 30,
             alert_attempts: 5,
@@ -115,6 +119,7 @@ struct FileSettings {
     ssh_max_connections: Option<u64>,
     check_interval_secs: Option<u64>,
     check_retention_days: Option<u64>,
+    inventory_interval_secs: Option<u64>,
     alert_after_failures: Option<u64>,
     alert_retry_secs: Option<u64>,
     alert_attempts: Option<u64>,
@@ -214,6 +219,9 @@ impl Settings {
         }
         if let Some(v) = f.check_retention_days {
             self.check_retention_days = v.max(1);
+        }
+        if let Some(v) = f.inventory_interval_secs {
+            self.inventory_interval_secs = v;
         }
         if let Some(v) = f.alert_after_failures {
             self.alert_after_failures = v.max(1);

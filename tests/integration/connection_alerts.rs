@@ -55,6 +55,7 @@ async fn one_alert_per_change_of_state_failing_recovered_and_a_changed_host_key_
         master: state.master_key.clone(),
         every: chrono::Duration::seconds(1),
         failures_to_alert: 2,
+        inventory_every: chrono::Duration::zero(),
     })
     .unwrap();
 

@@ -152,6 +152,7 @@ async fn a_connection_interval_is_validated_audited_and_off_means_never_checked(
         master: state.master_key.clone(),
         every: chrono::Duration::seconds(1),
         failures_to_alert: 2,
+        inventory_every: chrono::Duration::zero(),
     })
     .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -22,6 +22,7 @@ fn scheduler(s: &SshApp, every: Duration) -> tokio::task::JoinHandle<()> {
         master: state.master_key.clone(),
         every,
         failures_to_alert: 2,
+        inventory_every: chrono::Duration::zero(),
     };
     start(scheduler).expect("an interval above zero starts the scheduler")
 }

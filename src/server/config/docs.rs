@@ -142,6 +142,12 @@ pub const SETTINGS: &[SettingDoc] = &[
         help: "Each connection's check history is kept this many days (at least 1), pruned hourly",
     },
     SettingDoc {
+        key: "inventory_interval_secs",
+        env: "KEYHAVEN_INVENTORY_INTERVAL_SECS",
+        default: "86400",
+        help: "After a healthy scheduled check, a connection's authorized_keys is read again when its last read is this old; a key added or removed by anyone but Keyhaven is an alert. 0 turns it off",
+    },
+    SettingDoc {
         key: "alert_after_failures",
         env: "KEYHAVEN_ALERT_AFTER_FAILURES",
         default: "2",

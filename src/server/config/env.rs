@@ -72,6 +72,9 @@ impl Settings {
         if let Some(v) = number("KEYHAVEN_CHECK_RETENTION_DAYS")? {
             self.check_retention_days = v.max(1);
         }
+        if let Some(v) = number("KEYHAVEN_INVENTORY_INTERVAL_SECS")? {
+            self.inventory_interval_secs = v;
+        }
         if let Some(v) = number("KEYHAVEN_ALERT_AFTER_FAILURES")? {
             self.alert_after_failures = v.max(1);
         }

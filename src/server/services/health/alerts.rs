@@ -128,6 +128,31 @@ pub async fn observe(
     Ok(events)
 }
 
+/// The kind of the alert for a change in a connection's authorized_keys that Keyhaven did not make.
+pub const AUTHORIZED_KEYS_CHANGED: &str = "authorized_keys_changed";
+
+/// Raises the alert for such a change (one per read that found one), kept and queued for every
+/// channel in one transaction.
+pub async fn raise_drift(
+    db: &DatabaseConnection,
+    connection_id: i32,
+    message: String,
+) -> Result<alert_event::Model, ServiceError> {
+    let txn = db.begin().await?;
+    let event = alert_event::ActiveModel {
+        connection_id: Set(connection_id),
+        kind: Set(AUTHORIZED_KEYS_CHANGED.into()),
+        reason: Set("drift".into()),
+        message: Set(message),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let saved = alert_event::Entity::insert(event).exec_with_returning(&txn).await?;
+    crate::server::services::alerts::enqueue(&txn, std::slice::from_ref(&saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 /// Page `page` of the alerts, newest first.
 pub async fn events(
     db: &DatabaseConnection,

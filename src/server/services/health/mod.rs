@@ -2,7 +2,10 @@
 //! global `check_interval_secs` or the connection's own), spread out, within the SSH slots,
 //! never beside a manual test of the same connection; the schedule lives in the database
 //! (`check_schedule`), so it survives restarts and catches up with one check, not a backlog.
-//! Each check lands in the connection's history (see `connections`). Writes `check_schedule`.
+//! Each check lands in the connection's history (see `connections`); after a healthy check the
+//! connection's authorized_keys is read again when its last read is old enough, and a change
+//! Keyhaven did not make is an alert (see `inventory`). Writes `check_schedule`, `alert_state` and
+//! `alert_event`.
 
 mod alerts;
 mod figures;
@@ -14,7 +17,7 @@ mod schedule;
 mod summary;
 mod trend;
 
-pub use alerts::{Checked, events, observe};
+pub use alerts::{AUTHORIZED_KEYS_CHANGED, Checked, events, observe, raise_drift};
 pub use figures::{ConnectionFigures, Figures, figures};
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, schedule_view, set_interval};
 pub use retention::{prune_once, start_pruning};

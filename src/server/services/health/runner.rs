@@ -4,12 +4,13 @@
 //! connections domain, which respects the per-host and global SSH slots and never overlaps a
 //! manual test of the same connection.
 
-use super::alerts::{Checked, observe};
+use super::alerts::{Checked, observe, raise_drift};
 use super::schedule::{self, interval_of};
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
 use crate::server::services::changes::Changes;
 use crate::server::services::connections::{self, CheckRun};
+use crate::server::services::inventory;
 use crate::server::services::remote::SshGate;
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
@@ -27,6 +28,9 @@ pub struct Scheduler {
     pub every: Duration,
     /// Failed checks in a row before a connection is reported failing (`alert_after_failures`).
     pub failures_to_alert: i32,
+    /// How old a healthy connection's last read of its authorized_keys may be before a check reads
+    /// it again (`inventory_interval_secs`; zero: never).
+    pub inventory_every: Duration,
 }
 
 /// Starts the scheduler; with an interval of zero checks are off and nothing starts.
@@ -100,6 +104,9 @@ impl Scheduler {
         let (checked, next) = match outcome {
             Ok(CheckRun::Done(report, storage)) => {
                 self.alert(id, &report, storage).await;
+                if report.connected {
+                    self.watch_inventory(id).await;
+                }
                 (Some(now), now + every)
             }
             Ok(CheckRun::Busy) => (None, now + every.min(Duration::seconds(30))),
@@ -112,6 +119,22 @@ impl Scheduler {
         };
         if let Err(err) = schedule::finish(&self.db, id, checked, next).await {
             tracing::warn!(connection = id, error = %err, "could not save the next check time");
+        }
+    }
+
+    /// Reads the connection's authorized_keys when its last read is old enough; a change Keyhaven
+    /// did not make is an alert. A failure is logged; the check stands.
+    async fn watch_inventory(&self, id: i32) {
+        let watched = inventory::watch(&self.db, &self.gate, &self.master, id, self.inventory_every).await;
+        let raised = match watched {
+            Ok(Some(message)) => raise_drift(&self.db, id, message).await.map(Some),
+            Ok(None) => Ok(None),
+            Err(err) => Err(err),
+        };
+        match raised {
+            Ok(Some(event)) => tracing::warn!(connection = id, kind = %event.kind, "{}", event.message),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(connection = id, error = %err, "could not read authorized_keys on schedule"),
         }
     }
 

@@ -11,9 +11,11 @@ mod fleet;
 mod known;
 mod reads;
 mod removal;
+mod watch;
 
 pub use adoption::{Adoption, Importing, MAX_NOTE, adopt, forget_note, notes};
 pub use classify::{Holder, Known, classify, drift};
 pub use fleet::{FleetQuery, fleet};
 pub use reads::{latest, read};
 pub use removal::remove_line;
+pub use watch::watch;
