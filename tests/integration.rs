@@ -76,6 +76,8 @@ mod http_ssh_keys;
 mod inventory_adoption;
 #[path = "integration/inventory_reads.rs"]
 mod inventory_reads;
+#[path = "integration/inventory_runs.rs"]
+mod inventory_runs;
 #[path = "integration/inventory_watch.rs"]
 mod inventory_watch;
 #[path = "integration/key_import_limits.rs"]

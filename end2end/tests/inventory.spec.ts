@@ -1,7 +1,8 @@
 // The inventory in the browser, with JavaScript on and off, against a real sshd: from a
 // connection's page to its Authorized keys, "Read now" reads the user's ~/.ssh/authorized_keys
 // (which the deploy wrote) and shows each line with whose key it is — the system key as this
-// Keyhaven's, a line added by hand as unknown, behind its options. axe with JavaScript on.
+// Keyhaven's, a line added by hand as unknown, behind its options; that line adopted (noted, the
+// note forgotten, then imported as a person's key) and removed. axe with JavaScript on.
 import AxeBuilder from '@axe-core/playwright';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from './fixtures';
@@ -112,6 +113,51 @@ test('Key inventory lists the hosts with unknown keys and finds where a fingerpr
   await page.getByRole('button', { name: 'Find' }).click();
   await expect(page).toHaveURL(/fingerprint=SHA256%3Anothing-has-this/);
   await expect(page.getByText("No connection's newest read has such a key.")).toBeVisible();
+});
+
+test('Adopt notes an unknown key, forgets the note, then imports it as a person\'s key', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  const before = readFileSync(`/home/${sshd.user}/.ssh/authorized_keys`);
+  await signIn(page);
+  await page.goto(`${kh.url}/settings/connections/${working}/authorized-keys`);
+  await page.getByRole('button', { name: 'Read now' }).click();
+  const lines = page.getByRole('table', { name: 'Lines of authorized_keys' });
+  const row = lines.getByRole('row').nth(2);
+  await expect(row).toContainText('unknown');
+  await expect(lines.getByRole('row').nth(1).getByText(/^Adopt line/)).toHaveCount(0);
+  await row.getByText('Adopt line 2…').click();
+  if (javaScriptEnabled) {
+    const violations = (await new AxeBuilder({ page }).include('main').analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
+  await row.getByLabel('Or note whose it is').fill("Bob's desk, until March");
+  await row.getByRole('button', { name: 'Save note' }).click();
+  await expect(lines.getByRole('row').nth(2)).toContainText("noted Bob's desk, until March");
+  await expect(page.getByText("2 key line(s), 1 this Keyhaven's, 1 noted")).toBeVisible();
+
+  await page.goto(`${kh.url}/settings/inventory`);
+  const notes = page.getByRole('region', { name: 'Noted keys' });
+  await expect(notes).toContainText("Bob's desk, until March");
+  await notes.getByRole('button', { name: 'Forget note' }).click();
+  await expect(notes).toContainText('No notes yet');
+
+  await page.goto(`${kh.url}/settings/connections/${working}/authorized-keys`);
+  const again = page.getByRole('table', { name: 'Lines of authorized_keys' }).getByRole('row').nth(2);
+  await expect(again).toContainText('unknown');
+  await again.getByText('Adopt line 2…').click();
+  await again.getByLabel('Import as the public key of user').fill('admin');
+  await again.getByLabel("Title (optional; the key's comment otherwise)").fill('bob');
+  await again.getByRole('button', { name: 'Import key' }).click();
+  await expect(page.getByRole('table', { name: 'Lines of authorized_keys' }).getByRole('row').nth(2)).toContainText(
+    "a person's key admin (bob)",
+  );
+  const served = await (await fetch(`${kh.url}/admin.keys`)).text();
+  expect(served).toContain('AAAAC3NzaC1lZDI1NTE5AAAAIJqqxUH308aYYete9V7dPHKtx7mUS4S8hXUbyI9YJR4N');
+  expect(readFileSync(`/home/${sshd.user}/.ssh/authorized_keys`).equals(before)).toBe(true);
 });
 
 test('Remove takes one exact line out of the host after a confirmation', async ({ page, javaScriptEnabled }) => {

@@ -23,6 +23,7 @@ mod m20261206_000013_authorized_keys_inventory;
 mod m20261207_000014_key_rotations;
 mod m20261207_000015_key_rotation_period;
 mod m20261207_000016_inventory_notes;
+mod m20261207_000017_inventory_runs;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_key_rotations::Migration),
             Box::new(m20261207_000015_key_rotation_period::Migration),
             Box::new(m20261207_000016_inventory_notes::Migration),
+            Box::new(m20261207_000017_inventory_runs::Migration),
         ]
     }
 }

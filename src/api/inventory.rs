@@ -89,3 +89,21 @@ pub async fn forget_inventory_note(fingerprint: String) -> Result<(), AppError> 
     leptos_axum::redirect("/settings/inventory");
     Ok(())
 }
+
+/// The newest read of every connection, with its progress; None before the first.
+#[server(prefix = "/rpc", endpoint = "get_inventory_run", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_inventory_run() -> Result<Option<crate::model::InventoryRunView>, AppError> {
+    let (state, _caller) =
+        crate::server::context::caller(crate::rpc_rule!("get_inventory_run", BROWSER_SIGNED_IN)).await?;
+    Ok(crate::server::services::inventory::latest_run(&state.db).await?)
+}
+
+/// Starts reading every connection's authorized_keys (one job; the page follows its progress).
+#[server(prefix = "/rpc", endpoint = "start_inventory_run")]
+pub async fn start_inventory_run() -> Result<(), AppError> {
+    let (state, caller) =
+        crate::server::context::caller(crate::rpc_rule!("start_inventory_run", BROWSER_ADMIN_SSH)).await?;
+    crate::server::services::inventory::start_run(&state.fleet_reader(), &caller.actor()).await?;
+    leptos_axum::redirect("/settings/inventory");
+    Ok(())
+}

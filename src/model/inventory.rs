@@ -114,6 +114,30 @@ pub struct FleetEntry {
 pub const CLASSES: [&str; 6] =
     [class::KEYHAVEN, class::OTHER_KEYHAVEN, class::PERSON, class::DEPLOY_KEY, class::NOTED, class::UNKNOWN];
 
+/// The states of a read of every connection.
+pub mod inventory_run_state {
+    pub const RUNNING: &str = "running";
+    pub const FINISHED: &str = "finished";
+}
+
+/// A read of every connection's authorized_keys ("Read every connection"), with its progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryRunView {
+    pub id: i32,
+    /// One of [`inventory_run_state`].
+    pub state: String,
+    pub started_by: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Connections it covers (those that existed when it started and still exist).
+    pub total: usize,
+    /// Of those, read since it started (a failed read counts, with its reason on the connection).
+    pub done: usize,
+    /// Of those read, the ones whose read failed.
+    pub failed: usize,
+}
+
 /// An operator's note on a key found in authorized_keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InventoryNote {

@@ -31,8 +31,8 @@ pub use health::{
 };
 pub use hosts::{HostKeyPolicy, HostKeyView, KnownHostPage, KnownHostView, ScanResult, ScanView};
 pub use inventory::{
-    CLASSES, FleetEntry, InventoryCounts, InventoryDrift, InventoryLine, InventoryNote, InventoryView, class,
-    class_label,
+    CLASSES, FleetEntry, InventoryCounts, InventoryDrift, InventoryLine, InventoryNote, InventoryRunView,
+    InventoryView, class, class_label, inventory_run_state,
 };
 pub use keys::{KeyUser, SshKeyDetail, SshKeyView};
 pub use public_keys::{PublicKeyView, RepositoryDetail, RepositoryView};

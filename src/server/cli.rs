@@ -113,7 +113,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
     start_checks(&state);
-    resume_rotations(&state).await;
+    resume_jobs(&state).await;
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
     tokio::spawn(async move {
@@ -184,11 +184,13 @@ fn start_checks(state: &AppState) {
     }
 }
 
-/// Key rotations a stop interrupted go on from the state each connection reached; keys that rotate
-/// by themselves are looked at every hour.
-async fn resume_rotations(state: &AppState) {
-    use crate::server::services::rotation;
+/// Key rotations a stop interrupted go on from the state each connection reached, and a read of
+/// every connection with the connections it had not read yet; keys that rotate by themselves are
+/// looked at every hour.
+async fn resume_jobs(state: &AppState) {
+    use crate::server::services::{inventory, rotation};
     rotation::resume(&state.rotator()).await;
+    inventory::resume_runs(&state.fleet_reader()).await;
     rotation::start_schedule(state.rotator());
 }
 

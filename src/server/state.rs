@@ -85,6 +85,15 @@ impl AppState {
     }
 
     /// The rotation domain's handle: what a key rotation works with.
+    /// What a read of every connection's authorized_keys works with.
+    pub fn fleet_reader(&self) -> crate::server::services::inventory::FleetReader {
+        crate::server::services::inventory::FleetReader {
+            db: self.db.clone(),
+            gate: self.ssh.clone(),
+            master: self.master_key.clone(),
+        }
+    }
+
     pub fn rotator(&self) -> crate::server::services::rotation::Rotator {
         crate::server::services::rotation::Rotator {
             db: self.db.clone(),

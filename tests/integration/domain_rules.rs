@@ -41,6 +41,7 @@ const WRITER: &[(&str, &[&str])] = &[
     ("alert_delivery", &["alerts"]),
     ("inventory_read", &["inventory"]),
     ("inventory_note", &["inventory"]),
+    ("inventory_run", &["inventory"]),
     ("key_rotation", &["rotation"]),
     ("rotation_host", &["rotation"]),
     ("app_setting", &["accounts", "keys", "setup"]),

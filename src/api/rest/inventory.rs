@@ -114,6 +114,29 @@ pub async fn forget_note(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+fn run_json(run: &crate::model::InventoryRunView) -> Value {
+    json!({"success": true, "run": run})
+}
+
+/// `POST /api/inventory/runs`: reads every connection's authorized_keys as one job; 202 with the
+/// job, 409 naming `run` while one is running. Follow it at `GET /api/inventory/runs/latest`.
+pub async fn start_run(
+    State(state): State<AppState>,
+    caller: Authed,
+) -> Result<(axum::http::StatusCode, Json<Value>), AppError> {
+    let run = inventory::start_run(&state.fleet_reader(), &caller.actor()).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(run_json(&run))))
+}
+
+/// `GET /api/inventory/runs/latest`: the newest read of every connection with its progress (404
+/// before the first).
+pub async fn latest_run(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    match inventory::latest_run(&state.db).await? {
+        Some(run) => Ok(Json(run_json(&run))),
+        None => Err(AppError::NotFound("No connection has been read as part of a fleet read yet.".into())),
+    }
+}
+
 /// The fleet query from `?fingerprint=SHA256:…&class=unknown`; other parameters are ignored.
 fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
@@ -142,5 +165,7 @@ pub fn routes(state: &AppState) -> GuardedRoutes {
         .post("/api/ssh-keys/connections/{id}/authorized-keys/adopt", CHANGE, adopt)
         .get("/api/inventory", READ, fleet)
         .get("/api/inventory/notes", READ, notes)
+        .post("/api/inventory/runs", CONNECT, start_run)
+        .get("/api/inventory/runs/latest", READ, latest_run)
         .delete("/api/inventory/notes", CHANGE, forget_note)
 }

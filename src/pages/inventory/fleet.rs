@@ -4,6 +4,7 @@
 //! to: the answer comes from the reads kept, each with its date. Below, the notes operators left on
 //! keys they know but did not import.
 
+use super::run::RunCard;
 use crate::api::inventory::{ForgetInventoryNote, get_inventory_fleet, get_inventory_notes};
 use crate::components::feedback::{EmptyState, FormError, LoadError, action_error, finished_runs};
 use crate::components::form_action::FormAction;
@@ -28,7 +29,12 @@ pub fn KeyInventoryPage() -> impl IntoView {
             if fingerprint.is_empty() && query.read().get("class").is_none() { "unknown".into() } else { class };
         (fingerprint, class)
     };
-    let found = page_resource(question, |(fingerprint, class)| get_inventory_fleet(fingerprint, class));
+    // A fleet read that finishes while the page is open makes the answers below current.
+    let runs_finished = RwSignal::new(0u32);
+    let found = page_resource(
+        move || (question(), runs_finished.get()),
+        |((fingerprint, class), _)| get_inventory_fleet(fingerprint, class),
+    );
     // The form shows the question the page was opened with, once: a value bound to the URL would
     // overwrite what someone types while the page hydrates.
     let asked_first = untrack(question);
@@ -39,6 +45,7 @@ pub fn KeyInventoryPage() -> impl IntoView {
             "Which keys can log in where, from each connection's newest read of its authorized_keys "
             "(read one on its Authorized keys page)."
         </p>
+        <RunCard finished=runs_finished />
         <form method="get" action="/settings/inventory" class="inline-form">
             <label for="fingerprint">"Fingerprint"</label>
             <input id="fingerprint" name="fingerprint" placeholder="SHA256:…" value=asked_first.0 />

@@ -2,6 +2,7 @@
 
 mod connection;
 mod fleet;
+mod run;
 
 pub use connection::InventoryPage;
 pub use fleet::KeyInventoryPage;

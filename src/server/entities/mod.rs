@@ -11,6 +11,7 @@ pub mod check_schedule;
 pub mod connection_check;
 pub mod inventory_note;
 pub mod inventory_read;
+pub mod inventory_run;
 pub mod key_rotation;
 pub mod known_host;
 pub mod public_key;
