@@ -96,6 +96,8 @@ mod login_limits;
 mod metrics_endpoint;
 #[path = "integration/parser_properties.rs"]
 mod parser_properties;
+#[path = "integration/rotation_notices.rs"]
+mod rotation_notices;
 #[path = "integration/rotation_resume.rs"]
 mod rotation_resume;
 #[path = "integration/scheduled_checks.rs"]

@@ -115,6 +115,24 @@ test('Key inventory lists the hosts with unknown keys and finds where a fingerpr
   await expect(page.getByText("No connection's newest read has such a key.")).toBeVisible();
 });
 
+test('Read every connection runs as a job the page follows to the end', async ({ page, javaScriptEnabled }) => {
+  await signIn(page);
+  await page.goto(`${kh.url}/settings/inventory`);
+  const card = page.getByRole('region', { name: 'Read every connection' });
+  await card.getByRole('button', { name: 'Read every connection' }).click();
+  // Without JavaScript the page reloads itself while the job runs.
+  await expect(card.getByRole('status')).toHaveText('Read 1 of 1 connections', { timeout: 20_000 });
+  await expect(card.getByRole('progressbar', { name: 'Connections read' })).toHaveAttribute('value', '1');
+  if (javaScriptEnabled) {
+    const violations = (await new AxeBuilder({ page }).include('main').analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  }
+  const api = await (await call('/api/inventory/runs/latest', 'GET')).json();
+  expect([api.run.state, api.run.done, api.run.failed, api.run.started_by]).toEqual(['finished', 1, 0, 'admin']);
+});
+
 test('Adopt notes an unknown key, forgets the note, then imports it as a person\'s key', async ({
   page,
   javaScriptEnabled,

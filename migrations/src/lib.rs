@@ -24,6 +24,7 @@ mod m20261207_000014_key_rotations;
 mod m20261207_000015_key_rotation_period;
 mod m20261207_000016_inventory_notes;
 mod m20261207_000017_inventory_runs;
+mod m20261207_000018_key_rotation_notices;
 
 /// Runs every migration in order; `keyhaven migrate` and server start both call it.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_key_rotation_period::Migration),
             Box::new(m20261207_000016_inventory_notes::Migration),
             Box::new(m20261207_000017_inventory_runs::Migration),
+            Box::new(m20261207_000018_key_rotation_notices::Migration),
         ]
     }
 }

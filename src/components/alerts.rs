@@ -204,7 +204,11 @@ pub fn DeliveryHistory(name: String, recent: Vec<DeliveryView>, total: u64) -> i
                             {recent
                                 .into_iter()
                                 .map(|d| {
-                                    let what = d.alert_id.map_or("test alert".to_string(), |id| format!("alert {id}"));
+                                    let what = match (d.alert_id, d.kind.as_deref()) {
+                                        (Some(id), _) => format!("alert {id}"),
+                                        (None, Some(kind)) => crate::model::alert_label(kind).to_string(),
+                                        (None, None) => "test alert".to_string(),
+                                    };
                                     view! {
                                         <tr>
                                             <td>

@@ -43,8 +43,11 @@ pub struct EmailSettings {
 pub struct DeliveryView {
     pub id: i32,
     pub channel_id: i32,
-    /// The alert, or `None` for a test alert.
+    /// The alert, or `None` for a test alert or a notice.
     pub alert_id: Option<i32>,
+    /// A notice of no connection (`rotation_due`) and its message; `None` otherwise.
+    pub kind: Option<String>,
+    pub message: Option<String>,
     /// `pending`, `sent` or `failed`.
     pub status: String,
     pub attempts: i32,

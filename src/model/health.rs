@@ -41,6 +41,7 @@ pub fn alert_label(kind: &str) -> &'static str {
         "storage_90" => "storage over 90 %",
         "full_soon" => "full soon",
         "authorized_keys_changed" => "authorized_keys changed",
+        "rotation_due" => "key due for rotation",
         _ => "alert",
     }
 }

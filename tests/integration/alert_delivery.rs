@@ -15,9 +15,9 @@ use keyhaven::server::services::health::{Checked, observe};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 
-const SECRET: &str = "receiver-shared-secret";
+pub(crate) const SECRET: &str = "receiver-shared-secret";
 
-async fn channel(s: &SshApp, name: &str, url: String, extra: Value) -> i64 {
+pub(crate) async fn channel(s: &SshApp, name: &str, url: String, extra: Value) -> i64 {
     let mut body = json!({"name": name, "kind": "webhook", "url": url, "secret": SECRET});
     if let (Some(map), Some(more)) = (body.as_object_mut(), extra.as_object()) {
         map.extend(more.clone());
@@ -27,7 +27,7 @@ async fn channel(s: &SshApp, name: &str, url: String, extra: Value) -> i64 {
     body["channel"]["id"].as_i64().unwrap()
 }
 
-fn verified(r: &Received) -> Value {
+pub(crate) fn verified(r: &Received) -> Value {
     assert_eq!(r.header("x-keyhaven-signature-256"), signature(SECRET, &r.body), "the HMAC matches the body");
     assert_eq!(r.header("content-type"), "application/json");
     r.json()
@@ -47,7 +47,7 @@ async fn failing(s: &SshApp, id: i64) {
     assert_eq!(raised.len(), 1);
 }
 
-fn dispatcher(s: &SshApp) -> Dispatcher {
+pub(crate) fn dispatcher(s: &SshApp) -> Dispatcher {
     Dispatcher {
         db: s.app.state.db.clone(),
         master: s.app.state.master_key.clone(),

@@ -17,6 +17,11 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// The last attempt's result: `HTTP 204`, `250 OK`, or why it failed.
     pub detail: Option<String>,
+    /// A notice that belongs to no connection (a key due for rotation) has no event: its kind
+    /// and message are here.
+    pub kind: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub message: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,8 @@ pub struct Model {
     pub rotation_period_days: Option<i32>,
     /// Start the rotation automatically when it is due.
     pub auto_rotate: bool,
+    /// The rotation due date already announced on the alert channels (once per due date).
+    pub rotation_warned_for: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

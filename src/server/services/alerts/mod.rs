@@ -13,5 +13,5 @@ mod webhook;
 
 pub use channels::{create, delete, get, list, reseal, update, view};
 pub use form::{ChannelInput, EMAIL, MAX_DIGEST_MINUTES, WEBHOOK};
-pub use queue::{Dispatcher, deliveries, delivery_counts, delivery_view, enqueue, send_test, start};
+pub use queue::{Dispatcher, announce, deliveries, delivery_counts, delivery_view, enqueue, send_test, start};
 pub use webhook::signature;

@@ -52,6 +52,33 @@ pub async fn enqueue(db: &impl ConnectionTrait, events: &[alert_event::Model]) -
     Ok(())
 }
 
+/// Queues a notice that belongs to no connection (`kind`, e.g. `rotation_due`, and its message) for
+/// every enabled channel (inside the caller's transaction).
+pub async fn announce(db: &impl ConnectionTrait, kind: &str, message: &str) -> Result<(), ServiceError> {
+    let channels = alert_channel::Entity::find().filter(alert_channel::Column::Enabled.eq(true)).all(db).await?;
+    let now = Utc::now();
+    let rows: Vec<alert_delivery::ActiveModel> = channels
+        .iter()
+        .map(|channel| alert_delivery::ActiveModel {
+            channel_id: Set(channel.id),
+            event_id: Set(None),
+            status: Set(PENDING.into()),
+            attempts: Set(0),
+            next_attempt_at: Set(now + Duration::minutes(i64::from(channel.digest_minutes))),
+            created_at: Set(now),
+            finished_at: Set(None),
+            detail: Set(None),
+            kind: Set(Some(kind.to_string())),
+            message: Set(Some(message.to_string())),
+            ..Default::default()
+        })
+        .collect();
+    if !rows.is_empty() {
+        alert_delivery::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
 /// Sends what is due; cloned into its task.
 #[derive(Clone)]
 pub struct Dispatcher {
@@ -140,11 +167,12 @@ impl Dispatcher {
                 .order_by_asc(alert_event::Column::Id)
                 .all(&self.db)
                 .await?;
+            let notices: Vec<&alert_delivery::Model> = rows.iter().filter(|r| r.message.is_some()).collect();
             let first = rows.first().map_or(0, |r| r.id);
-            let outcome = if events.is_empty() {
+            let outcome = if events.is_empty() && notices.is_empty() {
                 Err("the alert is gone (its connection was deleted)".to_string())
             } else {
-                send(http, &self.master, &channel, &Outgoing::of_events(first, &events)).await
+                send(http, &self.master, &channel, &Outgoing::of_events(first, &events, &notices)).await
             };
             let last_try = rows.iter().map(|r| r.attempts + 1).max().unwrap_or(1) >= self.attempts;
             if outcome.is_err() && !last_try {
@@ -217,7 +245,7 @@ pub async fn finish(
         active.update(db).await?;
     }
     mark_channel(db, channel, ok, &detail).await?;
-    let test = rows.iter().all(|r| r.event_id.is_none());
+    let test = rows.iter().all(|r| r.event_id.is_none() && r.message.is_none());
     let action = match (test, ok) {
         (true, true) => "alert.test_sent",
         (true, false) => "alert.test_failed",
@@ -266,6 +294,8 @@ pub fn delivery_view(d: &alert_delivery::Model) -> crate::model::DeliveryView {
         id: d.id,
         channel_id: d.channel_id,
         alert_id: d.event_id,
+        kind: d.kind.clone(),
+        message: d.message.clone(),
         status: d.status.clone(),
         attempts: d.attempts,
         created_at: rfc3339(&d.created_at),

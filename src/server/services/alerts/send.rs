@@ -6,7 +6,7 @@ use super::channels::{config, open};
 use super::form::EMAIL;
 use super::{email, webhook};
 use crate::model::alert_label;
-use crate::server::entities::{alert_channel, alert_event};
+use crate::server::entities::{alert_channel, alert_delivery, alert_event};
 use crate::server::error::ServiceError;
 use crate::server::secrets::MasterKey;
 use crate::server::services::rfc3339;
@@ -24,24 +24,36 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    /// The message for `events` (one, or a digest of several).
-    pub fn of_events(delivery_id: i32, events: &[alert_event::Model]) -> Outgoing {
-        let alerts = events
+    /// The message for `events` and `notices` (notices of no connection, such as a key due for
+    /// rotation): one, or a digest of several.
+    pub fn of_events(delivery_id: i32, events: &[alert_event::Model], notices: &[&alert_delivery::Model]) -> Outgoing {
+        // (kind, message, created at, the alert's JSON), events then notices.
+        let mut items: Vec<(String, String, String, Value)> = events
             .iter()
             .map(|e| {
-                json!({"id": e.id, "kind": e.kind, "connection_id": e.connection_id, "reason": e.reason,
-                    "message": e.message, "created_at": rfc3339(&e.created_at)})
+                let at = rfc3339(&e.created_at);
+                let json = json!({"id": e.id, "kind": e.kind, "connection_id": e.connection_id, "reason": e.reason,
+                    "message": e.message, "created_at": at});
+                (e.kind.clone(), e.message.clone(), at, json)
             })
             .collect();
-        let subject = match events {
-            [one] => format!("[Keyhaven] {}: {}", alert_label(&one.kind), one.message),
+        for notice in notices {
+            let (kind, message) = (notice.kind.clone().unwrap_or_default(), notice.message.clone().unwrap_or_default());
+            let at = rfc3339(&notice.created_at);
+            let json = json!({"id": null, "kind": kind, "connection_id": null, "reason": kind,
+                "message": message, "created_at": at});
+            items.push((kind, message, at, json));
+        }
+        let subject = match items.as_slice() {
+            [(kind, message, _, _)] => format!("[Keyhaven] {}: {message}", alert_label(kind)),
             many => format!("[Keyhaven] {} alerts", many.len()),
         };
-        let text = events
+        let text = items
             .iter()
-            .map(|e| format!("{}  {}  {}", rfc3339(&e.created_at), alert_label(&e.kind), e.message))
+            .map(|(kind, message, at, _)| format!("{at}  {}  {message}", alert_label(kind)))
             .collect::<Vec<_>>()
             .join("\n");
+        let alerts = items.into_iter().map(|(_, _, _, json)| json).collect();
         Outgoing { delivery_id, test: false, subject: subject.chars().take(200).collect(), text, alerts }
     }
 

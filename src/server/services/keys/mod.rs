@@ -17,7 +17,7 @@ pub use files::read_key_files;
 pub use in_use::{private_key, touch_key};
 pub use master_key::{check_or_record, recorded_id, reseal_secrets};
 pub use master_key_file::{load_master_key, rotate_master_key};
-pub use rotation_period::{WARN_DAYS, due_at, due_in_days, due_soon, set_rotation_period};
+pub use rotation_period::{ROTATION_DUE, WARN_DAYS, announce_due, due_at, due_in_days, due_soon, set_rotation_period};
 pub use store::{
     DEFAULT_SYSTEM_NAME, NewKey, SYSTEM_SLOT, aad, generate, get_key, import_text, key_error, list_keys,
     open_private_key, remove_key, store_key, system_key, to_view, update_key, validate_name,

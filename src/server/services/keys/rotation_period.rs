@@ -8,7 +8,9 @@ use crate::server::error::ServiceError;
 use crate::server::services::audit::{self, Actor, Event};
 use crate::server::services::changes::Changes;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 
 /// How early the Dashboard warns.
 pub const WARN_DAYS: i64 = 14;
@@ -37,6 +39,45 @@ pub async fn due_soon(db: &impl ConnectionTrait) -> Result<Vec<ssh_key::Model>, 
         .collect();
     keys.sort_by_key(due_at);
     Ok(keys)
+}
+
+/// The kind of the notice on the alert channels.
+pub const ROTATION_DUE: &str = "rotation_due";
+
+/// What the notice says about `key`, due at `due`.
+fn due_message(key: &ssh_key::Model, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let date = due.format("%Y-%m-%d");
+    let days = (due - now).num_days();
+    let when = match days {
+        d if d < 0 || due <= now => format!("overdue for rotation since {date}"),
+        0 => format!("due for rotation today ({date})"),
+        d => format!("due for rotation on {date} (in {d} days)"),
+    };
+    let next = if key.auto_rotate { "it rotates by itself when due" } else { "rotate it from Settings → SSH keys" };
+    format!("Key '{}' ({}) is {when}: {next}.", key.name, key.fingerprint)
+}
+
+/// Announces on the alert channels every key due within `WARN_DAYS` (or overdue) that was not
+/// announced for this due date yet — once per due date, however often this runs — and returns
+/// how many. A new period or a rotation (a new key) makes a new due date.
+pub async fn announce_due(db: &DatabaseConnection) -> Result<usize, ServiceError> {
+    let now = Utc::now();
+    let mut announced = 0;
+    for key in due_soon(db).await? {
+        let Some(due) = due_at(&key) else { continue };
+        if key.rotation_warned_for == Some(due) {
+            continue;
+        }
+        let message = due_message(&key, due, now);
+        let txn = db.begin().await?;
+        crate::server::services::alerts::announce(&txn, ROTATION_DUE, &message).await?;
+        let mut row: ssh_key::ActiveModel = key.into();
+        row.rotation_warned_for = Set(Some(due));
+        row.update(&txn).await?;
+        txn.commit().await?;
+        announced += 1;
+    }
+    Ok(announced)
 }
 
 /// Sets (or with None clears) `id`'s rotation period and whether it rotates by itself.

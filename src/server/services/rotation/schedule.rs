@@ -1,5 +1,6 @@
 //! Automatic rotation: a key with a rotation period and `auto_rotate` is rotated when it is due
-//! (looked for at start and every hour). A key whose last rotation is not finished is left to the
+//! (looked for at start and every hour), and every key due within 14 days is announced on the
+//! alert channels once per due date. A key whose last rotation is not finished is left to the
 //! operator: its rotation needs attention, not a second one.
 
 use super::{Rotator, StartRotation, jobs, start};
@@ -31,6 +32,11 @@ pub fn start_schedule(ctx: Rotator) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
+            match keys::announce_due(&ctx.db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "announced keys due for rotation on the alert channels"),
+                Err(err) => tracing::warn!(error = %err, "could not announce the keys due for rotation"),
+            }
             if let Err(err) = rotate_due(&ctx).await {
                 tracing::warn!(error = %err, "could not start the automatic key rotations that are due");
             }
