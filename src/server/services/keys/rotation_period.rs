@@ -141,10 +141,21 @@ mod tests {
             last_used_at: None,
             rotation_period_days: Some(90),
             auto_rotate: false,
+            rotation_warned_for: None,
         };
         assert_eq!(due_at(&key), Some(made + Duration::days(90)));
         assert_eq!(due_in_days(&key, made + Duration::days(80)), Some(10));
         assert_eq!(due_in_days(&key, made + Duration::days(95)), Some(-5));
+        let due = made + Duration::days(90);
+        let said = |now| due_message(&key, due, now);
+        assert!(
+            said(made + Duration::days(80))
+                .ends_with("due for rotation on 2026-11-30 (in 10 days): rotate it from Settings → SSH keys.")
+        );
+        assert!(said(due - Duration::hours(1)).contains("due for rotation today (2026-11-30)"));
+        assert!(said(due + Duration::hours(1)).contains("overdue for rotation since 2026-11-30"));
+        let auto = ssh_key::Model { auto_rotate: true, ..key.clone() };
+        assert!(due_message(&auto, due, made).ends_with("it rotates by itself when due."));
         assert_eq!(due_at(&ssh_key::Model { rotation_period_days: None, ..key }), None);
     }
 }
