@@ -18,7 +18,11 @@ pub struct SshApp {
 
 impl SshApp {
     pub async fn start(settings: Option<keyhaven::server::config::Settings>) -> SshApp {
-        let db = super::sqlite().await;
+        SshApp::start_on(super::sqlite().await, settings).await
+    }
+
+    /// The same on `db` (for tests run on every engine with `on_every_engine`).
+    pub async fn start_on(db: super::TestDb, settings: Option<keyhaven::server::config::Settings>) -> SshApp {
         let app = match settings {
             Some(s) => TestApp::with_settings(db, s),
             None => TestApp::new(db),

@@ -48,67 +48,71 @@ fn blob(line: &str) -> &str {
 #[tokio::test]
 async fn a_rotation_moves_every_connection_to_the_successor_and_keeps_every_other_line() {
     let Some(sshd) = TestSshd::start() else { return };
-    let shell = TestAccount::shell();
-    let sftp = TestAccount::sftp_only();
-    let s = SshApp::start(None).await;
-    let data_dir = s.app.state.settings.data_dir.clone();
-    let agent_keys = keyhaven::server::services::keys::DatabaseKeys {
-        db: s.app.db.conn.clone(),
-        master: s.app.state.master_key.clone(),
-    };
-    keyhaven::server::services::keys::start_agent(&data_dir, agent_keys).unwrap();
-    let system = s.system_key.trim().to_string();
-    // Options, a comment, a blank line, CRLF, a commented copy of the old key, no final newline.
-    let before = format!(
-        "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\n{system}\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob"
-    );
-    shell.write_authorized_keys(before.as_bytes());
-    sftp.write_authorized_keys(format!("{system}\n{ALICE}\n").as_bytes());
-    s.trust(sshd.port, &sshd.host_keys()[0]).await;
-    let shell_a = s.connection(sshd.port, &shell.name, false, Some("/srv/a")).await;
-    let shell_b = s.connection(sshd.port, &shell.name, false, Some("/srv/b")).await;
-    let box_id = s.connection(sshd.port, &sftp.name, true, None).await;
-    let old_id = system_key_id(&s).await;
+    let sshd = &sshd;
+    crate::common::on_every_engine(|db| async move {
+        let shell = TestAccount::shell();
+        let sftp = TestAccount::sftp_only();
+        let s = SshApp::start_on(db, None).await;
+        let data_dir = s.app.state.settings.data_dir.clone();
+        let agent_keys = keyhaven::server::services::keys::DatabaseKeys {
+            db: s.app.db.conn.clone(),
+            master: s.app.state.master_key.clone(),
+        };
+        keyhaven::server::services::keys::start_agent(&data_dir, agent_keys).unwrap();
+        let system = s.system_key.trim().to_string();
+        // Options, a comment, a blank line, CRLF, a commented copy of the old key, no final newline.
+        let before = format!(
+            "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\n{system}\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob"
+        );
+        shell.write_authorized_keys(before.as_bytes());
+        sftp.write_authorized_keys(format!("{system}\n{ALICE}\n").as_bytes());
+        s.trust(sshd.port, &sshd.host_keys()[0]).await;
+        let shell_a = s.connection(sshd.port, &shell.name, false, Some("/srv/a")).await;
+        let shell_b = s.connection(sshd.port, &shell.name, false, Some("/srv/b")).await;
+        let box_id = s.connection(sshd.port, &sftp.name, true, None).await;
+        let old_id = system_key_id(&s).await;
 
-    let rotation = rotate(&s, old_id, json!({})).await;
-    assert_eq!(rotation["state"], "finished", "{rotation:#}");
-    assert_eq!(states(&rotation), ["cleaned", "cleaned", "cleaned"], "{rotation:#}");
-    assert_eq!(rotation["counts"]["cleaned"], 3);
+        let rotation = rotate(&s, old_id, json!({})).await;
+        assert_eq!(rotation["state"], "finished", "{rotation:#}");
+        assert_eq!(states(&rotation), ["cleaned", "cleaned", "cleaned"], "{rotation:#}");
+        assert_eq!(rotation["counts"]["cleaned"], 3);
 
-    // The successor took the system key's place and name; the old key is gone.
-    let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
-    let new_line = key["ssh_key"]["public_key"].as_str().unwrap().to_string();
-    assert_eq!(key["ssh_key"]["name"], "System SSH Key");
-    assert_eq!(key["ssh_key"]["fingerprint"], rotation["new_fingerprint"]);
-    assert_ne!(blob(&new_line), blob(&system));
-    let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
-    assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "{keys}");
+        // The successor took the system key's place and name; the old key is gone.
+        let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
+        let new_line = key["ssh_key"]["public_key"].as_str().unwrap().to_string();
+        assert_eq!(key["ssh_key"]["name"], "System SSH Key");
+        assert_eq!(key["ssh_key"]["fingerprint"], rotation["new_fingerprint"]);
+        assert_ne!(blob(&new_line), blob(&system));
+        let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
+        assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "{keys}");
 
-    // Every other byte stayed; the old key's active line is gone, its commented copy stays.
-    let expected = format!(
-        "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob\n{new_line}\n"
-    );
-    assert_eq!(String::from_utf8(shell.authorized_keys().unwrap()).unwrap(), expected);
-    assert_eq!(String::from_utf8(sftp.authorized_keys().unwrap()).unwrap(), format!("{ALICE}\n{new_line}\n"));
+        // Every other byte stayed; the old key's active line is gone, its commented copy stays.
+        let expected = format!(
+            "# managed by ops\r\nrestrict,command=\"borg serve\" {ALICE}\n\n#{system} parked\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBxWl5ohgZ0zh6J0gxBqAjuGIzRzaJ9MFgYpXDNTyXFU bob\n{new_line}\n"
+        );
+        assert_eq!(String::from_utf8(shell.authorized_keys().unwrap()).unwrap(), expected);
+        assert_eq!(String::from_utf8(sftp.authorized_keys().unwrap()).unwrap(), format!("{ALICE}\n{new_line}\n"));
 
-    // Each connection logs in with the new key (the only one of ours left on the host).
-    for id in [shell_a, shell_b, box_id] {
-        let listed = s.listed(id).await;
-        assert_eq!(listed["ssh_key_id"], key["ssh_key"]["id"], "{listed}");
-        let (status, body) = s.action(id, "test", None).await;
-        assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
-    }
-    let config = data_dir.join("ssh/ssh_config");
-    let mut ssh = std::process::Command::new("ssh");
-    ssh.arg("-F").arg(&config).args(["-o", "BatchMode=yes", &format!("keyhaven-{shell_a}"), "true"]);
-    let out = tokio::task::spawn_blocking(move || ssh.output().unwrap()).await.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // Each connection logs in with the new key (the only one of ours left on the host).
+        for id in [shell_a, shell_b, box_id] {
+            let listed = s.listed(id).await;
+            assert_eq!(listed["ssh_key_id"], key["ssh_key"]["id"], "{listed}");
+            let (status, body) = s.action(id, "test", None).await;
+            assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
+        }
+        let config = data_dir.join("ssh/ssh_config");
+        let mut ssh = std::process::Command::new("ssh");
+        ssh.arg("-F").arg(&config).args(["-o", "BatchMode=yes", &format!("keyhaven-{shell_a}"), "true"]);
+        let out = tokio::task::spawn_blocking(move || ssh.output().unwrap()).await.unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    // The audit log names both fingerprints, per host and for the key.
-    let (_, audit) = s.call(Method::GET, "/api/audit?per_page=100", None).await;
-    let text = audit.to_string();
-    assert!(text.contains("rotation.host") && text.contains("ssh_key.rotated"), "{text}");
-    assert!(text.contains(rotation["old_fingerprint"].as_str().unwrap()));
+        // The audit log names both fingerprints, per host and for the key.
+        let (_, audit) = s.call(Method::GET, "/api/audit?per_page=100", None).await;
+        let text = audit.to_string();
+        assert!(text.contains("rotation.host") && text.contains("ssh_key.rotated"), "{text}");
+        assert!(text.contains(rotation["old_fingerprint"].as_str().unwrap()));
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -158,56 +162,63 @@ async fn a_forced_command_host_is_reported_untouched_and_a_dry_run_changes_nothi
 #[tokio::test]
 async fn a_rotation_that_needs_attention_rolls_back_to_the_old_key() {
     let Some(sshd) = TestSshd::start() else { return };
-    let forced = TestAccount::shell();
-    let plain = TestAccount::sftp_only();
-    let s = SshApp::start(None).await;
-    let system = s.system_key.trim().to_string();
-    let forced_file = format!("restrict,command=\"/bin/true\" {system}\n");
-    forced.write_authorized_keys(forced_file.as_bytes());
-    let plain_file = format!("{ALICE}\n{system}\n# kept\n");
-    plain.write_authorized_keys(plain_file.as_bytes());
-    s.trust(sshd.port, &sshd.host_keys()[0]).await;
-    let forced_id = s.connection(sshd.port, &forced.name, false, None).await;
-    let plain_id = s.connection(sshd.port, &plain.name, true, None).await;
-    let old_id = system_key_id(&s).await;
-    let rotation = rotate(&s, old_id, json!({})).await;
-    assert_eq!(states(&rotation), ["failed", "cleaned"], "{rotation:#}");
-    let id = rotation["id"].as_i64().unwrap();
-    let steps = rotation["hosts"][0]["manual_steps"].as_str().unwrap();
-    assert!(steps.contains(rotation["old_fingerprint"].as_str().unwrap()), "{steps}");
+    let sshd = &sshd;
+    crate::common::on_every_engine(|db| async move {
+        let forced = TestAccount::shell();
+        let plain = TestAccount::sftp_only();
+        let s = SshApp::start_on(db, None).await;
+        let system = s.system_key.trim().to_string();
+        let forced_file = format!("restrict,command=\"/bin/true\" {system}\n");
+        forced.write_authorized_keys(forced_file.as_bytes());
+        let plain_file = format!("{ALICE}\n{system}\n# kept\n");
+        plain.write_authorized_keys(plain_file.as_bytes());
+        s.trust(sshd.port, &sshd.host_keys()[0]).await;
+        let forced_id = s.connection(sshd.port, &forced.name, false, None).await;
+        let plain_id = s.connection(sshd.port, &plain.name, true, None).await;
+        let old_id = system_key_id(&s).await;
+        let rotation = rotate(&s, old_id, json!({})).await;
+        assert_eq!(states(&rotation), ["failed", "cleaned"], "{rotation:#}");
+        let id = rotation["id"].as_i64().unwrap();
+        let steps = rotation["hosts"][0]["manual_steps"].as_str().unwrap();
+        assert!(steps.contains(rotation["old_fingerprint"].as_str().unwrap()), "{steps}");
 
-    let path = |action: &str| format!("/api/ssh-keys/rotations/{id}/{action}");
-    let (status, body) = s.call(Method::POST, &path(&format!("connections/{forced_id}/skip")), None).await;
-    assert_eq!((status, body["rotation"]["hosts"][0]["state"].as_str()), (200, Some("skipped")), "{body}");
-    let (status, body) = s.call(Method::POST, &path(&format!("connections/{plain_id}/skip")), None).await;
-    assert_eq!((status, body["field"].as_str()), (409, Some("connection_id")), "a finished host: {body}");
+        let path = |action: &str| format!("/api/ssh-keys/rotations/{id}/{action}");
+        let (status, body) = s.call(Method::POST, &path(&format!("connections/{forced_id}/skip")), None).await;
+        assert_eq!((status, body["rotation"]["hosts"][0]["state"].as_str()), (200, Some("skipped")), "{body}");
+        let (status, body) = s.call(Method::POST, &path(&format!("connections/{plain_id}/skip")), None).await;
+        assert_eq!((status, body["field"].as_str()), (409, Some("connection_id")), "a finished host: {body}");
 
-    let (status, body) = s.call(Method::POST, &path("rollback"), None).await;
-    assert_eq!((status, body["rotation"]["state"].as_str()), (200, Some("rolling_back")), "{body}");
-    let back = wait_while(&s, id, "rolling_back").await;
-    assert_eq!(back["state"], "rolled_back", "{back:#}");
-    assert_eq!(states(&back), ["rolled_back", "rolled_back"]);
-    // Every other line as it was; the old key's line is back (at the end, where it was re-added) and
-    // the new key's line is gone.
-    let restored = format!("{ALICE}\n# kept\n{system}\n");
-    assert_eq!(String::from_utf8(plain.authorized_keys().unwrap()).unwrap(), restored);
-    assert_eq!(forced.authorized_keys().unwrap(), forced_file.as_bytes());
-    let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
-    assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "the new key is deleted: {keys}");
-    assert_eq!(keys["ssh_keys"][0]["id"], old_id);
-    assert_eq!(s.listed(plain_id).await["ssh_key_id"], old_id);
-    let (status, body) = s.action(plain_id, "test", None).await;
-    assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
+        let (status, body) = s.call(Method::POST, &path("rollback"), None).await;
+        assert_eq!((status, body["rotation"]["state"].as_str()), (200, Some("rolling_back")), "{body}");
+        let back = wait_while(&s, id, "rolling_back").await;
+        assert_eq!(back["state"], "rolled_back", "{back:#}");
+        assert_eq!(states(&back), ["rolled_back", "rolled_back"]);
+        // Every other line as it was; the old key's line is back (at the end, where it was re-added) and
+        // the new key's line is gone.
+        let restored = format!("{ALICE}\n# kept\n{system}\n");
+        assert_eq!(String::from_utf8(plain.authorized_keys().unwrap()).unwrap(), restored);
+        assert_eq!(forced.authorized_keys().unwrap(), forced_file.as_bytes());
+        let (_, keys) = s.call(Method::GET, "/api/ssh-keys", None).await;
+        assert_eq!(keys["ssh_keys"].as_array().unwrap().len(), 1, "the new key is deleted: {keys}");
+        assert_eq!(keys["ssh_keys"][0]["id"], old_id);
+        assert_eq!(s.listed(plain_id).await["ssh_key_id"], old_id);
+        let (status, body) = s.action(plain_id, "test", None).await;
+        assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
 
-    // The report, as a download in both forms.
-    let res = s.app.json(Method::GET, &path("report.csv"), &s.admin, None).await;
-    assert_eq!(res.status, 200);
-    assert!(res.header("content-disposition").unwrap().contains(&format!("keyhaven-rotation-{id}.csv")));
-    let csv = res.text();
-    assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert!(csv.starts_with("rotation,key,old_fingerprint,new_fingerprint,connection_id,connection,state"), "{csv}");
-    let res = s.app.json(Method::GET, &path("report.json"), &s.admin, None).await;
-    assert_eq!(res.json()["hosts"][1]["state"], "rolled_back");
+        // The report, as a download in both forms.
+        let res = s.app.json(Method::GET, &path("report.csv"), &s.admin, None).await;
+        assert_eq!(res.status, 200);
+        assert!(res.header("content-disposition").unwrap().contains(&format!("keyhaven-rotation-{id}.csv")));
+        let csv = res.text();
+        assert_eq!(csv.lines().count(), 3, "{csv}");
+        assert!(
+            csv.starts_with("rotation,key,old_fingerprint,new_fingerprint,connection_id,connection,state"),
+            "{csv}"
+        );
+        let res = s.app.json(Method::GET, &path("report.json"), &s.admin, None).await;
+        assert_eq!(res.json()["hosts"][1]["state"], "rolled_back");
+    })
+    .await;
 }
 
 #[tokio::test]
