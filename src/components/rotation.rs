@@ -18,12 +18,16 @@ pub struct RotationActions {
     pub deploy: FormAction<DeployRotationConnection>,
 }
 
+/// A rotation's or a connection's state in words (every state of both has its own).
 pub fn state_label(state: &str) -> &'static str {
     match state {
         rotation_state::RUNNING => "Running",
         rotation_state::ATTENTION => "Needs attention",
         rotation_state::FINISHED => "Finished",
         rotation_state::DRY_RUN => "Dry run done",
+        rotation_state::ROLLING_BACK => "Rolling back",
+        // The same word for the job and for each of its connections.
+        rotation_state::ROLLED_BACK => "Rolled back to the old key",
         host_state::PENDING => "Waiting",
         host_state::STAGED => "New key added",
         host_state::VERIFIED => "New key works",
@@ -128,5 +132,37 @@ fn HostControls(id: i32, connection_id: i32, actions: RotationActions) -> impl I
                 </button>
             </PostForm>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_of_a_rotation_and_of_its_connections_has_words() {
+        use host_state as h;
+        use rotation_state as r;
+        let states = [
+            h::PENDING,
+            h::STAGED,
+            h::VERIFIED,
+            h::SWITCHED,
+            h::CLEANED,
+            h::FAILED,
+            h::SKIPPED,
+            h::CHECKED,
+            h::ROLLED_BACK,
+            r::RUNNING,
+            r::ATTENTION,
+            r::FINISHED,
+            r::DRY_RUN,
+            r::ROLLING_BACK,
+            r::ROLLED_BACK,
+        ];
+        for state in states {
+            assert_ne!(state_label(state), "Unknown", "{state} has no words");
+        }
+        assert_eq!(state_label("no such state"), "Unknown");
     }
 }

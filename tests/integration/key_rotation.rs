@@ -70,12 +70,13 @@ async fn a_rotation_moves_every_connection_to_the_successor_and_keeps_every_othe
         let shell_a = s.connection(sshd.port, &shell.name, false, Some("/srv/a")).await;
         let shell_b = s.connection(sshd.port, &shell.name, false, Some("/srv/b")).await;
         let box_id = s.connection(sshd.port, &sftp.name, true, None).await;
+        let box_b = s.connection(sshd.port, &sftp.name, true, Some("/backups")).await;
         let old_id = system_key_id(&s).await;
 
         let rotation = rotate(&s, old_id, json!({})).await;
         assert_eq!(rotation["state"], "finished", "{rotation:#}");
-        assert_eq!(states(&rotation), ["cleaned", "cleaned", "cleaned"], "{rotation:#}");
-        assert_eq!(rotation["counts"]["cleaned"], 3);
+        assert_eq!(states(&rotation), ["cleaned"; 4], "{rotation:#}");
+        assert_eq!(rotation["counts"]["cleaned"], 4);
 
         // The successor took the system key's place and name; the old key is gone.
         let (_, key) = s.call(Method::GET, "/api/ssh-keys/system-key", None).await;
@@ -94,7 +95,7 @@ async fn a_rotation_moves_every_connection_to_the_successor_and_keeps_every_othe
         assert_eq!(String::from_utf8(sftp.authorized_keys().unwrap()).unwrap(), format!("{ALICE}\n{new_line}\n"));
 
         // Each connection logs in with the new key (the only one of ours left on the host).
-        for id in [shell_a, shell_b, box_id] {
+        for id in [shell_a, shell_b, box_id, box_b] {
             let listed = s.listed(id).await;
             assert_eq!(listed["ssh_key_id"], key["ssh_key"]["id"], "{listed}");
             let (status, body) = s.action(id, "test", None).await;
