@@ -1,5 +1,5 @@
-//! Rotating the system key across 50 connections (50 accounts on one loopback sshd listening on 50
-//! addresses, as 50 hosts), by Keyhaven's rotation job as the server runs it (default SSH slots),
+//! Rotating the system key across 50 connections (50 accounts on one loopback sshd listening on 16
+//! addresses — sshd's limit — as 16 hosts), by Keyhaven's rotation job as the server runs it (default SSH slots),
 //! next to the usual manual way scripted in the same run, per host: `ssh-copy-id -i new` logged in
 //! with the old key, `ssh -i new … true` to prove it, `ssh -i new … sed -i` to drop the old line —
 //! once one host after the other (target: Keyhaven ≥ 5× faster) and once through `xargs -P 8`
@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HOSTS: usize = 50;
+const ADDRESSES: usize = 16;
 /// Lines every account keeps through each rotation, byte for byte.
 const KEPT: &str = "# backups: do not edit by hand\nrestrict ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJqqxUH308aYYete9V7dPHKtx7mUS4S8hXUbyI9YJR4N alice\n";
 
@@ -93,7 +94,10 @@ fn scripted(work: &Path, targets: &Path, old_private: &str, old_public: &str, pa
         new = new.display()
     );
     let started = Instant::now();
-    let status = Command::new("sh").args(["-c", &script]).stdout(Stdio::null()).status().expect("sh");
+    // ssh-copy-id keeps its temporary files under ~/.ssh: a home of the script's own.
+    std::fs::create_dir(dir.path().join(".ssh")).expect("~/.ssh");
+    let status =
+        Command::new("sh").args(["-c", &script]).env("HOME", dir.path()).stdout(Stdio::null()).status().expect("sh");
     let took = started.elapsed();
     assert!(status.success(), "the script failed ({status})");
     let public = std::fs::read_to_string(format!("{}.pub", new.display())).expect("new.pub");
@@ -114,7 +118,7 @@ async fn add_connection(db: &sea_orm::DatabaseConnection, changes: &Changes, hos
 #[tokio::main]
 async fn main() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let addresses: Vec<String> = (1..=HOSTS).map(|n| format!("127.0.0.{n}")).collect();
+    let addresses: Vec<String> = (1..=ADDRESSES).map(|n| format!("127.0.0.{n}")).collect();
     let listen: Vec<&str> = addresses.iter().map(String::as_str).collect();
     let sshd = sshd::TestSshd::start_with(Some(port), &listen, "MaxStartups 200\n").expect("run as root");
     let accounts: Vec<accounts::TestAccount> = (0..HOSTS).map(|_| accounts::TestAccount::shell()).collect();
@@ -133,7 +137,8 @@ async fn main() {
     let trusted: String = addresses.iter().map(|h| format!("[{h}]:{port} {host_key}\n")).collect();
     hosts::import(&db, &changes, &Actor::cli(), &trusted, &[]).await.expect("trust");
     let mut targets = String::new();
-    for (host, account) in addresses.iter().zip(&accounts) {
+    for (n, account) in accounts.iter().enumerate() {
+        let host = &addresses[n % ADDRESSES];
         add_connection(&db, &changes, host, port, &account.name).await;
         targets.push_str(&format!("{host} {} {port}\n", account.name));
     }

@@ -99,6 +99,11 @@ impl TestSshd {
         Some(sshd)
     }
 
+    /// The process id of the listening sshd (its connections are its children).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The `type base64` lines of this server's host keys.
     pub fn host_keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = ["ed25519", "ecdsa", "rsa"]
