@@ -112,7 +112,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let listen = settings.listen.clone();
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
-    start_checks(&state);
+    // Held until the process ends: dropping it stops the scheduled checks.
+    let _checks = start_checks(&state);
     resume_jobs(&state).await;
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
@@ -154,7 +155,7 @@ async fn start_ssh_tools(state: &AppState) {
 
 /// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off), the
 /// hourly pruning of the check history (`check_retention_days`), and the alert deliveries.
-fn start_checks(state: &AppState) {
+fn start_checks(state: &AppState) -> Option<crate::server::services::health::Running> {
     use crate::server::services::health;
     health::start_pruning(state.db.clone(), state.settings.check_retention_days);
     let every = state.settings.check_every();
@@ -178,10 +179,12 @@ fn start_checks(state: &AppState) {
     if let Err(err) = crate::server::services::alerts::start(dispatcher) {
         tracing::error!(error = %err, "alert deliveries cannot start");
     }
-    match health::start(scheduler) {
+    let running = health::start(scheduler);
+    match &running {
         Some(_) => tracing::info!(every_secs = every.num_seconds(), "scheduled connection checks"),
         None => tracing::info!("scheduled connection checks are off (check_interval_secs = 0)"),
     }
+    running
 }
 
 /// Key rotations a stop interrupted go on from the state each connection reached, and a read of

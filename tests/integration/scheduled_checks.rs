@@ -13,7 +13,7 @@ use keyhaven::server::services::health::{Scheduler, start};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::Value;
 
-fn scheduler(s: &SshApp, every: Duration) -> tokio::task::JoinHandle<()> {
+fn scheduler(s: &SshApp, every: Duration) -> keyhaven::server::services::health::Running {
     let state = &s.app.state;
     let scheduler = Scheduler {
         db: state.db.clone(),
