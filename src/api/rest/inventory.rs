@@ -105,8 +105,7 @@ pub async fn forget_note(
     caller: Authed,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<axum::http::StatusCode, AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|_| AppError::invalid("fingerprint", "The query string cannot be read."))?;
+    let pairs = query_pairs(raw.as_deref(), "fingerprint")?;
     let Some((_, fingerprint)) = pairs.iter().find(|(n, v)| n == "fingerprint" && !v.trim().is_empty()) else {
         return Err(AppError::invalid("fingerprint", "Give ?fingerprint=SHA256:… of the note to forget."));
     };
@@ -137,10 +136,15 @@ pub async fn latest_run(State(state): State<AppState>) -> Result<Json<Value>, Ap
     }
 }
 
+/// The query string's pairs in order; one that cannot be read is a 422 naming `field`.
+fn query_pairs(raw: Option<&str>, field: &'static str) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|_| AppError::invalid(field, "The query string cannot be read."))
+}
+
 /// The fleet query from `?fingerprint=SHA256:…&class=unknown`; other parameters are ignored.
 fn fleet_query(raw: Option<&str>) -> Result<inventory::FleetQuery, AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-        .map_err(|_| AppError::invalid("query", "The query string cannot be read."))?;
+    let pairs = query_pairs(raw, "query")?;
     let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
     Ok(inventory::FleetQuery::parse(get("fingerprint"), get("class"))?)
 }

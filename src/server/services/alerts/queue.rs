@@ -23,9 +23,16 @@ pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 
-/// Queues `events` for every enabled channel (inside the caller's transaction).
-pub async fn enqueue(db: &impl ConnectionTrait, events: &[alert_event::Model]) -> Result<(), ServiceError> {
-    if events.is_empty() {
+/// What one delivery carries: an alert event, or a notice of no connection (kind, message).
+enum Carries<'a> {
+    Event(i32),
+    Notice(&'a str, &'a str),
+}
+
+/// Queues one pending delivery per enabled channel and item (inside the caller's transaction); a
+/// digest channel's wait for its window.
+async fn queue(db: &impl ConnectionTrait, items: &[Carries<'_>]) -> Result<(), ServiceError> {
+    if items.is_empty() {
         return Ok(());
     }
     let channels = alert_channel::Entity::find().filter(alert_channel::Column::Enabled.eq(true)).all(db).await?;
@@ -33,16 +40,24 @@ pub async fn enqueue(db: &impl ConnectionTrait, events: &[alert_event::Model]) -
     let rows: Vec<alert_delivery::ActiveModel> = channels
         .iter()
         .flat_map(|channel| {
-            events.iter().map(move |event| alert_delivery::ActiveModel {
-                channel_id: Set(channel.id),
-                event_id: Set(Some(event.id)),
-                status: Set(PENDING.into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now + Duration::minutes(i64::from(channel.digest_minutes))),
-                created_at: Set(now),
-                finished_at: Set(None),
-                detail: Set(None),
-                ..Default::default()
+            items.iter().map(move |item| {
+                let (event_id, kind, message) = match item {
+                    Carries::Event(id) => (Some(*id), None, None),
+                    Carries::Notice(kind, message) => (None, Some(kind.to_string()), Some(message.to_string())),
+                };
+                alert_delivery::ActiveModel {
+                    channel_id: Set(channel.id),
+                    event_id: Set(event_id),
+                    status: Set(PENDING.into()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now + Duration::minutes(i64::from(channel.digest_minutes))),
+                    created_at: Set(now),
+                    finished_at: Set(None),
+                    detail: Set(None),
+                    kind: Set(kind),
+                    message: Set(message),
+                    ..Default::default()
+                }
             })
         })
         .collect();
@@ -52,31 +67,16 @@ pub async fn enqueue(db: &impl ConnectionTrait, events: &[alert_event::Model]) -
     Ok(())
 }
 
+/// Queues `events` for every enabled channel (inside the caller's transaction).
+pub async fn enqueue(db: &impl ConnectionTrait, events: &[alert_event::Model]) -> Result<(), ServiceError> {
+    let items: Vec<Carries<'_>> = events.iter().map(|e| Carries::Event(e.id)).collect();
+    queue(db, &items).await
+}
+
 /// Queues a notice that belongs to no connection (`kind`, e.g. `rotation_due`, and its message) for
 /// every enabled channel (inside the caller's transaction).
 pub async fn announce(db: &impl ConnectionTrait, kind: &str, message: &str) -> Result<(), ServiceError> {
-    let channels = alert_channel::Entity::find().filter(alert_channel::Column::Enabled.eq(true)).all(db).await?;
-    let now = Utc::now();
-    let rows: Vec<alert_delivery::ActiveModel> = channels
-        .iter()
-        .map(|channel| alert_delivery::ActiveModel {
-            channel_id: Set(channel.id),
-            event_id: Set(None),
-            status: Set(PENDING.into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now + Duration::minutes(i64::from(channel.digest_minutes))),
-            created_at: Set(now),
-            finished_at: Set(None),
-            detail: Set(None),
-            kind: Set(Some(kind.to_string())),
-            message: Set(Some(message.to_string())),
-            ..Default::default()
-        })
-        .collect();
-    if !rows.is_empty() {
-        alert_delivery::Entity::insert_many(rows).exec_without_returning(db).await?;
-    }
-    Ok(())
+    queue(db, &[Carries::Notice(kind, message)]).await
 }
 
 /// Sends what is due; cloned into its task.
