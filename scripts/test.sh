@@ -71,7 +71,9 @@ log "waiting for the build tools"
 wait_for_build_tools
 
 log "unit and integration tests (SQLite and PostgreSQL)"
-CI=true cargo test --features ssr 2>&1 | tee -a "$results"
+# A test that hangs fails the run at this bound (they take 2–3 minutes; "has been running for
+# over 60 seconds" above names it) instead of using up CI's 90 minutes.
+CI=true timeout --kill-after=30 1200 cargo test --features ssr 2>&1 | tee -a "$results"
 
 log "release build"
 scripts/build-release.sh

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sea_orm::ConnectionTrait;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, Predicate};
@@ -31,15 +31,24 @@ pub const SESSION_COOKIE: &str = "keyhaven_session";
 pub fn access_table(state: &AppState) -> Vec<Entry> {
     let (_, mut entries) = crate::api::rest::routes(state).finish();
     entries.extend(rpc_entries());
-    for route in generate_route_list(App) {
+    for route in page_routes() {
         let path = route.path().to_string();
         entries.push(Entry { kind: EntryKind::Page, method: "GET".into(), access: gates::page_access(&path), path });
     }
     entries
 }
 
+/// The pages' routes, listed once per process. Listing renders the app with every resource held
+/// back by a process-wide flag (`leptos_server`'s `SuppressResourceLoad`): a page whose resource
+/// first polls while another thread lists routes waits forever (leptos-rs/leptos#4773). Listing
+/// once, before any router exists, means no page can be rendering while it happens.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let rest = crate::api::rest::routes(&state);
     let unrouted = rest.unrouted();
     let (rest, _) = rest.finish();

@@ -32,3 +32,31 @@ async fn every_page_renders_whole_while_requests_overlap() {
     }
     assert_eq!(rendered, PAGES.len() * 8);
 }
+
+/// Listing the app's routes holds back every resource in the process while it runs
+/// (leptos-rs/leptos#4773): a page rendered while another router is built must still finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_finish_while_other_routers_are_built() {
+    let app = Arc::new(TestApp::new(sqlite().await));
+    app.setup_admin("admin", "long enough password").await;
+    let token = app.browser_login("admin", "long enough password").await;
+    let state = app.state.clone();
+    let builder = std::thread::spawn(move || {
+        for _ in 0..40 {
+            drop(keyhaven::server::router::build_router(state.clone()));
+        }
+    });
+    let renders = async {
+        for _ in 0..5 {
+            for (path, title) in PAGES {
+                let page = app.get_page(path, &Auth::Session(token.clone())).await;
+                assert_eq!(page.status, 200, "{path}");
+                assert!(page.text().contains(&format!("<h1>{title}</h1>")), "{path}");
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), renders)
+        .await
+        .expect("every page finished while routers were being built");
+    builder.join().expect("routers built");
+}
