@@ -2,7 +2,8 @@
 // page, Rotate the system key, watch the rotation on its page until it is finished (JavaScript
 // asks every second; without it the page reloads itself while the rotation runs), and see the
 // host's authorized_keys hold the new key instead of the old one, every other line kept. Then a
-// dry run, which changes nothing. Then the attention a rotation can need: a host that lost the key
+// dry run, which changes nothing. Then the attention a rotation can need: a host whose key is
+// forced to a command is rolled back with nothing changed on it, and a host that lost the key
 // takes the new one with a one-time password. axe with JavaScript on.
 import AxeBuilder from '@axe-core/playwright';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,26 @@ test('A dry run looks at every host and changes nothing', async ({ page }) => {
   expect(authorizedKeys()).toBe(before);
   const list = await (await call('/api/ssh-keys/rotations', 'GET')).json();
   expect(list.rotations[0].dry_run).toBe(true);
+});
+
+test('A host Keyhaven cannot edit needs attention, and Roll back leaves every host as it was', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  const old = await systemKey();
+  const forced = `restrict,command="/bin/true" ${old.public_key.trim()}\n${PERSON}\n`;
+  writeFileSync(`/home/${sshd.user}/.ssh/authorized_keys`, forced);
+  await signIn(page);
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Key rotations' }).click();
+  await page.getByRole('button', { name: 'Start rotation' }).click();
+  await expect(page.getByRole('status')).toContainText('Needs attention', { timeout: 30_000 });
+  const hosts = page.getByRole('table', { name: 'Connections' });
+  await expect(hosts).toContainText('Needs a password or a manual step.');
+  if (javaScriptEnabled) await noSeriousViolations(page);
+  await page.getByRole('button', { name: 'Roll back to the old key' }).click();
+  await expect(page.getByRole('status')).toContainText('Rolled back to the old key', { timeout: 30_000 });
+  expect(authorizedKeys()).toBe(forced);
+  expect((await systemKey()).fingerprint).toBe(old.fingerprint);
 });
 
 test('A host that lost the key takes the new one with a one-time password', async ({ page, javaScriptEnabled }) => {

@@ -37,6 +37,11 @@ pub mod rotation_state {
     pub const ROLLING_BACK: &str = "rolling_back";
     /// Every connection is back on the old key; the successor was deleted.
     pub const ROLLED_BACK: &str = "rolled_back";
+
+    /// The rotation is working on its hosts (going forward or back): its page follows it.
+    pub fn in_progress(state: &str) -> bool {
+        state == RUNNING || state == ROLLING_BACK
+    }
 }
 
 /// One connection in a rotation.
@@ -88,4 +93,18 @@ pub struct RotationView {
     pub finished_at: Option<String>,
     pub counts: RotationCounts,
     pub hosts: Vec<RotationHostView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rotation_state as r;
+
+    #[test]
+    fn a_rotation_is_followed_while_it_goes_forward_or_back() {
+        assert!(r::in_progress(r::RUNNING));
+        assert!(r::in_progress(r::ROLLING_BACK));
+        for settled in [r::ATTENTION, r::FINISHED, r::DRY_RUN, r::ROLLED_BACK] {
+            assert!(!r::in_progress(settled), "{settled}");
+        }
+    }
 }

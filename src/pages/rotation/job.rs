@@ -39,7 +39,7 @@ pub fn RotationPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let running = move || {
-            rotation.get().and_then(Result::ok).is_some_and(|r: RotationView| r.state == rotation_state::RUNNING)
+            rotation.get().and_then(Result::ok).is_some_and(|r: RotationView| rotation_state::in_progress(&r.state))
         };
         let timer = set_interval_with_handle(
             move || {
@@ -86,7 +86,7 @@ pub fn RotationPage() -> impl IntoView {
 
 #[component]
 fn RotationBody(view: RotationView, controls: Option<RotationActions>) -> impl IntoView {
-    let running = view.state == rotation_state::RUNNING;
+    let running = rotation_state::in_progress(&view.state);
     let heading = if view.dry_run {
         format!("Dry run #{} of {}", view.id, view.old_key_name)
     } else {
