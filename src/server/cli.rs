@@ -113,7 +113,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let state = AppState::new(leptos_options()?, conn.clone(), settings, master_key);
     start_ssh_tools(&state).await;
     // Held until the process ends: dropping it stops the scheduled checks.
-    let _checks = start_checks(&state);
+    let _checks = start_checks(&state).await;
     resume_jobs(&state).await;
     let app = build_router(state);
     let sessions = DbSessionStore::new(conn);
@@ -154,13 +154,15 @@ async fn start_ssh_tools(state: &AppState) {
 }
 
 /// The scheduled checks of every connection (`check_interval_secs`; 0 turns them off), the
-/// hourly pruning of the check history (`check_retention_days`), and the alert deliveries.
-fn start_checks(state: &AppState) -> Option<crate::server::services::health::Running> {
+/// hourly pruning of the check history (`check_retention_days`), and the alert deliveries, all on
+/// the background pool (see `db::connect_background`).
+async fn start_checks(state: &AppState) -> Option<crate::server::services::health::Running> {
     use crate::server::services::health;
-    health::start_pruning(state.db.clone(), state.settings.check_retention_days);
+    let background = crate::server::db::connect_background(&state.settings.effective_database_url(), &state.db).await;
+    health::start_pruning(background.clone(), state.settings.check_retention_days);
     let every = state.settings.check_every();
     let scheduler = health::Scheduler {
-        db: state.db.clone(),
+        db: background.clone(),
         changes: state.changes.clone(),
         gate: state.ssh.clone(),
         master: state.master_key.clone(),
@@ -171,7 +173,7 @@ fn start_checks(state: &AppState) -> Option<crate::server::services::health::Run
         ),
     };
     let dispatcher = crate::server::services::alerts::Dispatcher {
-        db: state.db.clone(),
+        db: background,
         master: state.master_key.clone(),
         retry_after: chrono::Duration::seconds(i64::try_from(state.settings.alert_retry_secs).unwrap_or(30)),
         attempts: i32::try_from(state.settings.alert_attempts).unwrap_or(5).max(1),

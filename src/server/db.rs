@@ -5,19 +5,70 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
-/// Opens a pool. SQLite gets WAL (readers never wait for the writer), foreign keys and a busy
-/// timeout, none of which sqlx turns on by itself; an in-memory SQLite database gets one connection
-/// because every pooled connection would otherwise see its own empty database.
+/// Opens the requests' pool. SQLite gets WAL (readers never wait for the writer), foreign keys and
+/// a busy timeout, none of which sqlx turns on by itself; an in-memory SQLite database gets one
+/// connection because every pooled connection would otherwise see its own empty database.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_sized(url, if url.starts_with("sqlite:") { 8 } else { 16 }).await
+}
+
+/// A small pool of its own for background work (scheduled checks, alert deliveries, pruning), at
+/// the background priority (see `server::background`). Why: a round of checks writes a few rows
+/// per check and SQLite lets one writer in at a time; a writer that waits holds its pooled
+/// connection while SQLite's busy handler sleeps, and in the requests' pool two dozen checks could
+/// hold every connection that way while a page waited for one. Here the checks wait for each other.
+/// An in-memory database is one connection, so it is shared; when the second pool cannot open,
+/// the requests' pool serves.
+pub async fn connect_background(url: &str, requests: &DatabaseConnection) -> DatabaseConnection {
+    if url.starts_with("sqlite:") && is_in_memory(url) {
+        return requests.clone();
+    }
+    let opened = if url.starts_with("sqlite:") {
+        // SQLite runs each connection's queries on a thread of its own, started as the connection
+        // opens: opened from a background thread, the pool's queries run at the background
+        // priority too. (A PostgreSQL connection is driven by the runtime it was opened on, so it
+        // is opened here; its queries run in the PostgreSQL server anyway.)
+        let url = url.to_string();
+        super::background::run_lowered("keyhaven-db-open", move || async move {
+            connect_sized(&url, BACKGROUND_CONNECTIONS).await
+        })
+        .await
+        .unwrap_or_else(|| Err(DbErr::Custom("no thread to open the background pool on".into())))
+    } else {
+        connect_sized(url, BACKGROUND_CONNECTIONS).await
+    };
+    match opened {
+        Ok(pool) => pool,
+        Err(err) => {
+            tracing::warn!(error = %err, "background work shares the requests' database pool");
+            requests.clone()
+        }
+    }
+}
+
+/// Connections of the background pool: one writing while the next check's reads go on.
+const BACKGROUND_CONNECTIONS: u32 = 2;
+
+fn is_in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+async fn connect_sized(url: &str, size: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_string());
     options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         super::sqlite_memory::configure();
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let in_memory = is_in_memory(url);
         if !in_memory {
             private_files(url).map_err(|e| DbErr::Custom(format!("cannot make the database file private: {e}")))?;
         }
-        options.max_connections(if in_memory { 1 } else { 8 }).min_connections(1);
+        // Every connection is opened at once and kept: an SQLite connection lives in this process
+        // and never goes stale, and its worker thread keeps the priority of the thread that
+        // opened it (a requests' connection reopened later by a check would run at the
+        // background priority, `server::background`).
+        let size = if in_memory { 1 } else { size };
+        let keep = Duration::from_secs(KEEP_SQLITE_CONNECTIONS);
+        options.max_connections(size).min_connections(size).max_lifetime(keep).idle_timeout(keep);
         // An SQLite connection lives in this process and cannot be dropped by a server, so the
         // ping sqlx sends before handing out a connection only costs one more trip to the
         // connection's worker thread per query (measured: a third of a page render went to
@@ -30,10 +81,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
         });
     } else {
-        options.max_connections(16);
+        options.max_connections(size);
     }
     Database::connect(options).await
 }
+
+/// A year: SQLite connections are replaced only by a restart.
+const KEEP_SQLITE_CONNECTIONS: u64 = 365 * 24 * 3600;
 
 /// The SQLite file of a `sqlite://path?…` URL.
 fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod client_address;
 pub mod config;

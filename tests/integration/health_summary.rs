@@ -191,3 +191,26 @@ async fn checks_older_than_the_retention_are_forgotten_and_newer_ones_kept() {
     assert_eq!(ages, [1, 89], "the two within 90 days, newest first");
     assert_eq!(prune_once(db, chrono::Duration::days(90)).await.unwrap(), 0, "nothing left to forget");
 }
+
+/// The Dashboard, the summary and `/metrics` find each connection's newest check with one step
+/// down the index per connection, never by reading the whole history (months of checks): SQLite's
+/// plan searches the history by index, sorts nothing and scans only the connections.
+#[tokio::test]
+async fn the_newest_checks_are_found_without_reading_the_whole_history() {
+    use keyhaven::server::services::health::NEWEST_CHECKS;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = crate::common::sqlite().await;
+    let explain = Statement::from_string(DbBackend::Sqlite, format!("EXPLAIN QUERY PLAN {NEWEST_CHECKS}"));
+    let rows = db.conn.query_all(explain).await.unwrap();
+    let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "detail").unwrap()).collect();
+    let history_reads: Vec<&String> = plan
+        .iter()
+        .filter(|d| d.contains("connection_checks") || d.starts_with("SEARCH c ") || d.starts_with("SCAN c"))
+        .collect();
+    assert!(!history_reads.is_empty(), "{plan:?}");
+    for step in &history_reads {
+        assert!(step.starts_with("SEARCH"), "the history is read by index, not scanned: {plan:?}");
+    }
+    assert!(plan.iter().any(|d| d.starts_with("SEARCH c USING") && d.contains("connection_id=?")), "{plan:?}");
+    assert!(!plan.iter().any(|d| d.contains("TEMP B-TREE")), "the index gives the order: {plan:?}");
+}

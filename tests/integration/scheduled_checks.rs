@@ -127,3 +127,24 @@ async fn a_manual_test_holds_the_scheduled_check_of_its_connection() {
     wait_for(&s, id, "the check once the test is done", |c| !c.is_empty()).await;
     running.abort();
 }
+
+/// Background work (checks, deliveries, pruning) has a pool of its own on the same database: what
+/// a request writes a check reads, and the reverse; an in-memory database, one connection, is
+/// shared rather than opened a second time empty.
+#[tokio::test]
+async fn the_background_pool_opens_the_same_database() {
+    use keyhaven::server::db;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let count = |rows: Vec<sea_orm::QueryResult>| rows[0].try_get::<i64>("", "n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for url in [format!("sqlite://{}/bg.db?mode=rwc", dir.path().display()), "sqlite::memory:".to_string()] {
+        let requests = db::connect(&url).await.unwrap();
+        let background = db::connect_background(&url, &requests).await;
+        requests.execute_unprepared("CREATE TABLE probe (x INTEGER)").await.unwrap();
+        background.execute_unprepared("INSERT INTO probe VALUES (1)").await.unwrap();
+        requests.execute_unprepared("INSERT INTO probe VALUES (2)").await.unwrap();
+        let select = || Statement::from_string(DbBackend::Sqlite, "SELECT COUNT(*) AS n FROM probe");
+        assert_eq!(count(requests.query_all(select()).await.unwrap()), 2, "{url}");
+        assert_eq!(count(background.query_all(select()).await.unwrap()), 2, "{url}");
+    }
+}

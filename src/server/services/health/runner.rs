@@ -67,6 +67,7 @@ pub fn start(scheduler: Scheduler) -> Option<Running> {
         }
     };
     let spawned = std::thread::Builder::new().name("keyhaven-checks".into()).spawn(move || {
+        crate::server::background::lower_this_thread();
         runtime.block_on(async move {
             tokio::select! {
                 () = scheduler.run() => {}

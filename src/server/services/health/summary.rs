@@ -1,13 +1,12 @@
 //! The health summary: every connection by its newest check (failing, healthy, unchecked), the
-//! failing reasons counted, and what needs attention first. One query for the newest checks (the
-//! highest id per connection, as ids grow with time) keeps it quick at thousands of connections.
+//! failing reasons counted, and what needs attention first. One query for the newest checks (one
+//! index step per connection) keeps it quick at thousands of connections and months of history.
 
 use crate::model::{AlertView, AttentionItem, HealthSummary, urgency};
 use crate::server::entities::{check_schedule, connection_check, ssh_connection};
 use crate::server::error::ServiceError;
 use crate::server::services::{connections, rfc3339};
-use sea_orm::sea_query::{Expr, Func, Query};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
 
 /// The attention list stops here: more is a fleet problem, which the counts show.
@@ -76,15 +75,20 @@ pub async fn summary(db: &DatabaseConnection, interval_secs: u64) -> Result<Heal
     Ok(summary)
 }
 
-/// Each connection's newest check (the highest id, as ids grow with time), in one query.
+/// Each connection's newest check, in one query: for every connection, one step down the
+/// `(connection_id, checked_at)` index. Why not `MAX(id) … GROUP BY connection_id`: that reads the
+/// whole history (90 days of a thousand connections checked every 15 minutes is 8.6 million rows)
+/// on every Dashboard, `/api/health/summary` and `/metrics`. The same SQL serves SQLite and
+/// PostgreSQL.
 pub(super) async fn newest_checks(db: &DatabaseConnection) -> Result<Vec<connection_check::Model>, ServiceError> {
-    let newest_ids = Query::select()
-        .expr(Func::max(Expr::col(connection_check::Column::Id)))
-        .from(connection_check::Entity)
-        .group_by_col(connection_check::Column::ConnectionId)
-        .to_owned();
-    Ok(connection_check::Entity::find().filter(connection_check::Column::Id.in_subquery(newest_ids)).all(db).await?)
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), NEWEST_CHECKS);
+    Ok(connection_check::Entity::find().from_raw_sql(statement).all(db).await?)
 }
+
+/// The query of [`newest_checks`] (its plan is tested: an index step per connection).
+pub const NEWEST_CHECKS: &str = "SELECT * FROM connection_checks WHERE id IN (\
+    SELECT (SELECT c.id FROM connection_checks c WHERE c.connection_id = s.id \
+    ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) FROM ssh_connections s)";
 
 /// Whole percent of storage used, when the check measured it.
 fn storage_percent(check: &connection_check::Model) -> Option<u8> {
