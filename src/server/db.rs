@@ -20,10 +20,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// An in-memory database is one connection, so it is shared; when the second pool cannot open,
 /// the requests' pool serves.
 pub async fn connect_background(url: &str, requests: &DatabaseConnection) -> DatabaseConnection {
-    if url.starts_with("sqlite:") && is_in_memory(url) {
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite && is_in_memory(url) {
         return requests.clone();
     }
-    let opened = if url.starts_with("sqlite:") {
+    let opened = if sqlite {
         // SQLite runs each connection's queries on a thread of its own, started as the connection
         // opens: opened from a background thread, the pool's queries run at the background
         // priority too. (A PostgreSQL connection is driven by the runtime it was opened on, so it

@@ -50,38 +50,22 @@ impl Drop for Running {
     }
 }
 
-/// Starts the scheduler on a runtime of its own, one thread: a check is mostly CPU (the SSH key
-/// exchange and signatures), and a round of a thousand on the server's runtime took its workers
-/// from the pages (p99 ×13 during a round). With an interval of zero checks are off and nothing
-/// starts.
+/// Starts the scheduler on a runtime of its own, one thread at the background priority
+/// (`server::background`): a check is mostly CPU (the SSH key exchange and signatures), and a round
+/// of a thousand on the server's runtime took its workers from the pages (p99 ×13 during a round).
+/// With an interval of zero checks are off and nothing starts.
 pub fn start(scheduler: Scheduler) -> Option<Running> {
     if scheduler.every <= Duration::zero() {
         return None;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            tracing::error!(error = %err, "scheduled checks cannot start their runtime");
-            return None;
+    tokio::spawn(crate::server::background::run_lowered("keyhaven-checks", move || async move {
+        tokio::select! {
+            () = scheduler.run() => {}
+            _ = stopped => {}
         }
-    };
-    let spawned = std::thread::Builder::new().name("keyhaven-checks".into()).spawn(move || {
-        crate::server::background::lower_this_thread();
-        runtime.block_on(async move {
-            tokio::select! {
-                () = scheduler.run() => {}
-                _ = stopped => {}
-            }
-        });
-    });
-    match spawned {
-        Ok(_) => Some(Running { stop: Some(stop) }),
-        Err(err) => {
-            tracing::error!(error = %err, "scheduled checks cannot start their thread");
-            None
-        }
-    }
+    }));
+    Some(Running { stop: Some(stop) })
 }
 
 impl Scheduler {
