@@ -44,6 +44,8 @@ mod connection_history;
 mod connection_secrets;
 #[path = "integration/connections_api.rs"]
 mod connections_api;
+#[path = "integration/database_locks.rs"]
+mod database_locks;
 #[path = "integration/domain_rules.rs"]
 mod domain_rules;
 #[path = "integration/github_keys_api.rs"]

@@ -55,36 +55,65 @@ fn is_in_memory(url: &str) -> bool {
 }
 
 async fn connect_sized(url: &str, size: u32) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(url.to_string());
-    options.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        super::sqlite_memory::configure();
-        let in_memory = is_in_memory(url);
-        if !in_memory {
-            private_files(url).map_err(|e| DbErr::Custom(format!("cannot make the database file private: {e}")))?;
-        }
-        // Every connection is opened at once and kept: an SQLite connection lives in this process
-        // and never goes stale, and its worker thread keeps the priority of the thread that
-        // opened it (a requests' connection reopened later by a check would run at the
-        // background priority, `server::background`).
-        let size = if in_memory { 1 } else { size };
-        let keep = Duration::from_secs(KEEP_SQLITE_CONNECTIONS);
-        options.max_connections(size).min_connections(size).max_lifetime(keep).idle_timeout(keep);
-        // An SQLite connection lives in this process and cannot be dropped by a server, so the
-        // ping sqlx sends before handing out a connection only costs one more trip to the
-        // connection's worker thread per query (measured: a third of a page render went to
-        // those thread hand-offs). PostgreSQL keeps the check: its server can close a connection.
-        options.test_before_acquire(false);
-        options.map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-        });
-    } else {
-        options.max_connections(size);
+        return connect_sqlite(url, size).await;
     }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(size);
     Database::connect(options).await
+}
+
+/// An SQLite pool, built with sqlx itself so that each connection gets Keyhaven's busy handler as
+/// it opens (`sqlite_busy`; sea-orm's options have no hook for that).
+async fn connect_sqlite(url: &str, size: u32) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let failed = |e: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e));
+    super::sqlite_memory::configure();
+    let in_memory = is_in_memory(url);
+    if !in_memory {
+        private_files(url).map_err(|e| DbErr::Custom(format!("cannot make the database file private: {e}")))?;
+    }
+    let options = url
+        .parse::<SqliteConnectOptions>()
+        .map_err(failed)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(super::sqlite_busy::BUSY_TIMEOUT)
+        .disable_statement_logging();
+    // Every connection is opened at once and kept: an SQLite connection lives in this process
+    // and never goes stale, and its worker thread keeps the priority of the thread that opened it
+    // (a requests' connection reopened later by a check would run at the background priority,
+    // `server::background`).
+    let size = if in_memory { 1 } else { size };
+    let keep = Some(Duration::from_secs(KEEP_SQLITE_CONNECTIONS));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(size)
+        .min_connections(size)
+        .max_lifetime(keep)
+        .idle_timeout(keep)
+        .acquire_timeout(Duration::from_secs(10))
+        // An SQLite connection cannot be dropped by a server, so the ping sqlx sends before
+        // handing out a connection only costs one more trip to the connection's worker thread
+        // per query (measured: a third of a page render went to those thread hand-offs).
+        .test_before_acquire(false)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                let mut handle = connection.lock_handle().await?;
+                super::sqlite_busy::install(handle.as_raw_handle())
+                    .map_err(|e| sea_orm::sqlx::Error::Configuration(e.into()))?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(failed)?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 /// A year: SQLite connections are replaced only by a restart.

@@ -24,6 +24,7 @@ pub mod secrets;
 pub mod security_headers;
 pub mod services;
 pub mod session_store;
+pub mod sqlite_busy;
 pub mod sqlite_memory;
 pub mod ssh;
 pub mod state;
