@@ -6,7 +6,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 /// Opens the requests' pool. SQLite gets WAL (readers never wait for the writer), foreign keys and
-/// a busy timeout, none of which sqlx turns on by itself; an in-memory SQLite database gets one
+/// a way to wait for the write lock (`sqlite_busy`), none of which sqlx turns on by itself; an in-memory SQLite database gets one
 /// connection because every pooled connection would otherwise see its own empty database.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_sized(url, if url.starts_with("sqlite:") { 8 } else { 16 }).await
@@ -84,6 +84,8 @@ async fn connect_sqlite(url: &str, size: u32) -> Result<DatabaseConnection, DbEr
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // For the pragmas sqlx runs as a connection opens; `after_connect` then puts Keyhaven's
+        // handler in its place.
         .busy_timeout(super::sqlite_busy::BUSY_TIMEOUT)
         .disable_statement_logging();
     // Every connection is opened at once and kept: an SQLite connection lives in this process

@@ -20,20 +20,20 @@ use std::time::Duration;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const FIRST_PAUSE_MICROS: u64 = 50;
 const LONGEST_PAUSE_MICROS: u64 = 1_000;
+/// Tries whose pause doubles; the pause after each later one is [`LONGEST_PAUSE_MICROS`].
+const DOUBLINGS: u32 = 5;
 
-/// Pauses taken since start, for `/metrics`: how often a write found the lock taken.
+/// Pauses taken since start: how often a write found the lock taken (what a test reads to see
+/// that a wait went through this handler).
 static PAUSES: AtomicU64 = AtomicU64::new(0);
 
 /// The pause before the next try after `tries` failed ones, or `None` once the pauses so far add
 /// up to [`BUSY_TIMEOUT`].
-pub fn pause_after(tries: u32) -> Option<Duration> {
+fn pause_after(tries: u32) -> Option<Duration> {
     let waited = (0..tries.min(DOUBLINGS)).map(pause).sum::<u64>()
         + u64::from(tries.saturating_sub(DOUBLINGS)) * LONGEST_PAUSE_MICROS;
     (Duration::from_micros(waited) < BUSY_TIMEOUT).then(|| Duration::from_micros(pause(tries)))
 }
-
-/// Tries whose pause doubles; the pause after each later one is [`LONGEST_PAUSE_MICROS`].
-const DOUBLINGS: u32 = 5;
 
 fn pause(tries: u32) -> u64 {
     if tries < DOUBLINGS { FIRST_PAUSE_MICROS << tries } else { LONGEST_PAUSE_MICROS }
