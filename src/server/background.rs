@@ -32,18 +32,51 @@ where
     T: Send + 'static,
     F: std::future::Future<Output = T>,
 {
-    let (done, result) = tokio::sync::oneshot::channel();
+    run_on_thread(name, true, work).await
+}
+
+/// Runs `work` on a new thread of its own at the caller's priority, with a runtime of its own:
+/// for a task that many requests wait for (the files writer), so that it never queues behind
+/// them on the request workers, and each of its wake-ups (a query's answer, a notice) reaches a
+/// thread that is waiting for nothing else.
+pub async fn run_apart<T, F>(name: &str, work: impl FnOnce() -> F + Send + 'static) -> Option<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T>,
+{
+    run_on_thread(name, false, work).await
+}
+
+/// The thread behind `run_lowered` and `run_apart`. The work stops when the caller stops waiting
+/// for it (its runtime shut down, its task aborted): a thread left running would keep the work's
+/// database pool and files open after everything that used them is gone.
+async fn run_on_thread<T, F>(name: &str, lower: bool, work: impl FnOnce() -> F + Send + 'static) -> Option<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T>,
+{
+    let (mut done, result) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new().name(name.to_string()).spawn(move || {
-        lower_this_thread();
+        if lower {
+            lower_this_thread();
+        }
         match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(runtime) => {
-                let _ = done.send(runtime.block_on(work()));
+                let output = runtime.block_on(async {
+                    tokio::select! {
+                        output = work() => Some(output),
+                        () = done.closed() => None,
+                    }
+                });
+                if let Some(output) = output {
+                    let _ = done.send(output);
+                }
             }
-            Err(err) => tracing::error!(error = %err, "a background thread cannot start its runtime"),
+            Err(err) => tracing::error!(error = %err, "a thread of its own cannot start its runtime"),
         }
     });
     if let Err(err) = spawned {
-        tracing::error!(error = %err, "a background thread cannot start");
+        tracing::error!(error = %err, "a thread of its own cannot start");
         return None;
     }
     result.await.ok()
@@ -69,5 +102,33 @@ mod tests {
         let expected = (caller + super::BACKGROUND_NICE).min(19);
         assert_eq!(seen, Some((expected, expected)));
         assert_eq!(nice_of_this_thread(), caller, "the caller keeps its priority");
+    }
+
+    #[tokio::test]
+    async fn work_on_a_thread_of_its_own_stops_when_its_caller_stops_waiting() {
+        let (running_tx, running) = tokio::sync::oneshot::channel();
+        let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let dropped = stopped.clone();
+        struct OnDrop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let caller = tokio::spawn(super::run_apart("apart-test", move || async move {
+            let _guard = OnDrop(dropped);
+            let _ = running_tx.send(nice_of_this_thread());
+            std::future::pending::<()>().await;
+        }));
+        assert_eq!(running.await.ok(), Some(nice_of_this_thread()), "runs at the caller's priority");
+        assert!(!stopped.load(std::sync::atomic::Ordering::SeqCst));
+        caller.abort();
+        for _ in 0..200 {
+            if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the work went on after its caller stopped waiting");
     }
 }

@@ -27,10 +27,15 @@ const LAST_RETRY: Duration = Duration::from_secs(5);
 /// Ids per `IN (…)` query: well inside what SQLite and PostgreSQL accept.
 const IDS_PER_QUERY: usize = 500;
 
-/// Starts the writer task for `data_dir/ssh`. Its first pass writes every file.
+/// Starts the writer for `data_dir/ssh`. Its first pass writes every file.
+///
+/// It runs on a thread of its own (`background::run_apart`), writing the files on that thread
+/// too: every request that changed something waits for its pass, so a pass must not queue behind
+/// those requests on the request workers, nor hand its file work to yet another thread.
+/// Measured with 1,000 connections created by 8 clients: FIXME.
 pub fn start(db: DatabaseConnection, data_dir: PathBuf, changes: Changes) {
     let writer = Writer { db, data_dir, ssh_dir: None, blocks: BTreeMap::new() };
-    tokio::spawn(writer.run(changes));
+    tokio::spawn(crate::server::background::run_apart("keyhaven-ssh-files", move || writer.run(changes)));
 }
 
 struct Writer {
@@ -125,9 +130,7 @@ impl Writer {
             let rows = hosts::list(&self.db).await.map_err(|e| format!("reading known hosts: {e}"))?;
             ops.push(FileOp::Put { path: ssh_dir.join("known_hosts"), text: hosts::export(&rows) });
         }
-        tokio::task::spawn_blocking(move || ops.into_iter().try_for_each(apply))
-            .await
-            .map_err(|e| format!("file writer task: {e}"))??;
+        ops.into_iter().try_for_each(apply)?;
         self.ssh_dir = Some(ssh_dir);
         Ok(())
     }
