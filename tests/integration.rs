@@ -84,6 +84,8 @@ mod inventory_runs;
 mod inventory_watch;
 #[path = "integration/key_import_limits.rs"]
 mod key_import_limits;
+#[path = "integration/key_last_use.rs"]
+mod key_last_use;
 #[path = "integration/key_rotation.rs"]
 mod key_rotation;
 #[path = "integration/known_hosts_api.rs"]

@@ -87,6 +87,7 @@ async fn connect_sqlite(url: &str, size: u32) -> Result<DatabaseConnection, DbEr
         // For the pragmas sqlx runs as a connection opens; `after_connect` then puts Keyhaven's
         // handler in its place.
         .busy_timeout(super::sqlite_busy::BUSY_TIMEOUT)
+        .row_buffer_size(ROWS_BUFFERED)
         .disable_statement_logging();
     // Every connection is opened at once and kept: an SQLite connection lives in this process
     // and never goes stale, and its worker thread keeps the priority of the thread that opened it
@@ -117,6 +118,13 @@ async fn connect_sqlite(url: &str, size: u32) -> Result<DatabaseConnection, DbEr
         .map_err(failed)?;
     Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
+
+/// Rows an SQLite connection's thread may hand over ahead of the task reading them. Why not sqlx's
+/// 50: once that many wait, every row taken wakes the connection's thread for one more row, and
+/// the two threads take turns per row — the Dashboard's newest check of each of 1,000 connections
+/// cost some 300 thread switches per page, each a chance to wait for a core while a round of
+/// checks keeps the machine busy. The rows are read into memory whole anyway.
+const ROWS_BUFFERED: usize = 4096;
 
 /// A year: SQLite connections are replaced only by a restart.
 const KEEP_SQLITE_CONNECTIONS: u64 = 365 * 24 * 3600;

@@ -15,11 +15,21 @@ pub fn private_key(master: &MasterKey, key: &ssh_key::Model) -> Result<PrivateKe
     private_from_openssh(&text).map_err(|e| ServiceError::Internal(format!("stored key {} unreadable: {e}", key.id)))
 }
 
-/// Remembers when a key was last used to log in. A failure here must not fail the login.
+/// Remembers when a key was last used to log in, to the minute: a round of scheduled checks logs
+/// in with the same key hundreds of times a minute, and a write for each would be a commit per
+/// check that nobody can see on the page (as with API tokens). A failure here must not fail the
+/// login.
 pub async fn touch_key(db: &impl ConnectionTrait, key: &ssh_key::Model) {
+    let now = chrono::Utc::now();
+    if key.last_used_at.is_some_and(|at| now - at < LAST_USE_PRECISION) {
+        return;
+    }
     let mut model: ssh_key::ActiveModel = key.clone().into();
-    model.last_used_at = Set(Some(chrono::Utc::now()));
+    model.last_used_at = Set(Some(now));
     if let Err(err) = model.update(db).await {
         tracing::warn!(key = key.id, error = %err, "could not record the key's last use");
     }
 }
+
+/// How stale a key's recorded last use may be.
+const LAST_USE_PRECISION: chrono::Duration = chrono::Duration::seconds(60);

@@ -32,7 +32,8 @@ const IDS_PER_QUERY: usize = 500;
 /// It runs on a thread of its own (`background::run_apart`), writing the files on that thread
 /// too: every request that changed something waits for its pass, so a pass must not queue behind
 /// those requests on the request workers, nor hand its file work to yet another thread.
-/// Measured with 1,000 connections created by 8 clients: FIXME.
+/// Measured with 1,000 connections created by 8 clients against as many public keys (which write
+/// no file): 1.26× → 1.18× at the median (DEVELOPERS.md).
 pub fn start(db: DatabaseConnection, data_dir: PathBuf, changes: Changes) {
     let writer = Writer { db, data_dir, ssh_dir: None, blocks: BTreeMap::new() };
     tokio::spawn(crate::server::background::run_apart("keyhaven-ssh-files", move || writer.run(changes)));
