@@ -29,11 +29,13 @@ const IDS_PER_QUERY: usize = 500;
 
 /// Starts the writer for `data_dir/ssh`. Its first pass writes every file.
 ///
-/// It runs on a thread of its own (`background::run_apart`), writing the files on that thread
-/// too: every request that changed something waits for its pass, so a pass must not queue behind
-/// those requests on the request workers, nor hand its file work to yet another thread.
-/// Measured with 1,000 connections created by 8 clients against as many public keys (which write
-/// no file): 1.26× → 1.18× at the median (DEVELOPERS.md).
+/// It runs on a thread of its own (`background::run_apart`): every request that changed something
+/// waits for its pass, so a pass must not queue behind those requests on the request workers
+/// (measured with 1,000 connections created by 8 clients against as many public keys, which write
+/// no file: 1.26× → 1.18× at the median of five runs; DEVELOPERS.md). The files themselves are
+/// written on a blocking thread of that runtime, so that its event loop keeps running during a
+/// pass: a PostgreSQL connection the pool opened for the writer is driven by it, and serves
+/// requests afterwards.
 pub fn start(db: DatabaseConnection, data_dir: PathBuf, changes: Changes) {
     let writer = Writer { db, data_dir, ssh_dir: None, blocks: BTreeMap::new() };
     tokio::spawn(crate::server::background::run_apart("keyhaven-ssh-files", move || writer.run(changes)));
@@ -131,7 +133,9 @@ impl Writer {
             let rows = hosts::list(&self.db).await.map_err(|e| format!("reading known hosts: {e}"))?;
             ops.push(FileOp::Put { path: ssh_dir.join("known_hosts"), text: hosts::export(&rows) });
         }
-        ops.into_iter().try_for_each(apply)?;
+        tokio::task::spawn_blocking(move || ops.into_iter().try_for_each(apply))
+            .await
+            .map_err(|e| format!("file writer task: {e}"))??;
         self.ssh_dir = Some(ssh_dir);
         Ok(())
     }
