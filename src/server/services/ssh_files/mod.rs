@@ -32,7 +32,7 @@ const IDS_PER_QUERY: usize = 500;
 /// It runs on a thread of its own (`background::run_apart`): every request that changed something
 /// waits for its pass, so a pass must not queue behind those requests on the request workers
 /// (measured with 1,000 connections created by 8 clients against as many public keys, which write
-/// no file: 1.26× → 1.18× at the median of five runs; DEVELOPERS.md). The files themselves are
+/// no file: median 1.26× → 1.18–1.23×; DEVELOPERS.md). The files themselves are
 /// written on a blocking thread of that runtime, so that its event loop keeps running during a
 /// pass: a PostgreSQL connection the pool opened for the writer is driven by it, and serves
 /// requests afterwards.
