@@ -6,8 +6,9 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 /// Opens the requests' pool. SQLite gets WAL (readers never wait for the writer), foreign keys and
-/// a way to wait for the write lock (`sqlite_busy`), none of which sqlx turns on by itself; an in-memory SQLite database gets one
-/// connection because every pooled connection would otherwise see its own empty database.
+/// a way to wait for the write lock (`sqlite_busy`), none of which sqlx turns on by itself; an
+/// in-memory SQLite database gets one connection because every pooled connection would otherwise
+/// see its own empty database.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     connect_sized(url, if url.starts_with("sqlite:") { 8 } else { 16 }).await
 }

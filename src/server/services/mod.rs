@@ -24,6 +24,12 @@ pub mod ready_answers;
 pub mod remote;
 pub mod ssh_files;
 
+/// Whether a recorded last use (of a key, of an API token) is old enough to write again at `now`:
+/// uses are kept to the minute, so busy clients and rounds of checks do not commit on every use.
+pub fn last_use_is_stale(recorded: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    recorded.is_none_or(|at| now - at > chrono::Duration::seconds(60))
+}
+
 /// Timestamps cross the wire as RFC 3339 in UTC with a `Z`, as GitHub and Borg UI send them.
 pub fn rfc3339(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -205,7 +205,7 @@ pub async fn authenticate_token(
     }
     let grant = TokenGrant { id: row.id, scopes: stored_scopes(&row.scopes), expires_at: row.expires_at };
     // Record use at most once a minute, so that busy clients do not write on every request.
-    if row.last_used_at.is_none_or(|at| now - at > chrono::Duration::seconds(60)) {
+    if crate::server::services::last_use_is_stale(row.last_used_at, now) {
         let mut model: api_token::ActiveModel = row.into();
         model.last_used_at = Set(Some(now));
         model.update(db).await?;

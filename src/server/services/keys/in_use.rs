@@ -21,7 +21,7 @@ pub fn private_key(master: &MasterKey, key: &ssh_key::Model) -> Result<PrivateKe
 /// login.
 pub async fn touch_key(db: &impl ConnectionTrait, key: &ssh_key::Model) {
     let now = chrono::Utc::now();
-    if key.last_used_at.is_some_and(|at| now - at < LAST_USE_PRECISION) {
+    if !crate::server::services::last_use_is_stale(key.last_used_at, now) {
         return;
     }
     let mut model: ssh_key::ActiveModel = key.clone().into();
@@ -30,6 +30,3 @@ pub async fn touch_key(db: &impl ConnectionTrait, key: &ssh_key::Model) {
         tracing::warn!(key = key.id, error = %err, "could not record the key's last use");
     }
 }
-
-/// How stale a key's recorded last use may be.
-const LAST_USE_PRECISION: chrono::Duration = chrono::Duration::seconds(60);
