@@ -84,7 +84,6 @@ impl AppState {
         Ok(done)
     }
 
-    /// The rotation domain's handle: what a key rotation works with.
     /// What a read of every connection's authorized_keys works with.
     pub fn fleet_reader(&self) -> crate::server::services::inventory::FleetReader {
         crate::server::services::inventory::FleetReader {
@@ -94,6 +93,7 @@ impl AppState {
         }
     }
 
+    /// The rotation domain's handle: what a key rotation works with.
     pub fn rotator(&self) -> crate::server::services::rotation::Rotator {
         crate::server::services::rotation::Rotator {
             db: self.db.clone(),

@@ -10,7 +10,7 @@ use crate::common::test_settings;
 use axum::http::Method;
 use chrono::Utc;
 use keyhaven::server::config::Settings;
-use keyhaven::server::entities::connection_check;
+use keyhaven::server::entities::{check_schedule, connection_check, ssh_connection};
 use keyhaven::server::services::health::{Scheduler, prune_once, start};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
@@ -30,6 +30,84 @@ async fn count(s: &SshApp, id: i64) -> u64 {
 async fn tested(s: &SshApp, id: i64) {
     let (status, body) = s.action(id, "test", None).await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// The counts and the attention list come from the database's own sums, the same on SQLite and
+/// PostgreSQL: only the newest check of each connection counts, nearly full storage (90 % or more,
+/// used clamped to the total) only for a healthy connection, and "off" is counted apart.
+#[tokio::test]
+async fn the_database_counts_the_newest_checks_on_every_engine() {
+    crate::common::on_every_engine(|db| async move {
+        let db = &db.conn;
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for (i, host) in
+            ["ok.example", "full.example", "over.example", "down.example", "never.example"].iter().enumerate()
+        {
+            let row = ssh_connection::ActiveModel {
+                host: Set(host.to_string()),
+                username: Set("backup".into()),
+                port: Set(22),
+                status: Set("unknown".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            ids.push(row.insert(db).await.unwrap().id);
+            assert_eq!(ids.len(), i + 1);
+        }
+        // (connection, minutes ago, healthy, reason, used, total): only the newest of each counts.
+        let checks = [
+            (ids[0], 10, false, "timeout", None, None),
+            (ids[0], 1, true, "ok", Some(89), Some(100)),
+            (ids[1], 2, true, "restricted_ok", Some(90), Some(100)),
+            (ids[2], 1, true, "ok", Some(130), Some(100)),
+            (ids[3], 10, true, "ok", Some(99), Some(100)),
+            (ids[3], 1, false, "refused", Some(99), Some(100)),
+        ];
+        for (connection, ago, healthy, reason, used, total) in checks {
+            connection_check::ActiveModel {
+                connection_id: Set(connection),
+                checked_at: Set(now - chrono::Duration::minutes(ago)),
+                trigger: Set("scheduled".into()),
+                healthy: Set(healthy),
+                reason: Set(reason.into()),
+                message: Set((!healthy).then(|| format!("{reason} in words"))),
+                duration_ms: Set(40),
+                stages: Set("[]".into()),
+                storage_used: Set(used),
+                storage_total: Set(total),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+        }
+        let off = check_schedule::ActiveModel {
+            connection_id: Set(ids[4]),
+            interval_secs: Set(Some(0)),
+            next_check_at: Set(now),
+            running_since: Set(None),
+            last_checked_at: Set(None),
+        };
+        off.insert(db).await.unwrap();
+
+        let s = keyhaven::server::services::health::summary(db, 900).await.unwrap();
+        assert_eq!(
+            (s.total, s.healthy, s.failing, s.unchecked, s.nearly_full, s.checks_off, s.interval_secs),
+            (5, 3, 1, 1, 2, 1, 900)
+        );
+        assert_eq!(s.reasons, [("refused".to_string(), 1)]);
+        let attention: Vec<(i32, &str, Option<u8>)> =
+            s.attention.iter().map(|a| (a.connection_id, a.reason.as_str(), a.storage_percent)).collect();
+        assert_eq!(
+            attention,
+            [(ids[3], "refused", Some(99)), (ids[2], "nearly_full", Some(100)), (ids[1], "nearly_full", Some(90))]
+        );
+        assert_eq!(s.attention[0].connection, "backup@down.example:22");
+        assert_eq!(s.attention[0].message.as_deref(), Some("refused in words"));
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -194,23 +272,32 @@ async fn checks_older_than_the_retention_are_forgotten_and_newer_ones_kept() {
 
 /// The Dashboard, the summary and `/metrics` find each connection's newest check with one step
 /// down the index per connection, never by reading the whole history (months of checks): SQLite's
-/// plan searches the history by index, sorts nothing and scans only the connections.
+/// plan searches the history by index, sorts nothing but the few newest checks it groups, and
+/// scans only the connections. The same for the summary's counts and its attention list.
 #[tokio::test]
 async fn the_newest_checks_are_found_without_reading_the_whole_history() {
-    use keyhaven::server::services::health::NEWEST_CHECKS;
+    use keyhaven::server::services::health::{ATTENTION, NEWEST_CHECKS, TALLY};
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let db = crate::common::sqlite().await;
-    let explain = Statement::from_string(DbBackend::Sqlite, format!("EXPLAIN QUERY PLAN {NEWEST_CHECKS}"));
-    let rows = db.conn.query_all(explain).await.unwrap();
-    let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "detail").unwrap()).collect();
-    let history_reads: Vec<&String> = plan
-        .iter()
-        .filter(|d| d.contains("connection_checks") || d.starts_with("SEARCH c ") || d.starts_with("SCAN c"))
-        .collect();
-    assert!(!history_reads.is_empty(), "{plan:?}");
-    for step in &history_reads {
-        assert!(step.starts_with("SEARCH"), "the history is read by index, not scanned: {plan:?}");
+    for (name, sql) in [("newest checks", NEWEST_CHECKS), ("tally", TALLY), ("attention", ATTENTION)] {
+        let explain = Statement::from_string(DbBackend::Sqlite, format!("EXPLAIN QUERY PLAN {sql}"));
+        let rows = db.conn.query_all(explain).await.unwrap();
+        let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "detail").unwrap()).collect();
+        let history_reads: Vec<&String> = plan
+            .iter()
+            .filter(|d| d.contains("connection_checks") || matches!(d.split_whitespace().nth(1), Some("c" | "n")))
+            .collect();
+        assert!(!history_reads.is_empty(), "{name}: {plan:?}");
+        for step in &history_reads {
+            assert!(step.starts_with("SEARCH"), "{name}: the history is read by index, not scanned: {plan:?}");
+        }
+        assert!(
+            plan.iter().any(|d| d.starts_with("SEARCH c USING") && d.contains("connection_id=?")),
+            "{name}: {plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|d| d.contains("TEMP B-TREE") && !d.contains("GROUP BY")),
+            "{name}: the index gives the order: {plan:?}"
+        );
     }
-    assert!(plan.iter().any(|d| d.starts_with("SEARCH c USING") && d.contains("connection_id=?")), "{plan:?}");
-    assert!(!plan.iter().any(|d| d.contains("TEMP B-TREE")), "the index gives the order: {plan:?}");
 }

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// What the alert rules last saw of a connection (see the health domain's `alerts`). Written only
-/// by `health`.
+/// What the alert rules remember of a connection (see the health domain's `alerts`); no row is
+/// the fresh state. Written only by `health`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "alert_states")]
 pub struct Model {
@@ -16,6 +16,7 @@ pub struct Model {
     pub storage_level: i32,
     /// "Full within 14 days" was reported and the forecast has not eased since.
     pub forecast_warned: bool,
+    /// When the state last changed (a check that changes nothing writes nothing).
     pub updated_at: DateTimeUtc,
 }
 

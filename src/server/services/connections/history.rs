@@ -36,7 +36,7 @@ pub struct Measured {
 
 /// Keeps the outcome of one check of `connection_id` (the health domain prunes old ones).
 pub async fn record(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     connection_id: i32,
     trigger: Trigger,
     report: &TestReport,

@@ -35,5 +35,6 @@ pub use probe::{RESTRICTED_NOTE, TestReport, test};
 pub use scheduled::{CheckRun, scheduled_check};
 pub use store::{
     ConnectionFields, Patch, check_new, create, create_view, delete, get, get_view, get_with_key, insert_connection,
-    label, mark_connected, reset_interrupted_tests, to_view, to_view_named, update, validate_path, validate_username,
+    label, label_of, mark_connected, reset_interrupted_tests, to_view, to_view_named, update, validate_path,
+    validate_username,
 };

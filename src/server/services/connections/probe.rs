@@ -2,9 +2,9 @@
 //! stage, and keep the outcome on the connection. A key restricted to a forced command (`borg
 //! serve`) or a restricted shell logs in, so it counts as connected, with a note.
 
-use super::history;
+use super::history::{self, Measured, Trigger};
 use super::login::{Target, connection_target, login_with_key};
-use super::store::get_with_key;
+use super::store::{get_with_key, label};
 use crate::model::StageView;
 use crate::server::entities::ssh_connection;
 use crate::server::error::ServiceError;
@@ -17,7 +17,7 @@ use crate::server::ssh::error::SshError;
 use crate::server::ssh::sftp::{RemoteFs, Usage};
 use crate::server::ssh::storage;
 use russh::keys::ssh_key::PrivateKey;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
 use std::time::Instant;
 
 const STAGES: [&str; 4] = ["tcp", "host_key", "authentication", "session"];
@@ -118,30 +118,57 @@ pub async fn test(
     id: i32,
 ) -> Result<TestReport, ServiceError> {
     let _turn = gate.turn(id).await;
-    let (report, _) = run(db, changes, gate, master, Some(actor), false, id).await?;
-    history::record(db, id, history::Trigger::Manual, &report, None).await?;
-    Ok(report)
+    Ok(run(db, changes, gate, master, Asked::Manually(actor), id).await?.report)
 }
 
-/// The staged test and its outcome on the connection, without the history (the caller holds the
-/// connection's turn and records the check). Without an actor (the scheduler) nothing goes to
-/// the audit log: a check every 15 minutes is not an action. With `measure` the storage is
-/// measured in the same session and saved with the outcome.
+/// Who asked for a check; it decides what the check does beside the staged test.
+#[derive(Clone, Copy)]
+pub(super) enum Asked<'a> {
+    /// The Test button, `POST …/test` or Borg UI's test: the card and Borg UI's list show
+    /// "testing" while it runs, and the audit log keeps it.
+    Manually(&'a Actor),
+    /// The health scheduler: the storage is measured in the same session; the card keeps its last
+    /// outcome until the new one (a card turning "testing" every 15 minutes says nothing, and
+    /// each write waits for SQLite's one writer while a round of a thousand checks runs); nothing
+    /// goes to the audit log (a check every 15 minutes is not an action).
+    OnSchedule,
+}
+
+/// What [`run`] gives back.
+pub(super) struct Ran {
+    pub report: TestReport,
+    /// The storage, when it was measured (a scheduled check that logged in).
+    pub usage: Option<Usage>,
+    /// `user@host:port`.
+    pub label: String,
+}
+
+/// The staged test, its outcome on the connection and its row in the history (the caller holds
+/// the connection's turn). A scheduled check also measures the storage and gives it back; a full
+/// disk (nothing available) is kept as `disk_full`, unhealthy though the login works: the next
+/// backup would fail.
 pub(super) async fn run(
     db: &DatabaseConnection,
     changes: &Changes,
     gate: &SshGate,
     master: &MasterKey,
-    actor: Option<&Actor>,
-    measure: bool,
+    asked: Asked<'_>,
     id: i32,
-) -> Result<(TestReport, Option<Usage>), ServiceError> {
+) -> Result<Ran, ServiceError> {
     let (connection, key) = get_with_key(db, id).await?;
+    let label = label(&connection);
     let target = connection_target(db, &connection).await?;
-    let mut testing: ssh_connection::ActiveModel = connection.clone().into();
-    testing.status = Set("testing".into());
-    let connection = testing.update(db).await?;
-    changes.touched();
+    let connection = match asked {
+        Asked::Manually(_) => {
+            let mut testing: ssh_connection::ActiveModel = connection.into();
+            testing.status = Set("testing".into());
+            let connection = testing.update(db).await?;
+            changes.touched();
+            connection
+        }
+        Asked::OnSchedule => connection,
+    };
+    let measure = matches!(asked, Asked::OnSchedule);
     let mut stages = Stages::live(&gate.progress, connection_key(id));
     let started = Instant::now();
     let outcome = match &key {
@@ -172,7 +199,7 @@ pub(super) async fn run(
         Ok(Some(_)) => "restricted_ok",
         Err((_, reason)) => reason,
     };
-    let report = TestReport {
+    let mut report = TestReport {
         connected: outcome.is_ok(),
         error: outcome.as_ref().err().map(|(message, _)| message.clone()),
         note: outcome.ok().flatten(),
@@ -180,21 +207,28 @@ pub(super) async fn run(
         stages: stages.take(),
         millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
-    let saved = save_outcome(db, actor, connection, &report, usage.as_ref()).await;
+    if report.connected && usage.as_ref().is_some_and(|u| u.available == 0) {
+        report.connected = false;
+        report.reason = "disk_full";
+        report.error = Some("The host's disk is full: no space is left for backups.".into());
+    }
+    let saved = save_outcome(db, asked, connection, &report, usage.as_ref()).await;
     changes.touched();
     saved?;
-    Ok((report, usage))
+    Ok(Ran { report, usage, label })
 }
 
+/// The outcome on the connection and its row in the history, in one transaction: one commit per
+/// check, where SQLite lets one writer in at a time and a round is a thousand checks.
 async fn save_outcome(
     db: &DatabaseConnection,
-    actor: Option<&Actor>,
+    asked: Asked<'_>,
     connection: ssh_connection::Model,
     report: &TestReport,
     usage: Option<&Usage>,
 ) -> Result<(), ServiceError> {
     let now = chrono::Utc::now();
-    let target = format!("{}@{}:{}", connection.username, connection.host, connection.port);
+    let (id, target) = (connection.id, label(&connection));
     let mut model: ssh_connection::ActiveModel = connection.into();
     model.status = Set(if report.connected { "connected" } else { "failed" }.into());
     model.last_test = Set(Some(now));
@@ -202,24 +236,30 @@ async fn save_outcome(
         model.last_success = Set(Some(now));
     }
     model.error_message = Set(report.error.clone());
+    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     if let Some(usage) = usage {
-        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         model.storage_total = Set(Some(as_i64(usage.total)));
         model.storage_used = Set(Some(as_i64(usage.used)));
         model.storage_available = Set(Some(as_i64(usage.available)));
         model.storage_checked_at = Set(Some(now));
     }
-    model.update(db).await?;
+    let storage = usage.map(|u| Measured { used: as_i64(u.used), total: as_i64(u.total) });
     let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
-    let Some(actor) = actor else {
-        tracing::debug!(target = %target, connected = report.connected, detail = %detail, "scheduled check");
-        return Ok(());
-    };
-    tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
-    audit::record(
-        db,
-        actor,
-        Event { action: "connection.tested", target: &target, success: report.connected, detail: &detail },
-    )
-    .await
+    let txn = db.begin().await?;
+    model.update(&txn).await?;
+    match asked {
+        Asked::OnSchedule => {
+            tracing::debug!(target = %target, connected = report.connected, detail = %detail, "scheduled check");
+            history::record(&txn, id, Trigger::Scheduled, report, storage).await?;
+        }
+        Asked::Manually(actor) => {
+            tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
+            history::record(&txn, id, Trigger::Manual, report, storage).await?;
+            let event =
+                Event { action: "connection.tested", target: &target, success: report.connected, detail: &detail };
+            audit::record(&txn, actor, event).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }

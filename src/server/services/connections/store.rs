@@ -14,7 +14,12 @@ use super::fields::{apply, apply_named};
 
 /// `user@host:port`: how a connection is named in the audit log, alerts and the pages.
 pub fn label(c: &ssh_connection::Model) -> String {
-    format!("{}@{}:{}", c.username, c.host, c.port)
+    label_of(&c.username, &c.host, c.port)
+}
+
+/// [`label`] from the parts, for a query that read only those.
+pub fn label_of(username: &str, host: &str, port: i32) -> String {
+    format!("{username}@{host}:{port}")
 }
 
 /// Creates a connection; its `ssh_config` block is written before this returns.

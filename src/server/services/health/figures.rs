@@ -2,11 +2,13 @@
 //! storage) and the alerts raised by kind. Read at scrape time from the database, which is the
 //! source of truth, so they are right after a restart too.
 
-use super::summary::{labels, newest_checks};
+use super::summary::newest_checks;
 use crate::server::entities::{alert_event, ssh_connection};
 use crate::server::error::ServiceError;
+use crate::server::services::connections;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
 
 /// A connection by its newest check.
 #[derive(Clone, Debug)]
@@ -57,4 +59,10 @@ pub async fn figures(db: &DatabaseConnection) -> Result<Figures, ServiceError> {
         .await?;
     let alerts_by_kind = alerts_by_kind.into_iter().map(|(kind, n)| (kind, u64::try_from(n).unwrap_or(0))).collect();
     Ok(Figures { total, checked, alerts_by_kind })
+}
+
+/// `user@host:port` of the given connections.
+async fn labels(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashMap<i32, String>, ServiceError> {
+    let rows = ssh_connection::Entity::find().filter(ssh_connection::Column::Id.is_in(ids)).all(db).await?;
+    Ok(rows.iter().map(|c| (c.id, connections::label(c))).collect())
 }

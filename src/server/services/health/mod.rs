@@ -22,5 +22,5 @@ pub use figures::{ConnectionFigures, Figures, figures};
 pub use overrides::{MAX_INTERVAL_SECS, MIN_INTERVAL_SECS, schedule_of, schedule_view, set_interval};
 pub use retention::{prune_once, start_pruning};
 pub use runner::{Running, Scheduler, start};
-pub use summary::{NEWEST_CHECKS, summary};
+pub use summary::{ATTENTION, NEWEST_CHECKS, TALLY, summary};
 pub use trend::{days_until_full, timeline};

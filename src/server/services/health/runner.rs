@@ -132,8 +132,8 @@ impl Scheduler {
         let outcome = connections::scheduled_check(&self.db, &self.changes, &self.gate, &self.master, id).await;
         let now = Utc::now();
         let (checked, next) = match outcome {
-            Ok(CheckRun::Done(report, storage)) => {
-                self.alert(id, &report, storage).await;
+            Ok(CheckRun::Done { report, storage, label }) => {
+                self.alert(id, label, &report, storage).await;
                 if report.connected {
                     self.watch_inventory(id).await;
                 }
@@ -169,21 +169,16 @@ impl Scheduler {
     }
 
     /// Runs a finished check through the alert rules; a failure is logged, the check is kept.
-    async fn alert(&self, id: i32, report: &connections::TestReport, storage: Option<(i64, i64)>) {
-        let observed = async {
-            let c = connections::get(&self.db, id).await?;
-            let checked = Checked {
-                connection_id: id,
-                label: connections::label(&c),
-                healthy: report.connected,
-                reason: report.reason.to_string(),
-                message: report.error.clone().or_else(|| report.note.clone()),
-                storage,
-            };
-            observe(&self.db, &checked, self.failures_to_alert).await
-        }
-        .await;
-        match observed {
+    async fn alert(&self, id: i32, label: String, report: &connections::TestReport, storage: Option<(i64, i64)>) {
+        let checked = Checked {
+            connection_id: id,
+            label,
+            healthy: report.connected,
+            reason: report.reason.to_string(),
+            message: report.error.clone().or_else(|| report.note.clone()),
+            storage,
+        };
+        match observe(&self.db, &checked, self.failures_to_alert).await {
             Ok(events) => {
                 for event in events {
                     tracing::warn!(connection = id, kind = %event.kind, "{}", event.message);
