@@ -134,11 +134,20 @@ pub(super) enum Asked<'a> {
     OnSchedule,
 }
 
+impl Asked<'_> {
+    fn trigger(self) -> Trigger {
+        match self {
+            Asked::Manually(_) => Trigger::Manual,
+            Asked::OnSchedule => Trigger::Scheduled,
+        }
+    }
+}
+
 /// What [`run`] gives back.
 pub(super) struct Ran {
     pub report: TestReport,
     /// The storage, when it was measured (a scheduled check that logged in).
-    pub usage: Option<Usage>,
+    pub storage: Option<Measured>,
     /// `user@host:port`.
     pub label: String,
 }
@@ -215,7 +224,7 @@ pub(super) async fn run(
     let saved = save_outcome(db, asked, connection, &report, usage.as_ref()).await;
     changes.touched();
     saved?;
-    Ok(Ran { report, usage, label })
+    Ok(Ran { report, storage: usage.as_ref().map(measured), label })
 }
 
 /// The outcome on the connection and its row in the history, in one transaction: one commit per
@@ -236,25 +245,22 @@ async fn save_outcome(
         model.last_success = Set(Some(now));
     }
     model.error_message = Set(report.error.clone());
-    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     if let Some(usage) = usage {
         model.storage_total = Set(Some(as_i64(usage.total)));
         model.storage_used = Set(Some(as_i64(usage.used)));
         model.storage_available = Set(Some(as_i64(usage.available)));
         model.storage_checked_at = Set(Some(now));
     }
-    let storage = usage.map(|u| Measured { used: as_i64(u.used), total: as_i64(u.total) });
     let detail = report.error.clone().or_else(|| report.note.clone()).unwrap_or_default();
     let txn = db.begin().await?;
     model.update(&txn).await?;
+    history::record(&txn, id, asked.trigger(), report, usage.map(measured)).await?;
     match asked {
         Asked::OnSchedule => {
             tracing::debug!(target = %target, connected = report.connected, detail = %detail, "scheduled check");
-            history::record(&txn, id, Trigger::Scheduled, report, storage).await?;
         }
         Asked::Manually(actor) => {
             tracing::info!(target = %target, connected = report.connected, detail = %detail, "connection test");
-            history::record(&txn, id, Trigger::Manual, report, storage).await?;
             let event =
                 Event { action: "connection.tested", target: &target, success: report.connected, detail: &detail };
             audit::record(&txn, actor, event).await?;
@@ -262,4 +268,14 @@ async fn save_outcome(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// The bytes used and in all, as the history keeps them.
+fn measured(usage: &Usage) -> Measured {
+    Measured { used: as_i64(usage.used), total: as_i64(usage.total) }
+}
+
+/// A byte count as the database keeps it (no disk reaches `i64::MAX`).
+fn as_i64(bytes: u64) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
 }

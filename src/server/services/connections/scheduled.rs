@@ -34,7 +34,6 @@ pub async fn scheduled_check(
 ) -> Result<CheckRun, ServiceError> {
     let Some(_turn) = gate.try_turn(id) else { return Ok(CheckRun::Busy) };
     let ran = run(db, changes, gate, master, Asked::OnSchedule, id).await?;
-    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let storage = ran.usage.map(|u| (as_i64(u.used), as_i64(u.total)));
+    let storage = ran.storage.map(|s| (s.used, s.total));
     Ok(CheckRun::Done { report: ran.report, storage, label: ran.label })
 }
